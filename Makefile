@@ -1,0 +1,36 @@
+# berth — the two commands of the README, and a few more.
+#
+#   make run    build berth and plan the embedded default scenario
+#   make test   install what the tests need, then run the whole suite
+
+GO      ?= go
+TAGS    := libvirt_dlopen
+BIN     := bin/berth
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: run build test test-short fuzz bench bench-quality fmt vet
+
+run: build
+	./$(BIN) plan
+
+build:
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
+
+test:
+	scripts/install-deps.sh test
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
+	scripts/fuzz-brief.sh
+
+test-short:
+	$(GO) test -tags $(TAGS) -short ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./placement/ ./planner/

@@ -1,0 +1,9 @@
+// Command berth plans, explores and applies guest placements on libvirt/KVM
+// fleets. See README.md for a tour.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

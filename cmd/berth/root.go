@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Exit codes, documented in docs/cli.md.
+const (
+	exitOK        = 0
+	exitError     = 1 // bad input, I/O, refused
+	exitChanges   = 2 // --detailed-exitcode: the plan has changes
+	exitUnplaced  = 3 // demand could not be placed or the failover check fails
+	exitPartially = 4 // apply: some actions done, some not
+)
+
+// exitError carries an exit code through cobra's error return.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+// withCode wraps err so that run exits with code.
+func withCode(code int, err error) error { return &codedError{code: code, err: err} }
+
+// silentExit ends the run with code without printing anything more (the
+// command has already said what happened).
+type silentExit int
+
+func (s silentExit) Error() string { return fmt.Sprintf("exit %d", int(s)) }
+
+// app is the state one run of berth shares between its commands: streams
+// and the per-run viper instance. Nothing here is global, so tests can run
+// many commands in one process.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	v              *viper.Viper
+	configFile     string
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, v: viper.New()}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var s silentExit
+	if errors.As(err, &s) {
+		return int(s)
+	}
+	fmt.Fprintln(stderr, "berth: "+err.Error())
+	var ce *codedError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	return exitError
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "berth",
+		Short: "Plan, explore and apply guest placements on libvirt/KVM fleets",
+		Long: `berth places guest VMs on a fleet of libvirt/KVM hosts so that each host's
+leftover resources get used: spare CPU takes CPU-heavy web guests, spare disk
+I/O takes I/O-heavy DB guests, spare memory takes memory-heavy cache guests.
+It knows the whole batch at once, keeps replicas apart and budgets for
+virtualisation overhead.`,
+		Example: `  berth plan                        # plan the embedded default scenario
+  berth plan -f fleet.yaml -o json  # plan your own scenario, print JSON
+  berth scenarios list              # the scenarios built into berth`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.loadConfig(cmd)
+		},
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.PersistentFlags().StringVar(&a.configFile, "config", "",
+		"config file (default ./berth.yaml, then $XDG_CONFIG_HOME/berth/config.yaml)")
+	root.AddCommand(
+		newVersionCmd(a),
+	)
+	return root
+}
+
+// loadConfig reads the config file and environment into the run's viper and
+// binds the command's flags, so that a value is taken from (highest first)
+// a flag the user set, a BERTH_* environment variable, the config file, then
+// the flag's default.
+func (a *app) loadConfig(cmd *cobra.Command) error {
+	v := a.v
+	v.SetEnvPrefix("BERTH")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
+	v.AutomaticEnv()
+	if a.configFile != "" {
+		v.SetConfigFile(a.configFile)
+		if err := v.ReadInConfig(); err != nil {
+			return fmt.Errorf("reading config %s: %w", a.configFile, err)
+		}
+	} else if path := defaultConfigFile(); path != "" {
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			return fmt.Errorf("reading config %s: %w (fix it, or pass --config)", path, err)
+		}
+	}
+	var bindErr error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name == "config" || f.Name == "help" {
+			return
+		}
+		if err := v.BindPFlag(f.Name, f); err != nil && bindErr == nil {
+			bindErr = err
+		}
+	})
+	return bindErr
+}
+
+// defaultConfigFile is ./berth.yaml if it exists, else
+// $XDG_CONFIG_HOME/berth/config.yaml (~/.config when unset) if it exists.
+func defaultConfigFile() string {
+	if _, err := os.Stat("berth.yaml"); err == nil {
+		return "berth.yaml"
+	}
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	path := filepath.Join(dir, "berth", "config.yaml")
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	return ""
+}

@@ -1,0 +1,260 @@
+// Package placement holds berth's packing algorithms on a dense, index-based
+// problem: feasibility, scoring, construction, improvement, lower bounds and
+// the reasons a guest fits nowhere.
+//
+// It is pure: no I/O, no YAML, no libvirt. Hosts and guests are integers,
+// resources are float64 vectors stored in flat slices indexed
+// [host*D + dim] or [guest*D + dim], so the hot loops touch contiguous memory
+// and allocate nothing. Names exist only so that reasons can be printed at
+// the edge; the planner maps indices back to its own model.
+package placement
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Scope is the failure domain an anti-affinity (or affinity) group spans.
+type Scope uint8
+
+const (
+	ScopeHost Scope = iota // members never share a host
+	ScopeRack              // members never share a rack
+	ScopeZone              // members never share a zone
+)
+
+func (s Scope) String() string {
+	switch s {
+	case ScopeHost:
+		return "host"
+	case ScopeRack:
+		return "rack"
+	case ScopeZone:
+		return "zone"
+	}
+	return fmt.Sprintf("scope(%d)", uint8(s))
+}
+
+// Objective is what the construction optimises beyond feasibility.
+type Objective uint8
+
+const (
+	// ObjectivePack fills leftovers on hosts already in use first and opens
+	// as few hosts (existing empty ones, then new ones from Models) as
+	// possible.
+	ObjectivePack Objective = iota
+	// ObjectiveSpread balances load: each guest goes where the most room is
+	// left after placing it.
+	ObjectiveSpread
+)
+
+// NoHost marks an unplaced guest, an unpinned guest or "no group".
+const NoHost = -1
+
+// Problem is one batch placement: H hosts with D resource dimensions, E
+// existing guests that stay where they are, and G new guests to place.
+//
+// All resource numbers are in the planner's units (e.g. vCPUs, bytes, IOPS,
+// bits/s); placement never interprets them beyond comparing and dividing.
+type Problem struct {
+	// DimNames names the D dimensions, for reasons and reports.
+	DimNames []string
+
+	// HostNames, len H, only for messages.
+	HostNames []string
+	// Offered is what each host offers to guests, len H*D: after the host
+	// OS reservation, overcommit and the headroom target. A guest fits when
+	// Σ demand on the host ≤ Offered in every dimension.
+	Offered []float64
+	// Rack and Zone are dense failure-domain ids per host, len H. Hosts with
+	// no rack (zone) label should each get a distinct id so that rack-scoped
+	// rules do not lump them together.
+	Rack []int32
+	Zone []int32
+	// Excluded hosts (maintenance) take no new guests, len H (nil = none).
+	Excluded []bool
+
+	// Existing guests stay on their host; they count against Offered, for
+	// the same-appetite rule, for group rules and in the failover check.
+	ExistingHost     []int32   // len E
+	ExistingDemand   []float64 // len E*D
+	ExistingAppetite []int8    // len E, dominant dimension or -1 (no appetite)
+	ExistingGroup    []int32   // len E, index into Groups or NoHost
+
+	// Models are host shapes that may be bought when the demand does not fit
+	// on the existing hosts. A new host gets fresh rack and zone ids unless
+	// the model names them. Empty = buying is not allowed.
+	Models []Model
+
+	// New guests, G of them.
+	GuestNames []string  // len G, only for messages
+	Demand     []float64 // len G*D, including virtualisation overhead
+	Appetite   []int8    // len G, dominant dimension or -1
+	Group      []int32   // len G, index into Groups or NoHost
+	// Pin, len G (nil = none): the guest must go on that host (an index
+	// < H). A pinned guest is placed there even when it breaks a rule; the
+	// checker then reports the violation, so an operator's forced move is
+	// visible rather than silently undone.
+	Pin []int32
+
+	Groups []Group
+
+	Policy Policy
+}
+
+// Model is a host shape that could be bought.
+type Model struct {
+	Name    string
+	Offered []float64 // len D, as Problem.Offered
+	// Max is how many may be bought (0 = no limit).
+	Max int
+	// Rack and Zone ids for new hosts of this model; -1 = a fresh id per host.
+	Rack, Zone int32
+}
+
+// Group is a set of guests with a placement rule between them.
+type Group struct {
+	Name  string
+	Scope Scope
+	// Together (affinity) keeps members in one domain of Scope; otherwise
+	// (anti-affinity, the default) no two members share a domain of Scope.
+	// Both are hard rules.
+	Together bool
+}
+
+// AppetiteRule is the "guests of the same appetite are not stacked" rule.
+type AppetiteRule struct {
+	// Hard: a host may hold at most MaxPerHost guests (existing + new) of one
+	// appetite; more is infeasible. Soft: each guest beyond the first of its
+	// appetite on a host costs Penalty in the score.
+	Hard       bool
+	MaxPerHost int
+	Penalty    float64 // soft weight, ≥ 0; 0 disables the soft rule
+}
+
+// Policy is what the solver optimises and which soft rules it weighs.
+type Policy struct {
+	Objective    Objective
+	SameAppetite AppetiteRule
+}
+
+// Options selects how a problem is solved.
+type Options struct {
+	// Strategy names a construction scorer (see Strategies); "" = "align".
+	Strategy string
+	// Seed breaks ties and drives randomised search; same problem, options
+	// and seed ⇒ identical solution.
+	Seed uint64
+	// Iterations bounds the improvement phase (0 = construction only).
+	Iterations int
+	// Deadline, if non-zero, also stops the improvement phase. Only
+	// Iterations makes a run reproducible.
+	Deadline time.Duration
+	// Warm, if set, is a previous solution of a problem that differs only in
+	// pins, exclusions or added guests; the solver reuses what still holds
+	// instead of starting from scratch (the TUI's re-plan after an edit).
+	Warm *Solution
+}
+
+// Solution is the result of Solve.
+type Solution struct {
+	// Host per new guest, len G: a host index, NoHost when unplaced. Indices
+	// ≥ H name bought hosts: NewHosts[i-H].
+	Host []int32
+	// NewHosts lists the model index of each bought host, in opening order.
+	NewHosts []int32
+	// Terms are the score terms that chose each placed guest's host.
+	Terms []Terms
+}
+
+// Terms break a host's score for a guest into its parts, so an operator can
+// see why the host won. Higher Total is better.
+type Terms struct {
+	Align    float64 // cosine of the guest's demand and the host's leftover (0..1)
+	Fill     float64 // how full the host is after placing, mean over dims (0..1)
+	Stranded float64 // leftover imbalance after placing (0..1), subtracted
+	Appetite float64 // same-appetite penalty, subtracted
+	Opens    bool    // placing here opens a host that was empty or new
+	Total    float64
+}
+
+// Validate checks that the slices agree in length and that numbers are
+// finite and non-negative, so the solver's hot loops need not.
+func (p *Problem) Validate() error {
+	d := len(p.DimNames)
+	if d == 0 {
+		return errors.New("placement: problem has no dimensions")
+	}
+	h, g, e := len(p.HostNames), len(p.GuestNames), len(p.ExistingHost)
+	var errs []error
+	need := func(name string, got, want int) {
+		if got != want {
+			errs = append(errs, fmt.Errorf("placement: len(%s) = %d, want %d", name, got, want))
+		}
+	}
+	need("Offered", len(p.Offered), h*d)
+	need("Rack", len(p.Rack), h)
+	need("Zone", len(p.Zone), h)
+	if p.Excluded != nil {
+		need("Excluded", len(p.Excluded), h)
+	}
+	need("ExistingDemand", len(p.ExistingDemand), e*d)
+	need("ExistingAppetite", len(p.ExistingAppetite), e)
+	need("ExistingGroup", len(p.ExistingGroup), e)
+	need("Demand", len(p.Demand), g*d)
+	need("Appetite", len(p.Appetite), g)
+	need("Group", len(p.Group), g)
+	if p.Pin != nil {
+		need("Pin", len(p.Pin), g)
+	}
+	for i, m := range p.Models {
+		need(fmt.Sprintf("Models[%d].Offered", i), len(m.Offered), d)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	finite := func(name string, xs []float64) {
+		for i, x := range xs {
+			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+				errs = append(errs, fmt.Errorf("placement: %s[%d] = %v, want a finite number ≥ 0", name, i, x))
+				return
+			}
+		}
+	}
+	finite("Offered", p.Offered)
+	finite("ExistingDemand", p.ExistingDemand)
+	finite("Demand", p.Demand)
+	for _, m := range p.Models {
+		finite("Models."+m.Name, m.Offered)
+	}
+	ref := func(name string, xs []int32, n int) {
+		for i, x := range xs {
+			if x < NoHost || int(x) >= n {
+				errs = append(errs, fmt.Errorf("placement: %s[%d] = %d, out of range [-1,%d)", name, i, x, n))
+				return
+			}
+		}
+	}
+	ref("ExistingHost", p.ExistingHost, h)
+	ref("ExistingGroup", p.ExistingGroup, len(p.Groups))
+	ref("Group", p.Group, len(p.Groups))
+	ref("Pin", p.Pin, h)
+	for i, x := range p.ExistingHost {
+		if x == NoHost {
+			errs = append(errs, fmt.Errorf("placement: ExistingHost[%d] is unset", i))
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// D is the number of dimensions.
+func (p *Problem) D() int { return len(p.DimNames) }
+
+// H is the number of existing hosts.
+func (p *Problem) H() int { return len(p.HostNames) }
+
+// G is the number of new guests.
+func (p *Problem) G() int { return len(p.GuestNames) }
