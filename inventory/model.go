@@ -29,6 +29,10 @@ type Scenario struct {
 	Groups   []Group
 	Demand   []Demand
 	Policy   Policy
+
+	// Warnings are the problems found when the scenario was read or merged
+	// that do not stop it from being used (see Problem, Severity).
+	Warnings Problems
 }
 
 // Host is one physical machine.

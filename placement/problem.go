@@ -156,7 +156,17 @@ type Options struct {
 	// pins, exclusions or added guests; the solver reuses what still holds
 	// instead of starting from scratch (the TUI's re-plan after an edit).
 	Warm *Solution
+	// Candidates bounds how many feasible hosts the construction scores
+	// per guest before taking the best of them (0 = DefaultCandidates;
+	// < 0 = every feasible host, the full scan). Hosts are met in index
+	// order (roomiest first under ObjectiveSpread); see docs/algorithms.md
+	// for what the bound costs in hosts.
+	Candidates int
 }
+
+// DefaultCandidates is the number of feasible hosts scored per guest when
+// Options.Candidates is 0.
+const DefaultCandidates = 32
 
 // Solution is the result of Solve.
 type Solution struct {
@@ -165,8 +175,12 @@ type Solution struct {
 	Host []int32
 	// NewHosts lists the model index of each bought host, in opening order.
 	NewHosts []int32
-	// Terms are the score terms that chose each placed guest's host.
+	// Terms are the score terms that chose each placed guest's host, len G
+	// (zero for an unplaced guest).
 	Terms []Terms
+	// Strategy is the name of the strategy that built the solution; Explain
+	// scores candidates with it ("" = DefaultStrategy).
+	Strategy string
 }
 
 // Terms break a host's score for a guest into its parts, so an operator can

@@ -94,6 +94,9 @@ virtualisation overhead.`,
 	root.PersistentFlags().StringVar(&a.configFile, "config", "",
 		"config file (default ./berth.yaml, then $XDG_CONFIG_HOME/berth/config.yaml)")
 	root.AddCommand(
+		newPlanCmd(a),
+		newScenariosCmd(a),
+		newValidateCmd(a),
 		newVersionCmd(a),
 	)
 	return root

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/berth-dev/berth/placement"
+	"github.com/berth-dev/berth/vbp"
+)
+
+// benchSolve runs one strategy on one instance and returns each item's bin.
+// Baselines (ff, ffd, nomad-online, kube-online) are berth's own
+// re-implementations in bench_baseline.go; every other name is a strategy
+// of placement.Solve. When opt asks for an improvement phase, a baseline's
+// result is handed to placement.Improve as its starting point.
+func benchSolve(inst *vbp.Instance, p *placement.Problem, strategy string, opt placement.Options) ([]int, error) {
+	if f, ok := baselines[strategy]; ok {
+		bins := f(inst)
+		if opt.Iterations <= 0 && opt.Deadline <= 0 {
+			return bins, nil
+		}
+		s := binsToSolution(bins)
+		s = placement.Improve(p, s, opt)
+		return solutionToBins(p, s), nil
+	}
+	return nil, fmt.Errorf("unknown strategy %q", strategy)
+}
+
+func binsToSolution(bins []int) *placement.Solution {
+	s := &placement.Solution{Host: make([]int32, len(bins))}
+	nb := 0
+	for i, b := range bins {
+		s.Host[i] = int32(b)
+		nb = max(nb, b+1)
+	}
+	s.NewHosts = make([]int32, nb)
+	return s
+}
+
+// solutionToBins maps a solution of a vbp problem (no existing hosts) back
+// to bins; an unplaced item gets bin -1.
+func solutionToBins(p *placement.Problem, s *placement.Solution) []int {
+	bins := make([]int, len(s.Host))
+	for i, x := range s.Host {
+		bins[i] = int(x) - p.H()
+		if x == placement.NoHost {
+			bins[i] = -1
+		}
+	}
+	return bins
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/spf13/cobra"
+)
+
+// planFlags are the knobs of `berth plan` beyond the source; explore shares
+// the policy ones.
+type planFlags struct {
+	source           sourceFlags
+	output           string
+	out              string
+	detailedExitCode bool
+	pins             []string
+	exclude          []string
+	policy           policyFlags
+}
+
+func newPlanCmd(a *app) *cobra.Command {
+	var f planFlags
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Place the demanded guests on the fleet and print (or save) the plan",
+		Long: `plan reads a fleet and its demand (the embedded default scenario, an embedded
+scenario chosen with --scenario, or a scenario file given with -f), places every
+demanded guest where its appetite matches a host's leftover resources, and
+prints the plan.
+
+Exit codes: 0 everything placed; 3 some demand could not be placed, the
+failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
+0 nothing to do, 2 a plan with changes, 3 and 1 as above.`,
+		Example: `  berth plan                                  # the embedded default scenario
+  berth plan -f fleet.yaml -o markdown        # your scenario, for a PR comment
+  berth plan -f fleet.yaml --out plan.json    # save the plan for berth apply
+  berth plan --scenario tight -o json | jq .unplaced
+  berth plan --pin web-1=kvm-a1 --exclude kvm-b3 --failover-hosts 1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPlan(a, cmd, &f)
+		},
+	}
+	f.source.register(cmd)
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, yaml or markdown")
+	cmd.Flags().StringVar(&f.out, "out", "", "also save the plan to this file (JSON; YAML if it ends in .yaml)")
+	cmd.Flags().BoolVar(&f.detailedExitCode, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when the plan has changes")
+	cmd.Flags().StringArrayVar(&f.pins, "pin", nil, "pin a new guest to a host, GUEST=HOST (repeatable)")
+	cmd.Flags().StringArrayVar(&f.exclude, "exclude", nil, "exclude a host from placement, e.g. for maintenance (repeatable)")
+	f.policy.register(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
+	render, err := renderer(a.v.GetString("output"))
+	if err != nil {
+		return err
+	}
+	sc, err := f.source.load(a)
+	if err != nil {
+		return err
+	}
+	pl, err := newPlanner(a, cmd, sc, &f.policy)
+	if err != nil {
+		return err
+	}
+	for _, pin := range f.pins {
+		guest, host, ok := strings.Cut(pin, "=")
+		if !ok || guest == "" || host == "" {
+			return fmt.Errorf("--pin %q: want GUEST=HOST", pin)
+		}
+		pl.Pin(guest, host)
+	}
+	for _, h := range f.exclude {
+		pl.Exclude(h, true)
+	}
+	plan, err := pl.Plan()
+	if err != nil {
+		return err
+	}
+	if out := a.v.GetString("out"); out != "" {
+		if err := planner.WritePlanFile(out, plan); err != nil {
+			return fmt.Errorf("saving plan: %w", err)
+		}
+		fmt.Fprintf(a.stderr, "saved plan %s to %s; apply it with: berth apply %s\n", plan.ID, out, out)
+	}
+	if err := render(a.stdout, plan); err != nil {
+		return err
+	}
+	return planExit(plan, a.v.GetBool("detailed-exitcode"))
+}
+
+// planExit maps a plan to the documented exit codes.
+func planExit(p *planner.Plan, detailed bool) error {
+	if !p.Complete() {
+		return silentExit(exitUnplaced)
+	}
+	if detailed && p.Creates() > 0 {
+		return silentExit(exitChanges)
+	}
+	return nil
+}
+
+// renderer picks the writer for an output format.
+func renderer(format string) (func(io.Writer, *planner.Plan) error, error) {
+	switch format {
+	case "table", "":
+		return planner.RenderTable, nil
+	case "json":
+		return planner.EncodeJSON, nil
+	case "yaml":
+		return planner.EncodeYAML, nil
+	case "markdown", "md":
+		return planner.RenderMarkdown, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q: want table, json, yaml or markdown", format)
+}
+
+// newPlanner builds a planner for sc with the policy knobs from flags,
+// environment and config applied on top of the scenario's own policy.
+func newPlanner(a *app, cmd *cobra.Command, sc *inventory.Scenario, pf *policyFlags) (*planner.Planner, error) {
+	pol, err := pf.apply(a, cmd, sc.Policy)
+	if err != nil {
+		return nil, err
+	}
+	pl := planner.New(sc)
+	if err := pl.SetPolicy(pol); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// isSet reports whether the user gave key on the command line, in the
+// environment or in the config file (a flag's default does not count, so
+// the scenario's own policy is kept unless the user overrides it).
+func (a *app) isSet(cmd *cobra.Command, key string) bool {
+	if f := cmd.Flags().Lookup(key); f != nil && f.Changed {
+		return true
+	}
+	if _, ok := os.LookupEnv("BERTH_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(key))); ok {
+		return true
+	}
+	return a.v.InConfig(key)
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/spf13/cobra"
+)
+
+// policyFlags override the scenario's policy from the command line,
+// environment (BERTH_STRATEGY, …) or config file (strategy: …).
+type policyFlags struct{}
+
+func (policyFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.String("strategy", "align", "placement strategy: align, firstfit, bestfit, spread, nomad, kube")
+	fl.Uint64("seed", 1, "seed for tie-breaking and search; same inputs and seed give the same plan")
+	fl.Int("iterations", 0, "improvement iterations after construction (0 = construction only)")
+	fl.String("objective", "pack", "pack (use leftovers, open fewest hosts) or spread (balance load)")
+	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
+	fl.String("same-appetite", "soft", "same-appetite rule: soft (penalty), hard (limit per host) or off")
+	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
+	fl.StringToString("overcommit", nil, "overcommit ratio per dimension, e.g. cpu=4,memory=1")
+	fl.StringToString("headroom", nil, "utilisation target per dimension (0–1 or %), e.g. cpu=0.8")
+	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(
+		[]string{"align", "firstfit", "bestfit", "spread", "nomad", "kube"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("objective", cobra.FixedCompletions([]string{"pack", "spread"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("same-appetite", cobra.FixedCompletions([]string{"soft", "hard", "off"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// apply returns pol with every knob the user set (flag > env > config)
+// applied.
+func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inventory.Policy, error) {
+	v := a.v
+	if a.isSet(cmd, "strategy") {
+		pol.Strategy = v.GetString("strategy")
+	}
+	if a.isSet(cmd, "seed") {
+		pol.Seed = v.GetUint64("seed")
+	}
+	if a.isSet(cmd, "iterations") {
+		pol.Iterations = v.GetInt("iterations")
+	}
+	if a.isSet(cmd, "objective") {
+		switch o := inventory.Objective(v.GetString("objective")); o {
+		case inventory.ObjectivePack, inventory.ObjectiveSpread:
+			pol.Objective = o
+		default:
+			return pol, fmt.Errorf("--objective %q: want pack or spread", o)
+		}
+	}
+	if a.isSet(cmd, "failover-hosts") {
+		pol.FailoverHosts = v.GetInt("failover-hosts")
+	}
+	if a.isSet(cmd, "same-appetite") {
+		switch m := inventory.AppetiteMode(v.GetString("same-appetite")); m {
+		case inventory.AppetiteSoft, inventory.AppetiteHard, inventory.AppetiteOff:
+			pol.SameAppetite.Mode = m
+		default:
+			return pol, fmt.Errorf("--same-appetite %q: want soft, hard or off", m)
+		}
+	}
+	if a.isSet(cmd, "max-per-host") {
+		pol.SameAppetite.MaxPerHost = v.GetInt("max-per-host")
+	}
+	for _, k := range []struct {
+		key string
+		dst *inventory.Vector
+	}{{"overcommit", &pol.Overcommit}, {"headroom", &pol.Headroom}} {
+		if !a.isSet(cmd, k.key) {
+			continue
+		}
+		for dim, val := range v.GetStringMapString(k.key) {
+			d, ok := inventory.ParseDimension(dim)
+			if !ok {
+				return pol, fmt.Errorf("--%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
+			}
+			x, err := parseRatio(val)
+			if err != nil {
+				return pol, fmt.Errorf("--%s %s=%s: %v", k.key, dim, val, err)
+			}
+			k.dst[d] = x
+		}
+	}
+	return pol, nil
+}
+
+// parseRatio reads "4", "0.8" or "80%".
+func parseRatio(s string) (float64, error) {
+	pct := strings.HasSuffix(s, "%")
+	x, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil {
+		return 0, fmt.Errorf("want a number such as 0.8 or 80%%")
+	}
+	if pct {
+		x /= 100
+	}
+	return x, nil
+}

@@ -1,0 +1,261 @@
+package hypervisor
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
+)
+
+// testURI is the test-driver URI of a host file in testdata/libvirt.
+func testURI(t testing.TB, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "testdata", "libvirt", name+".xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "test://" + p
+}
+
+func connect(t testing.TB, uri string) *Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Connect(ctx, uri)
+	if err != nil {
+		t.Fatalf("Connect(%s): %v", uri, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestHostFactsTestDriver(t *testing.T) {
+	c := connect(t, testURI(t, "kvm-a1"))
+	got, err := c.HostFacts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostname, _ := os.Hostname()
+	want := &HostFacts{
+		Hostname: hostname, Arch: "x86_64", CPUModel: "x86_64", MHz: 2600,
+		CPUs: 64, NUMACells: 2, Sockets: 2, Cores: 16, Threads: 2,
+		MemoryTotal:    256 << 30,
+		LibvirtVersion: got.LibvirtVersion, Hypervisor: "TEST", HypervisorVersion: "0.0.2",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("HostFacts (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(got.LibvirtVersion, "9.") && !strings.HasPrefix(got.LibvirtVersion, "1") {
+		t.Errorf("LibvirtVersion = %q", got.LibvirtVersion)
+	}
+}
+
+func TestDomainsTestDriver(t *testing.T) {
+	c := connect(t, testURI(t, "kvm-a1"))
+	got, err := c.Domains(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gi = 1 << 30
+	front := &GuestMetadata{PlanID: "plan-2026-11-01", Profile: "web", Group: "front"}
+	want := []Domain{
+		{Name: "web-1", UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1001", ID: 1, State: "running", Persistent: true,
+			VCPUs: 8, MaxVCPUs: 8, MemoryMax: 8 * gi, MemoryCurrent: 8 * gi,
+			Disks:      []Disk{{Device: "disk", Type: "file", Target: "vda", Bus: "virtio", Source: "/var/lib/libvirt/images/web-1.qcow2", Format: "qcow2"}},
+			Interfaces: []Interface{{Type: "bridge", Source: "br0", MAC: "52:54:00:a1:00:01", Model: "virtio", Target: "testnet0"}},
+			Metadata:   front},
+		{Name: "web-2", UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1002", ID: 2, State: "running", Persistent: true,
+			VCPUs: 4, MaxVCPUs: 8, MemoryMax: 8 * gi, MemoryCurrent: 8 * gi,
+			Disks:      []Disk{{Device: "disk", Type: "file", Target: "vda", Bus: "virtio", Source: "/var/lib/libvirt/images/web-2.qcow2", Format: "qcow2"}},
+			Interfaces: []Interface{{Type: "bridge", Source: "br0", MAC: "52:54:00:a1:00:02", Model: "virtio", Target: "testnet0"}},
+			Metadata:   front},
+		{Name: "db-orders-1", UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1003", ID: 3, State: "running", Persistent: true,
+			VCPUs: 4, MaxVCPUs: 4, MemoryMax: 32 * gi, MemoryCurrent: 24 * gi,
+			Disks: []Disk{
+				{Device: "disk", Type: "block", Target: "vda", Bus: "virtio", Source: "/dev/vg0/db-orders-1", Format: "raw"},
+				{Device: "disk", Type: "file", Target: "vdb", Bus: "virtio", Source: "/var/lib/libvirt/images/db-orders-1-data.img", Format: "raw"},
+			},
+			Interfaces: []Interface{{Type: "network", Source: "default", MAC: "52:54:00:a1:00:03", Model: "virtio", Target: "testnet0"}}},
+		{Name: "cache-old", UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1004", ID: -1, State: "shutoff", Persistent: true,
+			VCPUs: 2, MaxVCPUs: 2, MemoryMax: 64 * gi, MemoryCurrent: 64 * gi},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Domains (-want +got):\n%s", diff)
+	}
+}
+
+func TestConnectDefault(t *testing.T) {
+	c := connect(t, "test:///default")
+	doms, err := c.Domains(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doms) != 1 || doms[0].Name != "test" || doms[0].State != "running" {
+		t.Errorf("test:///default domains = %+v, want the one running domain \"test\"", doms)
+	}
+	f, err := c.HostFacts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.CPUs != 16 || f.MemoryTotal != 3<<30 {
+		t.Errorf("test:///default facts = %+v", f)
+	}
+}
+
+func TestConnectFaults(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		uri  string
+		kind Kind
+		text string
+	}{
+		{"missing file", "test://" + filepath.Join(dir, "nope.xml"), KindHostFile, "nope.xml does not exist"},
+		{"invalid file", testURI(t, "invalid"), KindHostFile, "invalid.xml:7: Premature end of data in tag node line 3"},
+		{"malformed URI", "qemu+ssh://[bad", KindBadURI, "Unable to parse URI"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := Connect(ctx, tc.uri)
+			if err == nil {
+				c.Close()
+				t.Fatalf("Connect(%s) = nil error", tc.uri)
+			}
+			t.Logf("%s: %v", tc.kind, err)
+			if k := KindOf(err); k != tc.kind {
+				t.Errorf("KindOf(%v) = %s, want %s", err, k, tc.kind)
+			}
+			if !strings.Contains(err.Error(), tc.text) {
+				t.Errorf("error %q does not mention %q", err, tc.text)
+			}
+		})
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Connect(ctx, "test:///default")
+	if KindOf(err) != KindTimeout {
+		t.Errorf("Connect with ended context: %v, want kind timeout", err)
+	}
+}
+
+func TestNoLibraryMessage(t *testing.T) {
+	// What the libvirt_dlopen build reports when dlopen fails.
+	err := wrap(libvirt.Error{Code: libvirt.ERR_INTERNAL_ERROR,
+		Message: "libvirt.so.0: cannot open shared object file: No such file or directory"}, "qemu:///system", "connect")
+	if KindOf(err) != KindNoLibrary {
+		t.Errorf("kind = %s, want %s", KindOf(err), KindNoLibrary)
+	}
+	if err.Error() != NoLibraryMessage {
+		t.Errorf("text = %q", err)
+	}
+	if !errors.Is(err, libvirt.Error{Code: libvirt.ERR_INTERNAL_ERROR}) && errors.Unwrap(err) == nil {
+		t.Error("error does not unwrap to the libvirt error")
+	}
+}
+
+func TestMaskURI(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"qemu+ssh://root@kvm07/system", "qemu+ssh://root@kvm07/system"},
+		{"qemu+ssh://root:s3cret@kvm07/system", "qemu+ssh://root:xxxxx@kvm07/system"},
+		{"qemu+tcp://admin:p%40ss@10.0.0.7:16509/system?keyfile=/k", "qemu+tcp://admin:xxxxx@10.0.0.7:16509/system?keyfile=xxxxx"},
+		{"qemu+tls://kvm07/system?password=hunter2", "qemu+tls://kvm07/system?password=xxxxx"},
+		{"qemu+ssh://root:s3cret@[bad/system", "qemu+ssh://root:xxxxx@[bad/system"},
+		{"test:///default", "test:///default"},
+	} {
+		if got := MaskURI(tc.in); got != tc.want {
+			t.Errorf("MaskURI(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := maskText("cannot connect to qemu+ssh://root:s3cret@kvm07/system?no_tty=1", "qemu+ssh://root:s3cret@kvm07/system"); strings.Contains(got, "s3cret") {
+		t.Errorf("maskText left the password: %q", got)
+	}
+}
+
+func TestURINames(t *testing.T) {
+	for _, tc := range []struct{ uri, host, file string }{
+		{"qemu+ssh://root@kvm07/system", "kvm07", ""},
+		{"qemu+tcp://10.0.0.7:16509/system", "10.0.0.7", ""},
+		{"qemu:///system", "", ""},
+		{"test:///x/kvm-a1.xml", "", "kvm-a1"},
+		{"test:///default", "", ""},
+	} {
+		if got := URIHost(tc.uri); got != tc.host {
+			t.Errorf("URIHost(%q) = %q, want %q", tc.uri, got, tc.host)
+		}
+		if got := TestDriverName(tc.uri); got != tc.file {
+			t.Errorf("TestDriverName(%q) = %q, want %q", tc.uri, got, tc.file)
+		}
+	}
+}
+
+func TestGuestMetadataRoundTrip(t *testing.T) {
+	m := GuestMetadata{PlanID: "p<1>", Profile: "db", Group: "pg & co"}
+	got, err := ParseGuestMetadata(`<other:x xmlns:other="urn:o"><berth:guest xmlns:berth="urn:not-berth"/></other:x>` + m.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&m, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".XMLName" }, cmp.Ignore())); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	none, err := ParseGuestMetadata(`<other:x xmlns:other="urn:o"/>`)
+	if err != nil || none != nil {
+		t.Errorf("ParseGuestMetadata without berth element = %v, %v; want nil, nil", none, err)
+	}
+
+	d := libvirtxml.Domain{Metadata: &libvirtxml.DomainMetadata{XML: `<other:x xmlns:other="urn:o">keep</other:x>` + GuestMetadata{PlanID: "old"}.String()}}
+	if err := AddMetadata(&d, m); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.Metadata.XML, "old") || !strings.Contains(d.Metadata.XML, "keep") {
+		t.Errorf("AddMetadata: %s", d.Metadata.XML)
+	}
+}
+
+func TestSetGuestMetadata(t *testing.T) {
+	c := connect(t, testURI(t, "kvm-a2"))
+	ctx := context.Background()
+	m := GuestMetadata{PlanID: "plan-x", Profile: "cache", Group: "sessions"}
+	if err := c.SetGuestMetadata(ctx, "redis-sessions", m); err != nil {
+		t.Fatal(err)
+	}
+	doms, err := c.Domains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range doms {
+		if d.Name == "redis-sessions" {
+			if d.Metadata == nil || d.Metadata.PlanID != "plan-x" || d.Metadata.Profile != "cache" || d.Metadata.Group != "sessions" {
+				t.Errorf("metadata after SetGuestMetadata = %+v", d.Metadata)
+			}
+			return
+		}
+	}
+	t.Error("redis-sessions not found")
+}
+
+func FuzzParseGuestMetadata(f *testing.F) {
+	f.Add(GuestMetadata{PlanID: "p", Profile: "web", Group: "g"}.String())
+	f.Add(`<a xmlns="urn:x"><b/></a>`)
+	f.Add(`<berth:guest xmlns:berth="https://berth.dev/xmlns/guest/1"><berth:plan>`)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseGuestMetadata(s)
+		if err != nil || m == nil {
+			return
+		}
+		again, err := ParseGuestMetadata(m.String())
+		if err != nil || again == nil || again.PlanID != m.PlanID || again.Profile != m.Profile || again.Group != m.Group {
+			t.Fatalf("re-parse of %q: %+v, %v", m.String(), again, err)
+		}
+	})
+}

@@ -1,0 +1,693 @@
+package inventory
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode"
+)
+
+// validateMode says how much of the fleet is known.
+type validateMode int
+
+const (
+	// modeFull: the scenario is the whole fleet; it needs hosts (or host
+	// models to buy from) and every cross-check runs.
+	modeFull validateMode = iota
+	// modeDemand: a demand file whose hosts come later (Merge); checks
+	// that need the fleet are left to Merge.
+	modeDemand
+)
+
+// validateMeta is what the checker knows beyond the Scenario itself: where
+// each field was written and which fields already failed to decode.
+type validateMeta struct {
+	pos         map[string]Pos
+	bad         map[string]bool
+	profilePath []string // where Profiles[i] was written; "" = built-in untouched
+	hasHosts    bool
+}
+
+// metaFromItems builds positions from the items' own Pos, for scenarios
+// that did not come straight from a file.
+func metaFromItems(s *Scenario) *validateMeta {
+	m := &validateMeta{pos: map[string]Pos{}, hasHosts: len(s.Hosts) > 0}
+	for i, h := range s.Hosts {
+		p := index("hosts", i)
+		m.pos[p] = h.Pos
+		for j, g := range h.Guests {
+			m.pos[index(join(p, "guests"), j)] = g.Pos
+		}
+	}
+	for i, x := range s.HostModels {
+		m.pos[index("hostModels", i)] = x.Pos
+	}
+	for i, x := range s.Groups {
+		m.pos[index("groups", i)] = x.Pos
+	}
+	for i, x := range s.Demand {
+		m.pos[index("demand", i)] = x.Pos
+	}
+	for i, x := range s.Profiles {
+		p := index("profiles", i)
+		m.profilePath = append(m.profilePath, p)
+		m.pos[p] = x.Pos
+	}
+	return m
+}
+
+// checker collects problems for one scenario.
+type checker struct {
+	s     *Scenario
+	meta  *validateMeta
+	mode  validateMode
+	probs Problems
+}
+
+func validate(s *Scenario, meta *validateMeta, mode validateMode) Problems {
+	if meta.pos == nil {
+		meta.pos = map[string]Pos{}
+	}
+	if len(meta.profilePath) != len(s.Profiles) {
+		meta.profilePath = metaFromItems(s).profilePath
+	}
+	c := &checker{s: s, meta: meta, mode: mode}
+	c.header()
+	c.policy()
+	c.profiles()
+	c.hostModels()
+	c.groups()
+	guestNames := c.hosts()
+	c.demand(guestNames)
+	if c.fleetKnown() {
+		c.groupDomains()
+	}
+	return c.probs
+}
+
+// fleetKnown reports whether host-dependent checks can run.
+func (c *checker) fleetKnown() bool { return c.mode == modeFull }
+
+// at finds where path (or its nearest written parent) was written.
+func (c *checker) at(path string) Pos {
+	for path != "" {
+		if p, ok := c.meta.pos[path]; ok && p.Line > 0 {
+			return p
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return Pos{}
+}
+
+// related reports whether path failed to decode already (or a part of it,
+// or a field within it), so that the same mistake is not reported twice.
+func (c *checker) related(path string) bool {
+	for b := range c.meta.bad {
+		if within(b, path) || within(path, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path is prefix or a field or element below it.
+func within(path, prefix string) bool {
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	rest := path[len(prefix):]
+	return rest == "" || rest[0] == '.' || rest[0] == '['
+}
+
+func (c *checker) report(sev Severity, path, format string, args ...any) {
+	if c.related(path) {
+		return
+	}
+	p := c.at(path)
+	c.probs = append(c.probs, Problem{Source: c.s.Source, Line: p.Line, Column: p.Column, Field: path,
+		Message: fmt.Sprintf(format, args...), Severity: sev})
+}
+
+func (c *checker) errorf(path, format string, args ...any) {
+	c.report(SeverityError, path, format, args...)
+}
+
+func (c *checker) warnf(path, format string, args ...any) {
+	c.report(SeverityWarning, path, format, args...)
+}
+
+// name checks a name field: present, printable, no spaces.
+func (c *checker) name(path, what, name string) bool {
+	if name == "" {
+		c.errorf(join(path, "name"), "every %s needs a name", what)
+		return false
+	}
+	if len(name) > 253 {
+		c.errorf(join(path, "name"), "name is %d characters long; at most 253", len(name))
+		return false
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			c.errorf(join(path, "name"), "name %q has a space or control character; use letters, digits, '-', '_' or '.'", name)
+			return false
+		}
+	}
+	return true
+}
+
+// unique reports the second and later uses of a name.
+type seenNames map[string]string // name → path of first use
+
+func (c *checker) unique(seen seenNames, path, what, name string) {
+	if name == "" {
+		return
+	}
+	if first, dup := seen[name]; dup {
+		where := first
+		if p := c.at(first); p.Line > 0 {
+			where = fmt.Sprintf("%s (line %d)", first, p.Line)
+		}
+		c.errorf(join(path, "name"), "duplicate %s name %q: already used by %s", what, name, where)
+		return
+	}
+	seen[name] = path
+}
+
+func (c *checker) header() {
+	switch v := c.s.APIVersion; {
+	case v == "":
+		c.errorf("apiVersion", "missing: a scenario starts with \"apiVersion: %s\"", APIVersion)
+	case v != APIVersion:
+		c.errorf("apiVersion", "unsupported version %q: this berth reads %q", v, APIVersion)
+	}
+	if c.mode == modeFull && !c.meta.hasHosts && len(c.s.Hosts) == 0 && len(c.s.HostModels) == 0 {
+		c.errorf("hosts", "no hosts and no host models: a scenario needs hosts to place guests on (or use it as a demand file with live hosts: berth plan -c URI -d FILE)")
+	}
+}
+
+// dimPath is the path of one dimension of a per-dimension policy value.
+func dimPath(path string, d Dimension) string { return join(path, d.String()) }
+
+func (c *checker) policy() {
+	p := &c.s.Policy
+	for _, d := range Dimensions {
+		if x := p.Overcommit[d]; !(x > 0) || math.IsInf(x, 0) {
+			c.errorf(dimPath("policy.overcommit", d), "overcommit must be greater than 0 (1 = none), found %g", x)
+		}
+		if x := p.Headroom[d]; !(x > 0 && x <= 1) {
+			c.errorf(dimPath("policy.headroom", d), "headroom is the share of a host to fill: more than 0 and at most 1 (or 100%%), found %g", x)
+		}
+		if x := p.Overhead[d]; !(x >= 0 && x <= 10) {
+			c.errorf(dimPath("policy.overhead", d), "overhead is a fraction of each request from 0 to 10 (e.g. 0.03 or 3%%), found %g", x)
+		}
+		switch p.Basis[d] {
+		case BasisAllocation, BasisObserved, BasisMax:
+		default:
+			c.errorf(dimPath("policy.basis", d), "unknown basis %q: expected allocation, observed or max", p.Basis[d])
+		}
+	}
+	if !(p.SafetyFactor > 0) || math.IsInf(p.SafetyFactor, 0) {
+		c.errorf("policy.safetyFactor", "safetyFactor multiplies observed use and must be greater than 0 (e.g. 1.2), found %g", p.SafetyFactor)
+	}
+	switch p.SameAppetite.Mode {
+	case AppetiteSoft, AppetiteOff:
+	case AppetiteHard:
+		if p.SameAppetite.MaxPerHost < 1 {
+			c.errorf("policy.sameAppetite.maxPerHost", "hard mode needs maxPerHost of at least 1, found %d", p.SameAppetite.MaxPerHost)
+		}
+	default:
+		c.errorf("policy.sameAppetite.mode", "unknown mode %q: expected soft, hard or off", p.SameAppetite.Mode)
+	}
+	if p.SameAppetite.MaxPerHost < 0 {
+		c.errorf("policy.sameAppetite.maxPerHost", "must not be negative, found %d", p.SameAppetite.MaxPerHost)
+	}
+	if x := p.SameAppetite.Penalty; !(x >= 0) || math.IsInf(x, 0) {
+		c.errorf("policy.sameAppetite.penalty", "must be 0 or more, found %g", x)
+	}
+	if p.FailoverHosts < 0 {
+		c.errorf("policy.failoverHosts", "must be 0 or more, found %d", p.FailoverHosts)
+	} else if c.fleetKnown() && len(c.s.Hosts) > 0 && p.FailoverHosts >= len(c.s.Hosts) && len(c.s.HostModels) == 0 {
+		c.errorf("policy.failoverHosts", "%d failed hosts cannot be survived by a fleet of %d", p.FailoverHosts, len(c.s.Hosts))
+	}
+	switch p.Objective {
+	case ObjectivePack, ObjectiveSpread:
+	default:
+		c.errorf("policy.objective", "unknown objective %q: expected pack or spread", p.Objective)
+	}
+	if p.Strategy == "" || strings.ContainsFunc(p.Strategy, func(r rune) bool {
+		return !(r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		c.errorf("policy.strategy", "strategy must be a name such as align, firstfit, bestfit or spread, found %q", p.Strategy)
+	}
+	if p.Iterations < 0 {
+		c.errorf("policy.iterations", "must be 0 or more, found %d", p.Iterations)
+	}
+}
+
+// amounts checks that every dimension of v is a finite amount ≥ 0.
+func (c *checker) amounts(path string, v Vector) bool {
+	ok := true
+	for _, d := range Dimensions {
+		if x := v[d]; !(x >= 0) || math.IsInf(x, 0) {
+			c.errorf(dimPath(path, d), "amounts must be 0 or more, found %g", x)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// capacity checks a host's or model's capacity and reservation.
+func (c *checker) capacity(path string, capacity, reserved Vector) {
+	c.amounts(join(path, "reserved"), reserved)
+	var missing []string
+	for _, d := range Dimensions {
+		x := capacity[d]
+		switch {
+		case x == 0:
+			missing = append(missing, d.String())
+		case !(x > 0) || math.IsInf(x, 0):
+			c.errorf(dimPath(join(path, "capacity"), d), "capacity must be greater than 0, found %g", x)
+		case reserved[d] > x:
+			c.errorf(dimPath(join(path, "reserved"), d), "reserved %s is more than the capacity %s",
+				FormatQuantity(d, reserved[d]), FormatQuantity(d, x))
+		case reserved[d] == x:
+			c.warnf(dimPath(join(path, "reserved"), d), "reserved %s is all of the capacity: nothing is left for guests",
+				FormatQuantity(d, x))
+		}
+	}
+	if len(missing) > 0 {
+		c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. {cpu: 32, memory: 256Gi, iops: 20k, net: 10Gbps})",
+			strings.Join(missing, ", "))
+	}
+}
+
+func (c *checker) profiles() {
+	seen := seenNames{}
+	for i, p := range c.s.Profiles {
+		path := c.meta.profilePath[i]
+		if path == "" {
+			path = index("profiles", i)
+			if p.BuiltIn {
+				seen[p.Name] = path
+				continue
+			}
+		}
+		c.name(path, "profile", p.Name)
+		c.unique(seen, path, "profile", p.Name)
+		if p.HasAppetite && (p.Appetite < 0 || p.Appetite >= NumDims) {
+			c.errorf(join(path, "appetite"), "unknown appetite %v: expected %s", p.Appetite, strings.Join(appetiteNames(), ", "))
+		}
+		if c.amounts(join(path, "request"), p.Request) && p.Request.IsZero() {
+			c.errorf(join(path, "request"), "profile %q requests nothing: write e.g. request: {cpu: 2, memory: 4Gi, iops: 500, net: 100Mbps}", p.Name)
+		}
+	}
+}
+
+func (c *checker) hostModels() {
+	seen := seenNames{}
+	for i, m := range c.s.HostModels {
+		path := index("hostModels", i)
+		c.name(path, "host model", m.Name)
+		c.unique(seen, path, "host model", m.Name)
+		c.capacity(path, m.Capacity, m.Reserved)
+		if m.Max < 0 {
+			c.errorf(join(path, "max"), "max is how many may be bought (0 = no limit), found %d", m.Max)
+		}
+	}
+}
+
+func (c *checker) groups() {
+	seen := seenNames{}
+	for i, g := range c.s.Groups {
+		path := index("groups", i)
+		c.name(path, "group", g.Name)
+		c.unique(seen, path, "group", g.Name)
+		switch g.Scope {
+		case ScopeHost, ScopeRack, ScopeZone:
+		default:
+			c.errorf(join(path, "scope"), "unknown scope %q: expected host, rack or zone", g.Scope)
+		}
+	}
+}
+
+// reference checks that a named profile and group exist.
+func (c *checker) reference(path, kind, name string) {
+	if name == "" {
+		return
+	}
+	var known []string
+	switch kind {
+	case "profile":
+		if _, ok := c.s.Profile(name); ok {
+			return
+		}
+		for _, p := range c.s.Profiles {
+			known = append(known, p.Name)
+		}
+	case "group":
+		if _, ok := c.s.GroupByName(name); ok {
+			return
+		}
+		for _, g := range c.s.Groups {
+			known = append(known, g.Name)
+		}
+	}
+	list := "none are defined"
+	if len(known) > 0 {
+		list = "known: " + strings.Join(known, ", ")
+	}
+	c.errorf(join(path, kind), "unknown %s %q (%s)%s", kind, name, list, suggestion(name, known))
+}
+
+// hosts checks the hosts and their guests; it returns where each guest
+// name was first used.
+func (c *checker) hosts() seenNames {
+	hostNames, guestNames := seenNames{}, seenNames{}
+	for i := range c.s.Hosts {
+		h := &c.s.Hosts[i]
+		path := index("hosts", i)
+		c.name(path, "host", h.Name)
+		c.unique(hostNames, path, "host", h.Name)
+		c.capacity(path, h.Capacity, h.Reserved)
+		for _, d := range Dimensions {
+			if x := h.Overcommit[d]; !(x >= 0) || math.IsInf(x, 0) {
+				c.errorf(dimPath(join(path, "overcommit"), d), "overcommit must be greater than 0 (or left out for the policy's), found %g", x)
+			}
+		}
+		for k := range h.Labels {
+			if k == "" {
+				c.errorf(join(path, "labels"), "a label needs a name")
+			}
+		}
+		var load Vector
+		for j := range h.Guests {
+			g := &h.Guests[j]
+			gp := index(join(path, "guests"), j)
+			c.name(gp, "guest", g.Name)
+			c.unique(guestNames, gp, "guest", g.Name)
+			c.reference(gp, "profile", g.Profile)
+			c.reference(gp, "group", g.Group)
+			if c.amounts(join(gp, "allocation"), g.Allocation) && g.Profile == "" && g.Allocation.IsZero() {
+				c.errorf(gp, "guest %q needs a profile or an allocation", g.Name)
+			}
+			if g.Observed != nil {
+				c.amounts(join(gp, "observed"), *g.Observed)
+			}
+			if c.fleetKnown() {
+				c.fitsSomewhere(join(gp, "allocation"), "allocation", g.Allocation, false, nil)
+			}
+			load = load.Add(g.Allocation)
+		}
+		offer := c.s.Policy.Offer(h.Capacity, h.Reserved, c.s.Policy.HostOvercommit(h))
+		for _, d := range Dimensions {
+			if len(h.Guests) > 0 && offer[d] > 0 && load[d] > offer[d]/c.s.Policy.Headroom[d]+1e-9 {
+				c.warnf(join(path, "guests"), "the guests are allocated %s of %s, more than the host's %s (capacity − reserved, × overcommit)",
+					FormatQuantity(d, load[d]), d, FormatQuantity(d, offer[d]/c.s.Policy.Headroom[d]))
+			}
+		}
+	}
+	return guestNames
+}
+
+// maxCount bounds one demand entry; beyond it the planner would be asked
+// for more guests than any fleet berth plans for.
+const maxCount = 1_000_000
+
+func (c *checker) demand(guestNames seenNames) {
+	seen := seenNames{}
+	for i := range c.s.Demand {
+		d := &c.s.Demand[i]
+		path := index("demand", i)
+		if c.name(path, "demand", d.Name) {
+			c.unique(seen, path, "demand", d.Name)
+		}
+		if d.Profile == "" {
+			c.errorf(join(path, "profile"), "every demand needs a profile (e.g. web, db or cache)")
+		}
+		c.reference(path, "profile", d.Profile)
+		c.reference(path, "group", d.Group)
+		switch {
+		case d.Count < 1:
+			c.errorf(join(path, "count"), "count must be at least 1, found %d", d.Count)
+		case d.Count > maxCount:
+			c.errorf(join(path, "count"), "count %d is more than %d", d.Count, maxCount)
+		}
+		c.amounts(join(path, "request"), d.Request)
+		if c.fleetKnown() && d.Name != "" && d.Count >= 1 && d.Count <= maxCount {
+			for _, n := range d.GuestNames() {
+				if first, clash := guestNames[n]; clash {
+					c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)
+					break
+				}
+			}
+		}
+		eligible := c.selector(path, d.Selector)
+		if req, ok := c.s.DemandRequest(d); ok && c.fleetKnown() {
+			c.fitsSomewhere(join(path, "request"), "request", req, true, eligible)
+		}
+	}
+}
+
+// selector checks that every label of a selector names something a host
+// (or host model) has; it returns which hosts and models match, nil when
+// the selector is empty (everything matches).
+func (c *checker) selector(path string, sel map[string]string) *candidates {
+	if len(sel) == 0 || !c.fleetKnown() {
+		return nil
+	}
+	values := map[string]map[string]bool{}
+	add := func(labels map[string]string) {
+		for k, v := range labels {
+			if values[k] == nil {
+				values[k] = map[string]bool{}
+			}
+			values[k][v] = true
+		}
+	}
+	for _, h := range c.s.Hosts {
+		add(h.Labels)
+	}
+	for _, m := range c.s.HostModels {
+		add(m.Labels)
+	}
+	for _, k := range sortedKeys(sel) {
+		vals, ok := values[k]
+		if !ok {
+			c.errorf(join(join(path, "selector"), k), "no host or host model has a label %q (labels in use: %s)%s",
+				k, strings.Join(orNone(sortedKeys(values)), ", "), suggestion(k, sortedKeys(values)))
+			continue
+		}
+		if !vals[sel[k]] {
+			c.errorf(join(join(path, "selector"), k), "no host or host model has %s=%s (values in use: %s)",
+				k, sel[k], strings.Join(sortedKeys(vals), ", "))
+		}
+	}
+	cand := &candidates{}
+	for i := range c.s.Hosts {
+		cand.hosts = append(cand.hosts, matches(c.s.Hosts[i].Labels, sel))
+	}
+	for i := range c.s.HostModels {
+		cand.models = append(cand.models, matches(c.s.HostModels[i].Labels, sel))
+	}
+	return cand
+}
+
+func orNone(list []string) []string {
+	if len(list) == 0 {
+		return []string{"none"}
+	}
+	return list
+}
+
+func matches(labels, sel map[string]string) bool {
+	for k, v := range sel {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// candidates says which hosts and models a selector allows (index-aligned
+// with Scenario.Hosts and HostModels).
+type candidates struct{ hosts, models []bool }
+
+// fitsSomewhere reports a request (a demand's, with the policy's overhead
+// and headroom; or an existing guest's allocation, raw against capacity −
+// reserved × overcommit) that no host and no host model could ever hold,
+// even empty, naming the dimension and the largest host.
+func (c *checker) fitsSomewhere(path, what string, req Vector, demand bool, cand *candidates) {
+	p := &c.s.Policy
+	need := req
+	if demand {
+		need = p.WithOverhead(req)
+	}
+	type offer struct {
+		name string
+		v    Vector
+	}
+	var offers []offer
+	for i := range c.s.Hosts {
+		h := &c.s.Hosts[i]
+		if cand != nil && !cand.hosts[i] {
+			continue
+		}
+		v := p.Offered(h)
+		if !demand {
+			v = h.Capacity.Sub(h.Reserved).Mul(p.HostOvercommit(h))
+		}
+		offers = append(offers, offer{"host " + h.Name, v})
+	}
+	for i := range c.s.HostModels {
+		m := &c.s.HostModels[i]
+		if cand != nil && !cand.models[i] {
+			continue
+		}
+		v := p.ModelOffered(m)
+		if !demand {
+			v = m.Capacity.Sub(m.Reserved).Mul(p.Overcommit)
+		}
+		offers = append(offers, offer{"host model " + m.Name, v})
+	}
+	if len(offers) == 0 {
+		return
+	}
+	for _, o := range offers {
+		if need.Fits(o.v) {
+			return
+		}
+	}
+	overheadNote := func(d Dimension) string {
+		if demand && p.Overhead[d] > 0 {
+			return fmt.Sprintf(" (%s with %g%% overhead)", FormatQuantity(d, need[d]), 100*p.Overhead[d])
+		}
+		return ""
+	}
+	offerNote := "capacity − reserved, × overcommit × headroom"
+	if !demand {
+		offerNote = "capacity − reserved, × overcommit"
+	}
+	reported := false
+	for _, d := range Dimensions {
+		best := offers[0]
+		for _, o := range offers[1:] {
+			if o.v[d] > best.v[d] {
+				best = o
+			}
+		}
+		if need[d] > best.v[d] {
+			c.errorf(dimPath(path, d), "%s %s%s is more than any host offers: the largest is %s with %s (%s)",
+				what, FormatQuantity(d, req[d]), overheadNote(d), best.name, FormatQuantity(d, best.v[d]), offerNote)
+			reported = true
+		}
+	}
+	if !reported {
+		// Each dimension fits somewhere, but never all on one host: name
+		// the host that falls short by the least (as a share of the request).
+		var best offer
+		bestShort := math.Inf(1)
+		var bestDim Dimension
+		for _, o := range offers {
+			short, dim := 0.0, Dimension(0)
+			for _, d := range Dimensions {
+				if need[d] > o.v[d] && need[d] > 0 {
+					if s := (need[d] - o.v[d]) / need[d]; s > short {
+						short, dim = s, d
+					}
+				}
+			}
+			if short < bestShort {
+				best, bestShort, bestDim = o, short, dim
+			}
+		}
+		c.errorf(path, "no single host offers all of this %s; the closest is %s, short of %s by %s",
+			what, best.name, bestDim, FormatQuantity(bestDim, need[bestDim]-best.v[bestDim]))
+	}
+}
+
+// groupDomains checks that each group's rule can hold at all: an
+// anti-affinity group needs as many hosts/racks/zones as it has members.
+// When that is provably impossible (no host model could add a domain) it
+// is an error; when it depends on hosts still to be bought, a warning.
+func (c *checker) groupDomains() {
+	members := map[string]int{}
+	existing := map[string][]*Host{}
+	for i := range c.s.Hosts {
+		for _, g := range c.s.Hosts[i].Guests {
+			if g.Group != "" {
+				members[g.Group]++
+				existing[g.Group] = append(existing[g.Group], &c.s.Hosts[i])
+			}
+		}
+	}
+	for _, d := range c.s.Demand {
+		if d.Group != "" && d.Count > 0 && d.Count <= maxCount {
+			members[d.Group] += d.Count
+		}
+	}
+	for i, g := range c.s.Groups {
+		path := index("groups", i)
+		n := members[g.Name]
+		if n < 2 {
+			continue
+		}
+		label := string(g.Scope)
+		domains := map[string]bool{}
+		unlabelled := 0
+		for j := range c.s.Hosts {
+			h := &c.s.Hosts[j]
+			if g.Scope == ScopeHost {
+				domains[h.Name] = true
+			} else if v, ok := h.Labels[label]; ok {
+				domains[v] = true
+			} else {
+				unlabelled++
+			}
+		}
+		canGrow := false
+		for _, m := range c.s.HostModels {
+			if v, ok := m.Labels[label]; ok && g.Scope != ScopeHost {
+				domains[v] = true
+			} else {
+				canGrow = true
+			}
+		}
+		if g.Together {
+			seen := map[string]bool{}
+			for _, h := range existing[g.Name] {
+				seen[domainOf(h, g.Scope)] = true
+			}
+			if len(seen) > 1 {
+				c.warnf(path, "group %q asks its members to share a %s, but its running guests are already on %d different ones", g.Name, g.Scope, len(seen))
+			}
+			continue
+		}
+		if n <= len(domains) {
+			continue
+		}
+		msg := fmt.Sprintf("group %q has %d members that must each be on a different %s, but the fleet has only %d %ss",
+			g.Name, n, g.Scope, len(domains), g.Scope)
+		if g.Scope != ScopeHost && len(domains) > 0 {
+			msg += " (" + strings.Join(sortedKeys(domains), ", ") + ")"
+		}
+		switch {
+		case canGrow:
+			c.warnf(path, "%s; it can hold only if new hosts are bought in new %ss", msg, g.Scope)
+		case unlabelled > 0:
+			c.warnf(path, "%s with a %s label, and %d hosts without one", msg, label, unlabelled)
+		default:
+			c.errorf(path, "%s: lower the count, widen the scope, or add %ss", msg, g.Scope)
+		}
+	}
+}
+
+func domainOf(h *Host, s Scope) string {
+	if s == ScopeHost {
+		return h.Name
+	}
+	return h.Labels[string(s)]
+}

@@ -1,0 +1,262 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/placement"
+)
+
+// describe turns a solved model into a Plan in the fleet's own words.
+func describe(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, m *model, sol *placement.Solution) (*Plan, error) {
+	p := m.prob
+	names := m.hostNames(sol)
+	H := p.H()
+	nHosts := H + len(sol.NewHosts)
+
+	before := make([]inventory.Vector, nHosts)
+	for _, e := range m.existing {
+		before[e.Host] = before[e.Host].Add(e.Demand)
+	}
+	after := slices.Clone(before)
+	placed := make([][]string, nHosts)
+	for gi, h := range sol.Host {
+		if h == placement.NoHost {
+			continue
+		}
+		after[h] = after[h].Add(m.guests[gi].Demand)
+		placed[h] = append(placed[h], m.guests[gi].Name)
+	}
+
+	plan := &Plan{
+		APIVersion: PlanAPIVersion,
+		Kind:       PlanKind,
+		Scenario:   sc.Name,
+		Source:     sc.Source,
+		Policy:     policyView(pol),
+		Edits:      cloneEdits(*ed),
+		Actions:    []Action{},
+		Buy:        []Purchase{},
+		Unplaced:   []Unplaced{},
+		Warnings:   []string{},
+	}
+	plan.Edits.normalise()
+	plan.Groups = []GroupView{}
+	for _, g := range sc.Groups {
+		plan.Groups = append(plan.Groups, GroupView{Name: g.Name, Scope: string(g.Scope), Together: g.Together})
+	}
+
+	excluded := map[string]bool{}
+	for _, h := range ed.Excluded {
+		excluded[h] = true
+	}
+	for hi, h := range m.hosts {
+		hp := HostPlan{
+			Name:        h.Name,
+			URI:         inventory.MaskURI(h.URI),
+			Rack:        h.Rack(),
+			Zone:        h.Zone(),
+			Labels:      otherLabels(h.Labels),
+			Excluded:    excluded[h.Name],
+			Offered:     m.offered[hi],
+			Before:      before[hi],
+			After:       after[hi],
+			Existing:    []string{},
+			Placed:      orEmpty(placed[hi]),
+			Fingerprint: HostFingerprint(h),
+		}
+		for _, g := range h.Guests {
+			hp.Existing = append(hp.Existing, g.Name)
+		}
+		plan.Hosts = append(plan.Hosts, hp)
+	}
+	buy := map[int32]*Purchase{}
+	var buyOrder []int32
+	for i, mi := range sol.NewHosts {
+		hi := H + i
+		hm := m.models[mi]
+		off := inventory.Vector{}
+		copy(off[:], p.Models[mi].Offered)
+		plan.Hosts = append(plan.Hosts, HostPlan{
+			Name: names[hi], New: true, Model: hm.Name,
+			Rack: hm.Labels["rack"], Zone: hm.Labels["zone"], Labels: otherLabels(hm.Labels),
+			Offered: off, Before: before[hi], After: after[hi],
+			Existing: []string{}, Placed: orEmpty(placed[hi]),
+		})
+		if buy[mi] == nil {
+			buy[mi] = &Purchase{Model: hm.Name}
+			buyOrder = append(buyOrder, mi)
+		}
+		buy[mi].Count++
+		buy[mi].Hosts = append(buy[mi].Hosts, names[hi])
+	}
+	for _, mi := range buyOrder {
+		plan.Buy = append(plan.Buy, *buy[mi])
+	}
+
+	for _, e := range m.existing {
+		plan.Actions = append(plan.Actions, Action{
+			Op: OpKeep, Guest: e.Guest.Name, Host: names[e.Host], Profile: e.Guest.Profile, Group: e.Guest.Group,
+			Allocation: e.Guest.Allocation, Demand: e.Demand,
+		})
+	}
+	pinned := map[string]bool{}
+	for _, pin := range ed.Pins {
+		pinned[pin.Guest] = true
+	}
+	// Creates in host order, so apply walks each host's work together.
+	var creates []int
+	for gi, h := range sol.Host {
+		if h != placement.NoHost {
+			creates = append(creates, gi)
+		}
+	}
+	slices.SortStableFunc(creates, func(a, b int) int { return int(sol.Host[a]) - int(sol.Host[b]) })
+	for _, gi := range creates {
+		g := m.guests[gi]
+		sc := scoreOf(sol.Terms[gi])
+		plan.Actions = append(plan.Actions, Action{
+			Op: OpCreate, Guest: g.Name, Host: names[sol.Host[gi]], Profile: g.Profile, Group: g.Group,
+			Allocation: g.Allocation, Demand: g.Demand, Pinned: pinned[g.Name], Score: &sc,
+		})
+	}
+
+	for gi, h := range sol.Host {
+		if h == placement.NoHost {
+			plan.Unplaced = append(plan.Unplaced, unplaced(m, sol, names, gi))
+		}
+	}
+
+	violations := placement.Check(p, sol)
+	for _, v := range violations {
+		plan.Warnings = append(plan.Warnings, violationText(m, names, v))
+	}
+	met := placement.Evaluate(p, sol)
+	fo := placement.FailoverCheck(p, sol, pol.FailoverHosts)
+	plan.Metrics = Metrics{
+		Hosts:             H,
+		HostsBefore:       met.HostsBefore,
+		HostsUsed:         met.HostsUsed,
+		NewHosts:          met.NewHosts,
+		LowerBound:        placement.LowerBound(p),
+		Guests:            len(m.guests),
+		Placed:            met.Placed,
+		Unplaced:          met.Unplaced,
+		UtilisationBefore: utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before }),
+		Utilisation:       vec(met.Utilisation),
+		Stranded:          vec(met.Stranded),
+		Balance:           met.Balance,
+		AppetiteStacked:   met.AppetiteStacked,
+		Violations:        len(violations),
+		Failover:          FailoverView{K: fo.K, Holds: fo.Holds, Homeless: fo.Homeless},
+	}
+	for _, h := range fo.FailedHosts {
+		plan.Metrics.Failover.FailedHosts = append(plan.Metrics.Failover.FailedHosts, names[h])
+	}
+	plan.Fingerprint = inputsFingerprint(sc, pol, &plan.Edits)
+	plan.ID = planID(plan)
+	return plan, nil
+}
+
+// utilisation is Σ load / Σ offered per dimension over hosts with any load.
+func utilisation(hosts []HostPlan, load func(*HostPlan) inventory.Vector) inventory.Vector {
+	var used, off inventory.Vector
+	for i := range hosts {
+		l := load(&hosts[i])
+		if l.IsZero() {
+			continue
+		}
+		used = used.Add(l)
+		off = off.Add(hosts[i].Offered)
+	}
+	var u inventory.Vector
+	for d := range u {
+		if off[d] > 0 {
+			u[d] = used[d] / off[d]
+		}
+	}
+	return u
+}
+
+func vec(xs []float64) inventory.Vector {
+	var v inventory.Vector
+	copy(v[:], xs)
+	return v
+}
+
+func orEmpty(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+// otherLabels are a host's labels beyond rack and zone (which have fields).
+func otherLabels(labels map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range labels {
+		if k == "rack" || k == "zone" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func scoreOf(t placement.Terms) Score {
+	return Score{Align: round6(t.Align), Fill: round6(t.Fill), Stranded: round6(t.Stranded),
+		Appetite: round6(t.Appetite), Opens: t.Opens, Total: round6(t.Total)}
+}
+
+func policyView(p *inventory.Policy) PolicyView {
+	v := PolicyView{
+		Objective: string(p.Objective), Strategy: p.Strategy, Seed: p.Seed, Iterations: p.Iterations,
+		Overcommit: p.Overcommit, Headroom: p.Headroom, Overhead: p.Overhead,
+		SafetyFactor: p.SafetyFactor, SameAppetite: string(p.SameAppetite.Mode),
+		MaxPerHost: p.SameAppetite.MaxPerHost, Penalty: p.SameAppetite.Penalty,
+		FailoverHosts: p.FailoverHosts,
+	}
+	for _, b := range p.Basis {
+		v.Basis = append(v.Basis, string(b))
+	}
+	if v.Strategy == "" {
+		v.Strategy = "align"
+	}
+	return v
+}
+
+// normalise sorts edits and turns nil lists into empty ones, so a plan's
+// bytes do not depend on the order edits were made in.
+func (e *Edits) normalise() {
+	if e.Pins == nil {
+		e.Pins = []Pin{}
+	}
+	if e.Excluded == nil {
+		e.Excluded = []string{}
+	}
+	if e.Demand == nil {
+		e.Demand = []DemandEdit{}
+	}
+	slices.SortFunc(e.Pins, func(a, b Pin) int { return cmpString(a.Guest, b.Guest) })
+	slices.Sort(e.Excluded)
+}
+
+func violationText(m *model, names []string, v placement.Violation) string {
+	who := ""
+	if v.Guest != placement.NoHost {
+		who = m.guests[v.Guest].Name + " on "
+	}
+	switch v.Rule {
+	case placement.RuleCapacity:
+		d := inventory.Dimension(v.Dim)
+		return fmt.Sprintf("violation: %s%s is over capacity in %s: %s used of %s offered",
+			who, names[v.Host], d, inventory.FormatQuantity(d, v.Used), inventory.FormatQuantity(d, v.Offered))
+	case placement.RuleAntiAffinity, placement.RuleAffinity:
+		return fmt.Sprintf("violation: %s%s breaks the %s rule of group %s", who, names[v.Host], v.Rule, m.groups[v.Group])
+	}
+	return fmt.Sprintf("violation: %s%s breaks the %s rule", who, names[v.Host], v.Rule)
+}

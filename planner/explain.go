@@ -1,0 +1,126 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/placement"
+)
+
+// unplaced describes why new guest gi fits nowhere: every host's every
+// reason (complete, for JSON), the same aggregated per cause for people,
+// and the nearest miss.
+func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplaced {
+	g := m.guests[gi]
+	u := Unplaced{Guest: g.Name, Profile: g.Profile, Group: g.Group, Demand: g.Demand, Refusals: []Refusal{}}
+	for _, c := range placement.Explain(m.prob, sol, gi) {
+		u.Refusals = append(u.Refusals, refusalsOf(m, names, c.Refusals)...)
+	}
+	u.Summary = summarise(u.Refusals)
+	if c, ok := placement.Nearest(m.prob, sol, gi); ok {
+		n := &Nearest{Host: names[c.Host]}
+		var parts []string
+		for _, r := range c.Refusals {
+			if r.Rule != placement.RuleCapacity {
+				continue
+			}
+			d := inventory.Dimension(r.Dim)
+			n.Short[d] = r.Short()
+			parts = append(parts, fmt.Sprintf("%s more %s", inventory.FormatQuantity(d, r.Short()), d))
+		}
+		n.Hint = fmt.Sprintf("%s would fit %s with %s free (move or resize a guest there, or raise its overcommit)",
+			g.Name, n.Host, strings.Join(parts, " and "))
+		u.Nearest = n
+	}
+	return u
+}
+
+// refusalsOf names the hosts, dimensions and groups of placement's refusals.
+func refusalsOf(m *model, names []string, rs []placement.Refusal) []Refusal {
+	out := make([]Refusal, 0, len(rs))
+	for _, r := range rs {
+		x := Refusal{Host: names[r.Host], Rule: r.Rule.String()}
+		switch r.Rule {
+		case placement.RuleCapacity:
+			x.Dimension = inventory.Dimension(r.Dim).String()
+			x.Requested, x.Free = round6(r.Requested), round6(r.Free)
+		case placement.RuleAppetite:
+			x.Dimension = inventory.Dimension(r.Dim).String()
+		case placement.RuleAntiAffinity, placement.RuleAffinity:
+			if r.Group >= 0 && int(r.Group) < len(m.groups) {
+				x.Group = m.groups[r.Group]
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// summarise aggregates refusals per cause, most hosts first:
+// "14 hosts lack iops (short by 300 to 2k)",
+// "4 hosts excluded by anti-affinity group db-main".
+func summarise(rs []Refusal) []string {
+	type cause struct {
+		rule, dim, group string
+	}
+	hosts := map[cause]map[string]bool{}
+	worst := map[cause]float64{}
+	least := map[cause]float64{}
+	for _, r := range rs {
+		c := cause{r.Rule, r.Dimension, r.Group}
+		if hosts[c] == nil {
+			hosts[c] = map[string]bool{}
+		}
+		hosts[c][r.Host] = true
+		if r.Rule == placement.RuleCapacity.String() {
+			short := r.Requested - r.Free
+			if old, ok := least[c]; !ok || short < old {
+				least[c] = short
+			}
+			worst[c] = max(worst[c], short)
+		}
+	}
+	causes := make([]cause, 0, len(hosts))
+	for c := range hosts {
+		causes = append(causes, c)
+	}
+	slices.SortFunc(causes, func(a, b cause) int {
+		if n := len(hosts[b]) - len(hosts[a]); n != 0 {
+			return n
+		}
+		return cmpString(a.rule+a.dim+a.group, b.rule+b.dim+b.group)
+	})
+	var out []string
+	for _, c := range causes {
+		n := len(hosts[c])
+		switch c.rule {
+		case placement.RuleCapacity.String():
+			d, _ := inventory.ParseDimension(c.dim)
+			short := inventory.FormatQuantity(d, worst[c])
+			if lo := inventory.FormatQuantity(d, least[c]); lo != short {
+				short = lo + " to " + short
+			}
+			out = append(out, fmt.Sprintf("%s lack %s (short by %s)", plural(n, "host"), c.dim, short))
+		case placement.RuleAntiAffinity.String():
+			out = append(out, fmt.Sprintf("%s excluded by anti-affinity group %s", plural(n, "host"), c.group))
+		case placement.RuleAffinity.String():
+			out = append(out, fmt.Sprintf("%s outside the domain that holds group %s", plural(n, "host"), c.group))
+		case placement.RuleAppetite.String():
+			out = append(out, fmt.Sprintf("%s at the same-appetite limit for %s", plural(n, "host"), c.dim))
+		case placement.RuleExcluded.String():
+			out = append(out, fmt.Sprintf("%s excluded for maintenance", plural(n, "host")))
+		default:
+			out = append(out, fmt.Sprintf("%s refused by rule %s", plural(n, "host"), c.rule))
+		}
+	}
+	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

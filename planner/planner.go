@@ -1,0 +1,210 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/placement"
+)
+
+// Planner plans one scenario under a policy and an operator's edits. The
+// TUI and `berth plan` both drive it, so an edit means the same thing
+// everywhere: the TUI has no placement logic of its own.
+//
+// A Planner is not safe for concurrent use.
+type Planner struct {
+	sc    *inventory.Scenario
+	pol   inventory.Policy
+	edits Edits
+
+	// last is the model and solution of the latest Plan call, for
+	// Candidates.
+	last *result
+}
+
+type result struct {
+	m   *model
+	sol *placement.Solution
+}
+
+// New returns a planner for sc under the scenario's own policy.
+func New(sc *inventory.Scenario) *Planner {
+	return &Planner{sc: sc, pol: sc.Policy}
+}
+
+// Scenario is the scenario being planned.
+func (pl *Planner) Scenario() *inventory.Scenario { return pl.sc }
+
+// Policy is the effective policy.
+func (pl *Planner) Policy() inventory.Policy { return pl.pol }
+
+// SetPolicy replaces the policy after checking it.
+func (pl *Planner) SetPolicy(pol inventory.Policy) error {
+	if err := checkPolicy(&pol); err != nil {
+		return err
+	}
+	pl.pol = pol
+	pl.last = nil
+	return nil
+}
+
+// Edits are the operator's edits so far (a copy).
+func (pl *Planner) Edits() Edits { return cloneEdits(pl.edits) }
+
+// SetEdits replaces every edit (the TUI's undo and redo use it).
+func (pl *Planner) SetEdits(e Edits) {
+	pl.edits = cloneEdits(e)
+	pl.last = nil
+}
+
+// Pin fixes guest on host (a move is a pin to another host). Pinning to a
+// host that breaks a rule is allowed: the plan reports the violation.
+func (pl *Planner) Pin(guest, host string) {
+	pl.Unpin(guest)
+	pl.edits.Pins = append(pl.edits.Pins, Pin{Guest: guest, Host: host})
+	slices.SortFunc(pl.edits.Pins, func(a, b Pin) int { return cmpString(a.Guest, b.Guest) })
+	pl.last = nil
+}
+
+// Unpin releases guest.
+func (pl *Planner) Unpin(guest string) {
+	pl.edits.Pins = slices.DeleteFunc(pl.edits.Pins, func(p Pin) bool { return p.Guest == guest })
+	pl.last = nil
+}
+
+// Exclude takes host out of (on) or back into (off) planning.
+func (pl *Planner) Exclude(host string, on bool) {
+	pl.edits.Excluded = slices.DeleteFunc(pl.edits.Excluded, func(h string) bool { return h == host })
+	if on {
+		pl.edits.Excluded = append(pl.edits.Excluded, host)
+		slices.Sort(pl.edits.Excluded)
+	}
+	pl.last = nil
+}
+
+// AddDemand asks for more guests.
+func (pl *Planner) AddDemand(d DemandEdit) error {
+	if d.Count <= 0 {
+		return fmt.Errorf("add demand: count must be at least 1, got %d", d.Count)
+	}
+	if _, ok := pl.sc.Profile(d.Profile); !ok {
+		return fmt.Errorf("add demand: unknown profile %q", d.Profile)
+	}
+	if d.Name == "" {
+		d.Name = fmt.Sprintf("%s-extra%d", d.Profile, len(pl.edits.Demand)+1)
+	}
+	pl.edits.Demand = append(pl.edits.Demand, d)
+	pl.last = nil
+	return nil
+}
+
+// Plan solves the scenario with the current policy and edits and describes
+// the result.
+func (pl *Planner) Plan() (*Plan, error) {
+	r, err := pl.solve()
+	if err != nil {
+		return nil, err
+	}
+	return describe(pl.sc, &pl.pol, &pl.edits, r.m, r.sol)
+}
+
+func (pl *Planner) solve() (*result, error) {
+	if pl.last != nil {
+		return pl.last, nil
+	}
+	if err := checkPolicy(&pl.pol); err != nil {
+		return nil, err
+	}
+	m, err := buildModel(pl.sc, &pl.pol, &pl.edits)
+	if err != nil {
+		return nil, err
+	}
+	sol, err := placement.Solve(m.prob, placement.Options{
+		Strategy:   pl.pol.Strategy,
+		Seed:       pl.pol.Seed,
+		Iterations: pl.pol.Iterations,
+	})
+	if err != nil {
+		return nil, err
+	}
+	pl.last = &result{m: m, sol: sol}
+	return pl.last, nil
+}
+
+// CandidateView is one host's standing for one guest, in names.
+type CandidateView struct {
+	Host     string
+	Feasible bool
+	Score    Score
+	Refusals []Refusal
+}
+
+// Candidates ranks every host for a new guest, best first: feasible hosts
+// with their score terms, then the others with their reasons. The TUI's
+// "why here / why not" screens and its move dialog use it.
+func (pl *Planner) Candidates(guest string) ([]CandidateView, error) {
+	r, err := pl.solve()
+	if err != nil {
+		return nil, err
+	}
+	gi, ok := r.m.guestIdx[guest]
+	if !ok {
+		return nil, fmt.Errorf("no new guest named %q", guest)
+	}
+	names := r.m.hostNames(r.sol)
+	var out []CandidateView
+	for _, c := range placement.Explain(r.m.prob, r.sol, gi) {
+		out = append(out, CandidateView{
+			Host:     names[c.Host],
+			Feasible: c.Feasible,
+			Score:    scoreOf(c.Terms),
+			Refusals: refusalsOf(r.m, names, c.Refusals),
+		})
+	}
+	return out, nil
+}
+
+func cloneEdits(e Edits) Edits {
+	return Edits{
+		Pins:     slices.Clone(e.Pins),
+		Excluded: slices.Clone(e.Excluded),
+		Demand:   slices.Clone(e.Demand),
+	}
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// checkPolicy rejects a policy the solver cannot work with; the scenario
+// reader reports these with file positions, this guards edits and flags.
+func checkPolicy(p *inventory.Policy) error {
+	for _, d := range inventory.Dimensions {
+		if p.Overcommit[d] <= 0 {
+			return fmt.Errorf("policy: overcommit for %s must be > 0, got %g", d, p.Overcommit[d])
+		}
+		if p.Headroom[d] <= 0 || p.Headroom[d] > 1 {
+			return fmt.Errorf("policy: headroom for %s must be in (0, 1], got %g", d, p.Headroom[d])
+		}
+		if p.Overhead[d] < 0 {
+			return fmt.Errorf("policy: overhead for %s must be ≥ 0, got %g", d, p.Overhead[d])
+		}
+	}
+	if p.FailoverHosts < 0 {
+		return fmt.Errorf("policy: failoverHosts must be ≥ 0, got %d", p.FailoverHosts)
+	}
+	if p.SameAppetite.Mode == inventory.AppetiteHard && p.SameAppetite.MaxPerHost < 1 {
+		return fmt.Errorf("policy: sameAppetite.maxPerHost must be ≥ 1 in hard mode, got %d", p.SameAppetite.MaxPerHost)
+	}
+	if p.Iterations < 0 {
+		return fmt.Errorf("policy: iterations must be ≥ 0, got %d", p.Iterations)
+	}
+	return nil
+}

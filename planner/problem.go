@@ -1,0 +1,319 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/placement"
+)
+
+// newGuest is one demanded guest, expanded from a Demand entry.
+type newGuest struct {
+	Name       string
+	Profile    string
+	Group      string
+	Allocation inventory.Vector
+	Demand     inventory.Vector
+}
+
+// existingGuest is a guest that stays on its host.
+type existingGuest struct {
+	Host   int
+	Guest  *inventory.Guest
+	Demand inventory.Vector
+}
+
+// model is the placement problem together with the maps back to the fleet's
+// names: placement works on indices, the plan speaks names.
+type model struct {
+	prob     *placement.Problem
+	hosts    []*inventory.Host
+	hostIdx  map[string]int
+	guests   []newGuest
+	guestIdx map[string]int
+	existing []existingGuest
+	groups   []string
+	offered  []inventory.Vector // per host
+	models   []*inventory.HostModel
+}
+
+// offered is what a host (or model) of this capacity offers to guests:
+// (capacity − reserved) × overcommit × headroom, per dimension. A host's own
+// overcommit overrides the policy's where it is set (non-zero).
+//
+// Example: 32 vCPUs, 2 reserved, overcommit 4, headroom 0.9
+// ⇒ (32 − 2) × 4 × 0.9 = 108 vCPUs.
+func offered(capacity, reserved, hostOvercommit inventory.Vector, pol *inventory.Policy) inventory.Vector {
+	var v inventory.Vector
+	for d := range v {
+		oc := pol.Overcommit[d]
+		if hostOvercommit[d] > 0 {
+			oc = hostOvercommit[d]
+		}
+		v[d] = max(0, capacity[d]-reserved[d]) * oc * pol.Headroom[d]
+	}
+	return v
+}
+
+// load is what the plan budgets for an existing guest: per dimension the
+// allocation, the observed use × safety factor, or the larger of the two
+// (policy basis), plus the virtualisation overhead.
+func load(g *inventory.Guest, pol *inventory.Policy) inventory.Vector {
+	var v inventory.Vector
+	for d := range v {
+		alloc := g.Allocation[d]
+		x := alloc
+		if g.Observed != nil {
+			seen := g.Observed[d] * pol.SafetyFactor
+			switch pol.Basis[d] {
+			case inventory.BasisObserved:
+				x = seen
+			case inventory.BasisMax:
+				x = max(alloc, seen)
+			}
+		}
+		v[d] = x * (1 + pol.Overhead[d])
+	}
+	return v
+}
+
+// withOverhead is what the plan budgets for a new guest's request.
+func withOverhead(req inventory.Vector, pol *inventory.Policy) inventory.Vector {
+	var v inventory.Vector
+	for d := range v {
+		v[d] = req[d] * (1 + pol.Overhead[d])
+	}
+	return v
+}
+
+// expandDemand turns demand entries into named guests: NAME-1 … NAME-N,
+// where NAME defaults to the profile's name.
+func expandDemand(sc *inventory.Scenario, demand []inventory.Demand, pol *inventory.Policy) ([]newGuest, error) {
+	var out []newGuest
+	for _, dm := range demand {
+		prof, ok := sc.Profile(dm.Profile)
+		if !ok {
+			return nil, fmt.Errorf("demand %q: unknown profile %q", dm.Name, dm.Profile)
+		}
+		req := prof.Request
+		for d := range req {
+			if dm.Request[d] > 0 {
+				req[d] = dm.Request[d]
+			}
+		}
+		name := dm.Name
+		if name == "" {
+			name = dm.Profile
+		}
+		for i := 1; i <= dm.Count; i++ {
+			out = append(out, newGuest{
+				Name:       fmt.Sprintf("%s-%d", name, i),
+				Profile:    dm.Profile,
+				Group:      dm.Group,
+				Allocation: req,
+				Demand:     withOverhead(req, pol),
+			})
+		}
+	}
+	return out, nil
+}
+
+// appetiteOf is a profile's dominant dimension for the same-appetite rule,
+// or -1 when the profile has none or is unknown.
+func appetiteOf(sc *inventory.Scenario, profile string) int8 {
+	if p, ok := sc.Profile(profile); ok && p.HasAppetite {
+		return int8(p.Appetite)
+	}
+	return -1
+}
+
+// buildModel lays the scenario, the effective policy and the edits out as a
+// dense placement problem.
+func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*model, error) {
+	const D = int(inventory.NumDims)
+	m := &model{hostIdx: map[string]int{}, guestIdx: map[string]int{}}
+	p := &placement.Problem{DimNames: inventory.DimensionNames()}
+	m.prob = p
+
+	excluded := map[string]bool{}
+	for _, h := range ed.Excluded {
+		excluded[h] = true
+	}
+	racks, zones := domainIDs{}, domainIDs{}
+	for i := range sc.Hosts {
+		h := &sc.Hosts[i]
+		m.hosts = append(m.hosts, h)
+		m.hostIdx[h.Name] = i
+		off := offered(h.Capacity, h.Reserved, h.Overcommit, pol)
+		m.offered = append(m.offered, off)
+		p.HostNames = append(p.HostNames, h.Name)
+		p.Offered = append(p.Offered, off[:]...)
+		p.Rack = append(p.Rack, racks.id(h.Rack()))
+		p.Zone = append(p.Zone, zones.id(h.Zone()))
+		p.Excluded = append(p.Excluded, excluded[h.Name])
+	}
+	for _, name := range ed.Excluded {
+		if _, ok := m.hostIdx[name]; !ok {
+			return nil, fmt.Errorf("exclude: no host named %q", name)
+		}
+	}
+
+	groupIdx := map[string]int32{}
+	for _, g := range sc.Groups {
+		groupIdx[g.Name] = int32(len(p.Groups))
+		m.groups = append(m.groups, g.Name)
+		p.Groups = append(p.Groups, placement.Group{Name: g.Name, Scope: scopeOf(g.Scope), Together: g.Together})
+	}
+	group := func(name string) (int32, error) {
+		if name == "" {
+			return placement.NoHost, nil
+		}
+		i, ok := groupIdx[name]
+		if !ok {
+			return 0, fmt.Errorf("unknown group %q", name)
+		}
+		return i, nil
+	}
+
+	for hi, h := range m.hosts {
+		for gi := range h.Guests {
+			g := &h.Guests[gi]
+			gr, err := group(g.Group)
+			if err != nil {
+				return nil, fmt.Errorf("host %s guest %s: %w", h.Name, g.Name, err)
+			}
+			ld := load(g, pol)
+			m.existing = append(m.existing, existingGuest{Host: hi, Guest: g, Demand: ld})
+			p.ExistingHost = append(p.ExistingHost, int32(hi))
+			p.ExistingDemand = append(p.ExistingDemand, ld[:]...)
+			p.ExistingAppetite = append(p.ExistingAppetite, appetiteOf(sc, g.Profile))
+			p.ExistingGroup = append(p.ExistingGroup, gr)
+		}
+	}
+
+	demand := append([]inventory.Demand(nil), sc.Demand...)
+	for _, de := range ed.Demand {
+		demand = append(demand, inventory.Demand{Name: de.Name, Profile: de.Profile, Count: de.Count, Group: de.Group})
+	}
+	guests, err := expandDemand(sc, demand, pol)
+	if err != nil {
+		return nil, err
+	}
+	m.guests = guests
+	for gi, g := range guests {
+		if _, dup := m.guestIdx[g.Name]; dup {
+			return nil, fmt.Errorf("two demanded guests are named %q: give the demand entries distinct names", g.Name)
+		}
+		m.guestIdx[g.Name] = gi
+		gr, err := group(g.Group)
+		if err != nil {
+			return nil, fmt.Errorf("guest %s: %w", g.Name, err)
+		}
+		p.GuestNames = append(p.GuestNames, g.Name)
+		p.Demand = append(p.Demand, g.Demand[:]...)
+		p.Appetite = append(p.Appetite, appetiteOf(sc, g.Profile))
+		p.Group = append(p.Group, gr)
+	}
+	if len(ed.Pins) > 0 {
+		p.Pin = make([]int32, len(guests))
+		for i := range p.Pin {
+			p.Pin[i] = placement.NoHost
+		}
+		for _, pin := range ed.Pins {
+			gi, ok := m.guestIdx[pin.Guest]
+			if !ok {
+				return nil, fmt.Errorf("pin: no new guest named %q", pin.Guest)
+			}
+			hi, ok := m.hostIdx[pin.Host]
+			if !ok {
+				return nil, fmt.Errorf("pin %s: no host named %q", pin.Guest, pin.Host)
+			}
+			p.Pin[gi] = int32(hi)
+		}
+	}
+
+	for i := range sc.HostModels {
+		hm := &sc.HostModels[i]
+		m.models = append(m.models, hm)
+		off := offered(hm.Capacity, hm.Reserved, inventory.Vector{}, pol)
+		pm := placement.Model{Name: hm.Name, Offered: off[:D:D], Max: hm.Max, Rack: -1, Zone: -1}
+		if r := hm.Labels["rack"]; r != "" {
+			pm.Rack = racks.id(r)
+		}
+		if z := hm.Labels["zone"]; z != "" {
+			pm.Zone = zones.id(z)
+		}
+		p.Models = append(p.Models, pm)
+	}
+	p.Policy = placement.Policy{Objective: placement.ObjectivePack}
+	if pol.Objective == inventory.ObjectiveSpread {
+		p.Policy.Objective = placement.ObjectiveSpread
+	}
+	switch pol.SameAppetite.Mode {
+	case inventory.AppetiteHard:
+		p.Policy.SameAppetite = placement.AppetiteRule{Hard: true, MaxPerHost: pol.SameAppetite.MaxPerHost}
+	case inventory.AppetiteSoft:
+		p.Policy.SameAppetite = placement.AppetiteRule{Penalty: pol.SameAppetite.Penalty}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func scopeOf(s inventory.Scope) placement.Scope {
+	switch s {
+	case inventory.ScopeRack:
+		return placement.ScopeRack
+	case inventory.ScopeZone:
+		return placement.ScopeZone
+	}
+	return placement.ScopeHost
+}
+
+// domainIDs gives dense ids to failure-domain labels. A host without the
+// label is a domain of its own, so a rack-scoped rule never lumps unlabelled
+// hosts together.
+type domainIDs struct {
+	ids  map[string]int32
+	next int32
+}
+
+func (d *domainIDs) id(label string) int32 {
+	if label == "" {
+		d.next++
+		return d.next - 1
+	}
+	if d.ids == nil {
+		d.ids = map[string]int32{}
+	}
+	if id, ok := d.ids[label]; ok {
+		return id
+	}
+	d.ids[label] = d.next
+	d.next++
+	return d.next - 1
+}
+
+// hostName names host index i of a solution: an existing host, or a bought
+// one ("new-MODEL-N", numbered per model in opening order).
+func (m *model) hostNames(sol *placement.Solution) []string {
+	names := append([]string(nil), m.prob.HostNames...)
+	perModel := map[int32]int{}
+	for _, mi := range sol.NewHosts {
+		perModel[mi]++
+		names = append(names, fmt.Sprintf("new-%s-%d", m.prob.Models[mi].Name, perModel[mi]))
+	}
+	return names
+}
+
+// sortedKeys returns a map's keys in order, for deterministic output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
