@@ -2,6 +2,7 @@ package hypervisor
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"os"
 	"strings"
@@ -58,7 +59,14 @@ func Connect(ctx context.Context, uri string) (*Conn, error) {
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, wrap(r.err, uri, "connect")
+			err := wrap(r.err, uri, "connect")
+			var e *Error
+			if TestDriverFile(uri) != "" && errors.As(err, &e) && e.Kind == KindLibvirt {
+				// The test driver failed on what the host file says
+				// (a malformed UUID, an unknown element).
+				e.Kind = KindHostFile
+			}
+			return nil, err
 		}
 		return &Conn{uri: uri, raw: r.c}, nil
 	case <-ctx.Done():
@@ -173,4 +181,15 @@ func (c *Conn) do(ctx context.Context, op string, f func() error) error {
 		c.mu.Unlock()
 		return wrap(ctx.Err(), c.uri, op)
 	}
+}
+
+// Check loads libvirt.so.0 if it is not loaded yet and returns the
+// KindNoLibrary error when it cannot be (nil when libvirt is usable). The
+// library version it reports is libvirt's own, e.g. "9.0.0".
+func Check() (version string, err error) {
+	v, err := libvirt.GetVersion()
+	if err != nil {
+		return "", wrap(err, "", "load libvirt")
+	}
+	return versionString(v), nil
 }

@@ -107,14 +107,15 @@ func classify(err error) (Kind, string) {
 	case containsAny(low, "name or service not known", "could not resolve", "temporary failure in name resolution",
 		"no address associated", "unknown host", "nodename nor servname"):
 		return KindDNS, msg
-	case containsAny(low, "unable to parse uri", "no connection driver available", "malformed", "invalid uri",
+	case containsAny(low, "unable to parse uri", "no connection driver available", "malformed uri", "invalid uri",
 		"unsupported scheme", "only absolute path"):
 		return KindBadURI, msg
 	case lerr.Code == libvirt.ERR_XML_ERROR || lerr.Code == libvirt.ERR_XML_DETAIL:
 		return KindHostFile, msg
 	case containsAny(low, "connection refused", "no route to host", "network is unreachable", "connection reset",
 		"failed to connect socket", "cannot recv data", "end of file while reading", "broken pipe",
-		"no such file or directory", "host is down"):
+		"no such file or directory", "host is down", "client socket is closed", "connection closed",
+		"is not connected", "ssh: connect to host"):
 		return KindUnreachable, msg
 	case lerr.Code == libvirt.ERR_NO_CONNECT || lerr.Code == libvirt.ERR_RPC || lerr.Code == libvirt.ERR_SYSTEM_ERROR:
 		return KindUnreachable, msg
@@ -128,9 +129,11 @@ func classify(err error) (Kind, string) {
 // isNoLibrary reports whether a binding error means libvirt.so.0 itself
 // could not be loaded (the libvirt_dlopen build reports dlopen's message).
 func isNoLibrary(e libvirt.Error) bool {
+	// dlerror() says "libvirt.so.0: cannot open shared object file: …" (or
+	// "…: file too short", "invalid ELF header"); later calls say
+	// "Failed to open libvirt.so.0".
 	m := e.Message
-	return strings.Contains(m, "libvirt.so.0") &&
-		(strings.Contains(m, "cannot open shared object") || strings.Contains(m, "Failed to open"))
+	return e.Domain == libvirt.FROM_NONE && (strings.HasPrefix(m, "libvirt.so.0:") || m == "Failed to open libvirt.so.0")
 }
 
 func containsAny(s string, subs ...string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,6 +112,12 @@ func TestConnectDefault(t *testing.T) {
 
 func TestConnectFaults(t *testing.T) {
 	dir := t.TempDir()
+	badUUID := filepath.Join(dir, "bad-uuid.xml")
+	if err := os.WriteFile(badUUID, []byte(`<node><cpu><mhz>1</mhz><model>x</model><nodes>1</nodes><sockets>1</sockets>`+
+		`<cores>1</cores><threads>1</threads></cpu><memory>1048576</memory><domain type='test'><name>a</name>`+
+		`<uuid>not-a-uuid</uuid><memory>1024</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain></node>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		uri  string
@@ -120,6 +127,7 @@ func TestConnectFaults(t *testing.T) {
 		{"missing file", "test://" + filepath.Join(dir, "nope.xml"), KindHostFile, "nope.xml does not exist"},
 		{"invalid file", testURI(t, "invalid"), KindHostFile, "invalid.xml:7: Premature end of data in tag node line 3"},
 		{"malformed URI", "qemu+ssh://[bad", KindBadURI, "Unable to parse URI"},
+		{"bad domain in file", "test://" + badUUID, KindHostFile, "malformed uuid element"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -151,7 +159,7 @@ func TestConnectTimeout(t *testing.T) {
 
 func TestNoLibraryMessage(t *testing.T) {
 	// What the libvirt_dlopen build reports when dlopen fails.
-	err := wrap(libvirt.Error{Code: libvirt.ERR_INTERNAL_ERROR,
+	err := wrap(libvirt.Error{Code: libvirt.ERR_INTERNAL_ERROR, Domain: libvirt.FROM_NONE,
 		Message: "libvirt.so.0: cannot open shared object file: No such file or directory"}, "qemu:///system", "connect")
 	if KindOf(err) != KindNoLibrary {
 		t.Errorf("kind = %s, want %s", KindOf(err), KindNoLibrary)
@@ -256,6 +264,84 @@ func FuzzParseGuestMetadata(f *testing.F) {
 		again, err := ParseGuestMetadata(m.String())
 		if err != nil || again == nil || again.PlanID != m.PlanID || again.Profile != m.Profile || again.Group != m.Group {
 			t.Fatalf("re-parse of %q: %+v, %v", m.String(), again, err)
+		}
+	})
+}
+
+// TestNoLibrary runs this test binary again with libvirt.so.0 hidden (a
+// bind mount of /dev/null in a private mount namespace) and checks the
+// one-sentence error. It needs root and unshare(1).
+func TestNoLibrary(t *testing.T) {
+	if os.Getenv("BERTH_TEST_NO_LIBVIRT") == "1" {
+		_, err := Check()
+		t.Logf("libvirt says: %s", err.(*Error).Msg)
+		if KindOf(err) != KindNoLibrary || err.Error() != NoLibraryMessage {
+			t.Fatalf("Check() = %v, want %q", err, NoLibraryMessage)
+		}
+		_, err = Connect(context.Background(), "test:///default")
+		if KindOf(err) != KindNoLibrary || err.Error() != NoLibraryMessage {
+			t.Fatalf("Connect() = %v, want %q", err, NoLibraryMessage)
+		}
+		return
+	}
+	if _, err := Check(); err != nil {
+		t.Fatal(err)
+	}
+	lib := loadedLibvirt(t)
+	unshare, err := exec.LookPath("unshare")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skipf("hiding %s needs root and unshare(1)", lib)
+	}
+	cmd := exec.Command(unshare, "-m", "sh", "-c", `mount --bind /dev/null "$1" && exec "$2" -test.run='^TestNoLibrary$' -test.v`, "sh", lib, os.Args[0])
+	cmd.Env = append(os.Environ(), "BERTH_TEST_NO_LIBVIRT=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("without libvirt.so.0: %v\n%s", err, out)
+	}
+	t.Logf("with %s hidden:\n%s", lib, out)
+}
+
+// loadedLibvirt is the path of the libvirt.so.0 this process loaded.
+func loadedLibvirt(t *testing.T) string {
+	data, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.Index(line, "/"); i >= 0 && strings.HasSuffix(line, "/libvirt.so.0") || strings.Contains(line, "/libvirt.so.0.") {
+			return strings.TrimSpace(line[strings.Index(line, "/"):])
+		}
+	}
+	t.Fatal("libvirt.so.0 is not mapped")
+	return ""
+}
+
+func FuzzParseDomainXML(f *testing.F) {
+	for _, name := range []string{"kvm-a1", "kvm-a2"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "libvirt", name+".xml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		s := string(data)
+		// Each <domain> element of the host file is a seed.
+		for {
+			i := strings.Index(s, "<domain ")
+			j := strings.Index(s, "</domain>")
+			if i < 0 || j < i {
+				break
+			}
+			f.Add(s[i : j+len("</domain>")])
+			s = s[j+len("</domain>"):]
+		}
+	}
+	f.Add(`<domain type='kvm'><name>x</name><memory unit='bytes'>1</memory><vcpu current='0'>0</vcpu><metadata><berth:guest xmlns:berth='https://berth.dev/xmlns/guest/1'/></metadata></domain>`)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDomainXML(s)
+		if err != nil {
+			return
+		}
+		if d.VCPUs < 0 || d.MaxVCPUs < 0 || d.ID != -1 {
+			t.Fatalf("ParseDomainXML(%q) = %+v", s, d)
 		}
 	})
 }

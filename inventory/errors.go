@@ -22,18 +22,34 @@ func (s Severity) String() string {
 	return "error"
 }
 
+// MarshalText writes "error" or "warning" (for JSON output of problems).
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "error", "":
+		*s = SeverityError
+	case "warning":
+		*s = SeverityWarning
+	default:
+		return fmt.Errorf("unknown severity %q: expected error or warning", b)
+	}
+	return nil
+}
+
 // Problem is one thing wrong with a scenario, located as precisely as the
 // input allows: Source (file name or "embedded:NAME"), Line and Column
 // (1-based; 0 when unknown, e.g. for hosts read from libvirt) and Field, the
 // path of the offending value such as "hosts[3].capacity.memory" (indices
 // are 0-based).
 type Problem struct {
-	Source   string
-	Line     int
-	Column   int
-	Field    string
-	Message  string
-	Severity Severity
+	Source   string   `json:"source,omitempty"`
+	Line     int      `json:"line,omitempty"`
+	Column   int      `json:"column,omitempty"`
+	Field    string   `json:"field,omitempty"`
+	Message  string   `json:"message"`
+	Severity Severity `json:"severity"`
 }
 
 // Error formats the problem as one line:

@@ -124,7 +124,9 @@ func (f *Fleet) Failed() []HostStatus {
 }
 
 // Scenario is the fleet as a scenario (built-in profiles, default policy,
-// no demand), for saving a snapshot that can be planned on later.
+// no demand), for saving a snapshot that can be planned on later. Every
+// group named in berth metadata becomes a host-scope group (replicas never
+// share a host); URIs are masked.
 func (f *Fleet) Scenario(name string) *Scenario {
 	s := &Scenario{
 		APIVersion:  APIVersion,
@@ -134,10 +136,30 @@ func (f *Fleet) Scenario(name string) *Scenario {
 		Profiles:    BuiltInProfiles(),
 		Policy:      DefaultPolicy(),
 	}
+	groups := map[string]bool{}
 	for i := range s.Hosts {
 		s.Hosts[i].URI = hypervisor.MaskURI(s.Hosts[i].URI)
+		for _, g := range s.Hosts[i].Guests {
+			if g.Group != "" && !groups[g.Group] {
+				groups[g.Group] = true
+				s.Groups = append(s.Groups, Group{Name: g.Group, Scope: ScopeHost})
+			}
+		}
 	}
 	return s
+}
+
+// UnknownCapacity lists the hosts whose IOPS or network capacity is not
+// known (neither the source nor its class gives it): a scenario needs
+// both, so a snapshot of them must be completed before it can be planned.
+func (f *Fleet) UnknownCapacity() []string {
+	var out []string
+	for _, h := range f.Hosts {
+		if h.Capacity[IOPS] <= 0 || h.Capacity[Net] <= 0 {
+			out = append(out, h.Name)
+		}
+	}
+	return out
 }
 
 // FailedHostsError is ReadFleet's error under ReadOptions.Strict.
@@ -184,13 +206,17 @@ func (s Source) HostName() string {
 // ReadFleet reads every source with a bounded pool of workers, each host
 // within its own timeout. A host that fails is reported in Fleet.Status and
 // left out of Fleet.Hosts; the others are still read. The error is non-nil
-// when two hosts have the same name (*DuplicateHostError, before anything is
+// when libvirt.so.0 cannot be loaded (hypervisor.KindNoLibrary), when two
+// hosts have the same name (*DuplicateHostError, before anything is
 // read when the names are known from the sources), when ctx ends, or under
 // Strict when any host failed (*FailedHostsError); the fleet is returned
 // with every error but the first kind.
 func ReadFleet(ctx context.Context, sources []Source, opt ReadOptions) (*Fleet, error) {
 	if err := checkNames(sources, nil); err != nil {
 		return nil, err
+	}
+	if _, err := hypervisor.Check(); err != nil {
+		return nil, err // every host would fail the same way
 	}
 	for i, s := range sources {
 		if s.Class != "" {

@@ -151,12 +151,15 @@ func cloneHosts(hosts []Host) []Host {
 // Merge returns a copy of s with hosts added after its own (typically the
 // live fleet read through libvirt, added to a file read by ParseDemand),
 // validated as a whole: every check ParseScenario makes, including those a
-// demand file alone cannot answer. Guests on the added hosts without an
-// allocation keep what they have. s is not changed.
+// demand file alone cannot answer. Problems with an added host are named
+// "host NAME (URI)" instead of a file position, and a running guest whose
+// profile or group the file does not define is a warning, not an error.
+// s is not changed.
 func (s *Scenario) Merge(hosts []Host) (*Scenario, error) {
 	c := s.Clone()
+	own := len(c.Hosts)
 	c.Hosts = append(c.Hosts, cloneHosts(hosts)...)
-	probs := validate(c, metaFromItems(c), modeFull)
+	probs := validate(c, metaFromItems(c, own), modeFull)
 	sortProblems(probs)
 	c.Warnings = probs.Warnings()
 	if err := probs.Err(); err != nil {
@@ -170,13 +173,13 @@ func (s *Scenario) Merge(hosts []Host) (*Scenario, error) {
 // when there is none). Problems point at the items' Pos where known.
 // Warnings are not returned; Scenario.Warnings holds those from parsing.
 func (s *Scenario) Validate() error {
-	return validate(s, metaFromItems(s), modeFull).Err()
+	return validate(s, metaFromItems(s, len(s.Hosts)), modeFull).Err()
 }
 
 // Check is Validate returning warnings too (callers such as `berth
 // validate` that print everything).
 func (s *Scenario) Check() Problems {
-	probs := validate(s, metaFromItems(s), modeFull)
+	probs := validate(s, metaFromItems(s, len(s.Hosts)), modeFull)
 	sortProblems(probs)
 	return probs
 }

@@ -76,10 +76,11 @@ func parseScenario(source string, data []byte, mode validateMode) (s *Scenario, 
 		return nil, probs
 	}
 	d := newDecoder(source)
+	d.maxWork = workBudget(countNodes(root))
 	s, meta := d.scenario(root)
 	probs = d.probs
-	if !d.aborted {
-		meta.pos, meta.bad = d.pos, d.bad
+	if !d.aborted && !meta.rootBad {
+		meta.pos, meta.bad, meta.liveFrom = d.pos, d.bad, len(s.Hosts)
 		probs = append(probs, validate(s, meta, mode)...)
 	}
 	sortProblems(probs)
@@ -154,6 +155,7 @@ func (d *decoder) scenario(n *yaml.Node) (*Scenario, *validateMeta) {
 	meta := &validateMeta{}
 	f, ok := d.object(n, "", scenarioFields...)
 	if !ok {
+		meta.rootBad = true
 		s.Profiles = BuiltInProfiles()
 		meta.profilePath = make([]string, len(s.Profiles))
 		return s, meta
@@ -183,7 +185,6 @@ func (d *decoder) scenario(n *yaml.Node) (*Scenario, *validateMeta) {
 	for i, item := range d.sequence(f["demand"], "demand") {
 		s.Demand = append(s.Demand, d.demand(item, index("demand", i)))
 	}
-	meta.hasHosts = f["hosts"] != nil
 	return s, meta
 }
 

@@ -25,14 +25,19 @@ type validateMeta struct {
 	pos         map[string]Pos
 	bad         map[string]bool
 	profilePath []string // where Profiles[i] was written; "" = built-in untouched
-	hasHosts    bool
+	rootBad     bool     // the document is not a mapping: nothing to validate
+	// liveFrom is the index of the first host added by Merge (len(Hosts)
+	// when none): problems with those are named by host, not by file
+	// position, and references they make to profiles or groups the file
+	// does not define are warnings.
+	liveFrom int
 }
 
 // metaFromItems builds positions from the items' own Pos, for scenarios
 // that did not come straight from a file.
-func metaFromItems(s *Scenario) *validateMeta {
-	m := &validateMeta{pos: map[string]Pos{}, hasHosts: len(s.Hosts) > 0}
-	for i, h := range s.Hosts {
+func metaFromItems(s *Scenario, liveFrom int) *validateMeta {
+	m := &validateMeta{pos: map[string]Pos{}, liveFrom: liveFrom}
+	for i, h := range s.Hosts[:liveFrom] {
 		p := index("hosts", i)
 		m.pos[p] = h.Pos
 		for j, g := range h.Guests {
@@ -62,6 +67,10 @@ type checker struct {
 	meta  *validateMeta
 	mode  validateMode
 	probs Problems
+	// policyBroken is set when the policy has errors; checks that compute
+	// offered capacity from it are skipped then (they would only repeat the
+	// policy's problem in other words).
+	policyBroken bool
 }
 
 func validate(s *Scenario, meta *validateMeta, mode validateMode) Problems {
@@ -69,7 +78,7 @@ func validate(s *Scenario, meta *validateMeta, mode validateMode) Problems {
 		meta.pos = map[string]Pos{}
 	}
 	if len(meta.profilePath) != len(s.Profiles) {
-		meta.profilePath = metaFromItems(s).profilePath
+		meta.profilePath = metaFromItems(s, len(s.Hosts)).profilePath
 	}
 	c := &checker{s: s, meta: meta, mode: mode}
 	c.header()
@@ -114,6 +123,16 @@ func (c *checker) related(path string) bool {
 	return false
 }
 
+// anyBad reports whether anything at or below path failed to decode.
+func (c *checker) anyBad(path string) bool {
+	for b := range c.meta.bad {
+		if within(b, path) {
+			return true
+		}
+	}
+	return false
+}
+
 // within reports whether path is prefix or a field or element below it.
 func within(path, prefix string) bool {
 	if !strings.HasPrefix(path, prefix) {
@@ -127,9 +146,24 @@ func (c *checker) report(sev Severity, path, format string, args ...any) {
 	if c.related(path) {
 		return
 	}
-	p := c.at(path)
-	c.probs = append(c.probs, Problem{Source: c.s.Source, Line: p.Line, Column: p.Column, Field: path,
+	source, p := c.s.Source, c.at(path)
+	if h := c.liveHost(path); h != nil {
+		source, p = "host "+h.Name, Pos{}
+		if h.URI != "" {
+			source += " (" + MaskURI(h.URI) + ")"
+		}
+	}
+	c.probs = append(c.probs, Problem{Source: source, Line: p.Line, Column: p.Column, Field: path,
 		Message: fmt.Sprintf(format, args...), Severity: sev})
+}
+
+// liveHost returns the host a path is about when Merge added that host.
+func (c *checker) liveHost(path string) *Host {
+	var i int
+	if _, err := fmt.Sscanf(path, "hosts[%d]", &i); err != nil || i < c.meta.liveFrom || i >= len(c.s.Hosts) {
+		return nil
+	}
+	return &c.s.Hosts[i]
 }
 
 func (c *checker) errorf(path, format string, args ...any) {
@@ -162,9 +196,9 @@ func (c *checker) name(path, what, name string) bool {
 // unique reports the second and later uses of a name.
 type seenNames map[string]string // name → path of first use
 
-func (c *checker) unique(seen seenNames, path, what, name string) {
+func (c *checker) unique(seen seenNames, path, what, name string) bool {
 	if name == "" {
-		return
+		return false
 	}
 	if first, dup := seen[name]; dup {
 		where := first
@@ -172,9 +206,10 @@ func (c *checker) unique(seen seenNames, path, what, name string) {
 			where = fmt.Sprintf("%s (line %d)", first, p.Line)
 		}
 		c.errorf(join(path, "name"), "duplicate %s name %q: already used by %s", what, name, where)
-		return
+		return false
 	}
 	seen[name] = path
+	return true
 }
 
 func (c *checker) header() {
@@ -184,7 +219,7 @@ func (c *checker) header() {
 	case v != APIVersion:
 		c.errorf("apiVersion", "unsupported version %q: this berth reads %q", v, APIVersion)
 	}
-	if c.mode == modeFull && !c.meta.hasHosts && len(c.s.Hosts) == 0 && len(c.s.HostModels) == 0 {
+	if c.mode == modeFull && len(c.s.Hosts) == 0 && len(c.s.HostModels) == 0 {
 		c.errorf("hosts", "no hosts and no host models: a scenario needs hosts to place guests on (or use it as a demand file with live hosts: berth plan -c URI -d FILE)")
 	}
 }
@@ -192,18 +227,39 @@ func (c *checker) header() {
 // dimPath is the path of one dimension of a per-dimension policy value.
 func dimPath(path string, d Dimension) string { return join(path, d.String()) }
 
+// perDim checks every dimension of a per-dimension policy value with ok,
+// reporting once for the whole value when it was written as one number.
+func (c *checker) perDim(path string, v Vector, ok func(x float64) bool, format string) {
+	var bad []Dimension
+	for _, d := range Dimensions {
+		if !ok(v[d]) {
+			bad = append(bad, d)
+		}
+	}
+	if len(bad) == 0 {
+		return
+	}
+	_, perDimWritten := c.meta.pos[dimPath(path, bad[0])]
+	if !perDimWritten && len(bad) == int(NumDims) && v == Uniform(v[0]) {
+		c.errorf(path, format, v[0])
+		return
+	}
+	for _, d := range bad {
+		c.errorf(dimPath(path, d), format, v[d])
+	}
+}
+
 func (c *checker) policy() {
 	p := &c.s.Policy
+	before := len(c.probs)
+	c.perDim("policy.overcommit", p.Overcommit, func(x float64) bool { return x > 0 && !math.IsInf(x, 0) },
+		"overcommit must be greater than 0 (1 = none), found %g")
+	c.perDim("policy.headroom", p.Headroom, func(x float64) bool { return x > 0 && x <= 1 },
+		"headroom is the share of a host to fill: more than 0 and at most 1 (or 100%%), found %g")
+	c.perDim("policy.overhead", p.Overhead, func(x float64) bool { return x >= 0 && x <= 10 },
+		"overhead is a fraction of each request from 0 to 10 (e.g. 0.03 or 3%%), found %g")
+	c.policyBroken = len(c.probs) > before || len(c.meta.bad) > 0 && c.anyBad("policy")
 	for _, d := range Dimensions {
-		if x := p.Overcommit[d]; !(x > 0) || math.IsInf(x, 0) {
-			c.errorf(dimPath("policy.overcommit", d), "overcommit must be greater than 0 (1 = none), found %g", x)
-		}
-		if x := p.Headroom[d]; !(x > 0 && x <= 1) {
-			c.errorf(dimPath("policy.headroom", d), "headroom is the share of a host to fill: more than 0 and at most 1 (or 100%%), found %g", x)
-		}
-		if x := p.Overhead[d]; !(x >= 0 && x <= 10) {
-			c.errorf(dimPath("policy.overhead", d), "overhead is a fraction of each request from 0 to 10 (e.g. 0.03 or 3%%), found %g", x)
-		}
 		switch p.Basis[d] {
 		case BasisAllocation, BasisObserved, BasisMax:
 		default:
@@ -360,6 +416,10 @@ func (c *checker) reference(path, kind, name string) {
 	if len(known) > 0 {
 		list = "known: " + strings.Join(known, ", ")
 	}
+	if c.liveHost(path) != nil {
+		c.warnf(join(path, kind), "unknown %s %q (%s): the running guest is planned around as it is, without its %s's rules", kind, name, list, kind)
+		return
+	}
 	c.errorf(join(path, kind), "unknown %s %q (%s)%s", kind, name, list, suggestion(name, known))
 }
 
@@ -404,7 +464,7 @@ func (c *checker) hosts() seenNames {
 		}
 		offer := c.s.Policy.Offer(h.Capacity, h.Reserved, c.s.Policy.HostOvercommit(h))
 		for _, d := range Dimensions {
-			if len(h.Guests) > 0 && offer[d] > 0 && load[d] > offer[d]/c.s.Policy.Headroom[d]+1e-9 {
+			if !c.policyBroken && len(h.Guests) > 0 && offer[d] > 0 && load[d] > offer[d]/c.s.Policy.Headroom[d]+1e-9 {
 				c.warnf(join(path, "guests"), "the guests are allocated %s of %s, more than the host's %s (capacity − reserved, × overcommit)",
 					FormatQuantity(d, load[d]), d, FormatQuantity(d, offer[d]/c.s.Policy.Headroom[d]))
 			}
@@ -422,9 +482,7 @@ func (c *checker) demand(guestNames seenNames) {
 	for i := range c.s.Demand {
 		d := &c.s.Demand[i]
 		path := index("demand", i)
-		if c.name(path, "demand", d.Name) {
-			c.unique(seen, path, "demand", d.Name)
-		}
+		named := c.name(path, "demand", d.Name) && c.unique(seen, path, "demand", d.Name)
 		if d.Profile == "" {
 			c.errorf(join(path, "profile"), "every demand needs a profile (e.g. web, db or cache)")
 		}
@@ -437,12 +495,9 @@ func (c *checker) demand(guestNames seenNames) {
 			c.errorf(join(path, "count"), "count %d is more than %d", d.Count, maxCount)
 		}
 		c.amounts(join(path, "request"), d.Request)
-		if c.fleetKnown() && d.Name != "" && d.Count >= 1 && d.Count <= maxCount {
-			for _, n := range d.GuestNames() {
-				if first, clash := guestNames[n]; clash {
-					c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)
-					break
-				}
+		if c.fleetKnown() && named && d.Count >= 1 && d.Count <= maxCount {
+			if n, first := clash(guestNames, d); n != "" {
+				c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)
 			}
 		}
 		eligible := c.selector(path, d.Selector)
@@ -450,244 +505,4 @@ func (c *checker) demand(guestNames seenNames) {
 			c.fitsSomewhere(join(path, "request"), "request", req, true, eligible)
 		}
 	}
-}
-
-// selector checks that every label of a selector names something a host
-// (or host model) has; it returns which hosts and models match, nil when
-// the selector is empty (everything matches).
-func (c *checker) selector(path string, sel map[string]string) *candidates {
-	if len(sel) == 0 || !c.fleetKnown() {
-		return nil
-	}
-	values := map[string]map[string]bool{}
-	add := func(labels map[string]string) {
-		for k, v := range labels {
-			if values[k] == nil {
-				values[k] = map[string]bool{}
-			}
-			values[k][v] = true
-		}
-	}
-	for _, h := range c.s.Hosts {
-		add(h.Labels)
-	}
-	for _, m := range c.s.HostModels {
-		add(m.Labels)
-	}
-	for _, k := range sortedKeys(sel) {
-		vals, ok := values[k]
-		if !ok {
-			c.errorf(join(join(path, "selector"), k), "no host or host model has a label %q (labels in use: %s)%s",
-				k, strings.Join(orNone(sortedKeys(values)), ", "), suggestion(k, sortedKeys(values)))
-			continue
-		}
-		if !vals[sel[k]] {
-			c.errorf(join(join(path, "selector"), k), "no host or host model has %s=%s (values in use: %s)",
-				k, sel[k], strings.Join(sortedKeys(vals), ", "))
-		}
-	}
-	cand := &candidates{}
-	for i := range c.s.Hosts {
-		cand.hosts = append(cand.hosts, matches(c.s.Hosts[i].Labels, sel))
-	}
-	for i := range c.s.HostModels {
-		cand.models = append(cand.models, matches(c.s.HostModels[i].Labels, sel))
-	}
-	return cand
-}
-
-func orNone(list []string) []string {
-	if len(list) == 0 {
-		return []string{"none"}
-	}
-	return list
-}
-
-func matches(labels, sel map[string]string) bool {
-	for k, v := range sel {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
-// candidates says which hosts and models a selector allows (index-aligned
-// with Scenario.Hosts and HostModels).
-type candidates struct{ hosts, models []bool }
-
-// fitsSomewhere reports a request (a demand's, with the policy's overhead
-// and headroom; or an existing guest's allocation, raw against capacity −
-// reserved × overcommit) that no host and no host model could ever hold,
-// even empty, naming the dimension and the largest host.
-func (c *checker) fitsSomewhere(path, what string, req Vector, demand bool, cand *candidates) {
-	p := &c.s.Policy
-	need := req
-	if demand {
-		need = p.WithOverhead(req)
-	}
-	type offer struct {
-		name string
-		v    Vector
-	}
-	var offers []offer
-	for i := range c.s.Hosts {
-		h := &c.s.Hosts[i]
-		if cand != nil && !cand.hosts[i] {
-			continue
-		}
-		v := p.Offered(h)
-		if !demand {
-			v = h.Capacity.Sub(h.Reserved).Mul(p.HostOvercommit(h))
-		}
-		offers = append(offers, offer{"host " + h.Name, v})
-	}
-	for i := range c.s.HostModels {
-		m := &c.s.HostModels[i]
-		if cand != nil && !cand.models[i] {
-			continue
-		}
-		v := p.ModelOffered(m)
-		if !demand {
-			v = m.Capacity.Sub(m.Reserved).Mul(p.Overcommit)
-		}
-		offers = append(offers, offer{"host model " + m.Name, v})
-	}
-	if len(offers) == 0 {
-		return
-	}
-	for _, o := range offers {
-		if need.Fits(o.v) {
-			return
-		}
-	}
-	overheadNote := func(d Dimension) string {
-		if demand && p.Overhead[d] > 0 {
-			return fmt.Sprintf(" (%s with %g%% overhead)", FormatQuantity(d, need[d]), 100*p.Overhead[d])
-		}
-		return ""
-	}
-	offerNote := "capacity − reserved, × overcommit × headroom"
-	if !demand {
-		offerNote = "capacity − reserved, × overcommit"
-	}
-	reported := false
-	for _, d := range Dimensions {
-		best := offers[0]
-		for _, o := range offers[1:] {
-			if o.v[d] > best.v[d] {
-				best = o
-			}
-		}
-		if need[d] > best.v[d] {
-			c.errorf(dimPath(path, d), "%s %s%s is more than any host offers: the largest is %s with %s (%s)",
-				what, FormatQuantity(d, req[d]), overheadNote(d), best.name, FormatQuantity(d, best.v[d]), offerNote)
-			reported = true
-		}
-	}
-	if !reported {
-		// Each dimension fits somewhere, but never all on one host: name
-		// the host that falls short by the least (as a share of the request).
-		var best offer
-		bestShort := math.Inf(1)
-		var bestDim Dimension
-		for _, o := range offers {
-			short, dim := 0.0, Dimension(0)
-			for _, d := range Dimensions {
-				if need[d] > o.v[d] && need[d] > 0 {
-					if s := (need[d] - o.v[d]) / need[d]; s > short {
-						short, dim = s, d
-					}
-				}
-			}
-			if short < bestShort {
-				best, bestShort, bestDim = o, short, dim
-			}
-		}
-		c.errorf(path, "no single host offers all of this %s; the closest is %s, short of %s by %s",
-			what, best.name, bestDim, FormatQuantity(bestDim, need[bestDim]-best.v[bestDim]))
-	}
-}
-
-// groupDomains checks that each group's rule can hold at all: an
-// anti-affinity group needs as many hosts/racks/zones as it has members.
-// When that is provably impossible (no host model could add a domain) it
-// is an error; when it depends on hosts still to be bought, a warning.
-func (c *checker) groupDomains() {
-	members := map[string]int{}
-	existing := map[string][]*Host{}
-	for i := range c.s.Hosts {
-		for _, g := range c.s.Hosts[i].Guests {
-			if g.Group != "" {
-				members[g.Group]++
-				existing[g.Group] = append(existing[g.Group], &c.s.Hosts[i])
-			}
-		}
-	}
-	for _, d := range c.s.Demand {
-		if d.Group != "" && d.Count > 0 && d.Count <= maxCount {
-			members[d.Group] += d.Count
-		}
-	}
-	for i, g := range c.s.Groups {
-		path := index("groups", i)
-		n := members[g.Name]
-		if n < 2 {
-			continue
-		}
-		label := string(g.Scope)
-		domains := map[string]bool{}
-		unlabelled := 0
-		for j := range c.s.Hosts {
-			h := &c.s.Hosts[j]
-			if g.Scope == ScopeHost {
-				domains[h.Name] = true
-			} else if v, ok := h.Labels[label]; ok {
-				domains[v] = true
-			} else {
-				unlabelled++
-			}
-		}
-		canGrow := false
-		for _, m := range c.s.HostModels {
-			if v, ok := m.Labels[label]; ok && g.Scope != ScopeHost {
-				domains[v] = true
-			} else {
-				canGrow = true
-			}
-		}
-		if g.Together {
-			seen := map[string]bool{}
-			for _, h := range existing[g.Name] {
-				seen[domainOf(h, g.Scope)] = true
-			}
-			if len(seen) > 1 {
-				c.warnf(path, "group %q asks its members to share a %s, but its running guests are already on %d different ones", g.Name, g.Scope, len(seen))
-			}
-			continue
-		}
-		if n <= len(domains) {
-			continue
-		}
-		msg := fmt.Sprintf("group %q has %d members that must each be on a different %s, but the fleet has only %d %ss",
-			g.Name, n, g.Scope, len(domains), g.Scope)
-		if g.Scope != ScopeHost && len(domains) > 0 {
-			msg += " (" + strings.Join(sortedKeys(domains), ", ") + ")"
-		}
-		switch {
-		case canGrow:
-			c.warnf(path, "%s; it can hold only if new hosts are bought in new %ss", msg, g.Scope)
-		case unlabelled > 0:
-			c.warnf(path, "%s with a %s label, and %d hosts without one", msg, label, unlabelled)
-		default:
-			c.errorf(path, "%s: lower the count, widen the scope, or add %ss", msg, g.Scope)
-		}
-	}
-}
-
-func domainOf(h *Host, s Scope) string {
-	if s == ScopeHost {
-		return h.Name
-	}
-	return h.Labels[string(s)]
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -28,11 +29,7 @@ func WriteScenario(w io.Writer, s *Scenario) error {
 		put(root, "name", strNode(s.Name))
 	}
 	if s.Description != "" {
-		n := strNode(s.Description)
-		if strings.Contains(s.Description, "\n") {
-			n.Style = yaml.LiteralStyle
-		}
-		put(root, "description", n)
+		put(root, "description", textNode(s.Description))
 	}
 	if p := policyNode(&s.Policy); len(p.Content) > 0 {
 		put(root, "policy", p)
@@ -86,8 +83,46 @@ func flowless(kind yaml.Kind) *yaml.Node { return &yaml.Node{Kind: kind} }
 
 func flow(kind yaml.Kind) *yaml.Node { return &yaml.Node{Kind: kind, Style: yaml.FlowStyle} }
 
-// strNode is a string scalar, quoted when it would read as something else.
-func strNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+// strNode is a string scalar, quoted when it would read as something else;
+// strings with line breaks, tabs or other unprintable characters are
+// written double-quoted, with escapes (the YAML library's own choice of
+// block style does not always read back the same, e.g. for "\n").
+func strNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && !unicode.IsGraphic(r) }) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+// textNode is strNode for prose: several plain lines are written as a
+// literal block (|-), which reads best.
+func textNode(s string) *yaml.Node {
+	n := strNode(s)
+	if plainLines(s) {
+		n.Style = yaml.LiteralStyle
+	}
+	return n
+}
+
+// plainLines reports whether s is two or more lines of printable text with
+// no leading or trailing blanks and no empty last line: text a literal
+// block holds exactly.
+func plainLines(s string) bool {
+	lines := strings.Split(s, "\n")
+	if len(lines) < 2 {
+		return false
+	}
+	for i, l := range lines {
+		if l != strings.TrimSpace(l) || (l == "" && (i == 0 || i == len(lines)-1)) {
+			return false
+		}
+		if strings.ContainsFunc(l, func(r rune) bool { return r != ' ' && !unicode.IsGraphic(r) }) {
+			return false
+		}
+	}
+	return true
+}
 
 // plain is a scalar written as is (numbers, amounts, booleans).
 func plain(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
@@ -200,7 +235,7 @@ func profilesNode(profiles []Profile) *yaml.Node {
 		m := flowless(yaml.MappingNode)
 		put(m, "name", strNode(p.Name))
 		if p.Description != "" && (!isBuiltIn || p.Description != b.Description) {
-			put(m, "description", strNode(p.Description))
+			put(m, "description", textNode(p.Description))
 		}
 		appetite := "none"
 		if p.HasAppetite {
@@ -246,7 +281,7 @@ func hostNode(s *Scenario, h *Host) *yaml.Node {
 	m := flowless(yaml.MappingNode)
 	put(m, "name", strNode(h.Name))
 	if h.URI != "" {
-		put(m, "uri", strNode(h.URI))
+		put(m, "uri", strNode(fileURI(h.URI)))
 	}
 	if len(h.Labels) > 0 {
 		put(m, "labels", labelsNode(h.Labels))
@@ -330,4 +365,14 @@ func demandNode(d *Demand) *yaml.Node {
 		put(m, "selector", labelsNode(d.Selector))
 	}
 	return m
+}
+
+// fileURI is the URI as written to a file: with any password masked
+// (MaskURI), since scenario files get shared; other URIs are kept as they
+// are, even ones MaskURI cannot parse.
+func fileURI(uri string) string {
+	if masked := MaskURI(uri); masked != uri && masked != "<unparseable URI>" {
+		return masked
+	}
+	return uri
 }

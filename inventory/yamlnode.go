@@ -23,14 +23,28 @@ type decoder struct {
 	bad map[string]bool
 	// work counts nodes visited; aliases can make a small file expand into
 	// a huge tree, so the walk stops past maxWork.
-	work    int
-	aborted bool
+	work, maxWork int
+	aborted       bool
 }
 
-const (
-	maxWork       = 1 << 20
-	maxAliasDepth = 64
-)
+const maxAliasDepth = 64
+
+// workBudget is how many nodes the walk may visit for a document of n
+// nodes: aliases may repeat parts of it (shapes shared by many hosts), but
+// not blow it up exponentially.
+func workBudget(n int) int { return 8*n + 4096 }
+
+// countNodes counts the nodes written in the document (aliases count once).
+func countNodes(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, child := range n.Content {
+		c += countNodes(child)
+	}
+	return c
+}
 
 func newDecoder(source string) *decoder {
 	return &decoder{source: source, pos: map[string]Pos{}, bad: map[string]bool{}}
@@ -62,7 +76,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 		n = n.Alias
 	}
 	d.work++
-	if d.work > maxWork && !d.aborted {
+	if d.work > d.maxWork && !d.aborted {
 		d.aborted = true
 		d.probs = append(d.probs, Problem{Source: d.source, Line: nodePos(n).Line, Column: nodePos(n).Column,
 			Message: "the document expands to too many values (aliases nested too deep?); stopped reading"})

@@ -31,9 +31,11 @@ import (
 // returns a solution worse than s under the objective order: fewer unplaced
 // guests, fewer bought hosts, fewer hosts in use, less stranded capacity,
 // smaller soft-rule penalty. It returns s itself when it finds nothing
-// better, and never modifies s.
+// better, and never modifies s. Under ObjectiveSpread it returns s: emptying
+// hosts is the opposite of what that policy asks for.
 func Improve(p *Problem, s *Solution, opt Options) *Solution {
-	if s == nil || len(s.Host) != p.G() || (opt.Iterations <= 0 && opt.Deadline <= 0) {
+	if s == nil || len(s.Host) != p.G() || (opt.Iterations <= 0 && opt.Deadline <= 0) ||
+		p.Policy.Objective != ObjectivePack || p.Validate() != nil {
 		return s
 	}
 	for _, m := range s.NewHosts {
@@ -47,6 +49,7 @@ func Improve(p *Problem, s *Solution, opt Options) *Solution {
 		}
 	}
 	st := newImState(p, s)
+	st.reweight()
 	before := st.cost()
 	se := newSearch(st, opt, LowerBound(p))
 	se.run()
@@ -84,8 +87,8 @@ func (a imCost) less(b imCost) bool {
 // beyond the first of one appetite on a host.
 func (st *imState) cost() imCost {
 	var c imCost
-	for g, x := range st.host {
-		if x == NoHost && (st.p.Pin == nil || st.p.Pin[g] == NoHost || true) {
+	for _, x := range st.host {
+		if x == NoHost {
 			c.unplaced++
 		}
 	}
@@ -138,7 +141,10 @@ type search struct {
 	maxIters int
 	deadline time.Time
 	changed  bool
-	stopped  bool
+	// lastDelta is how much the last swap bestSwap found lightens the
+	// pool (negative: makes it heavier).
+	lastDelta float64
+	stopped   bool
 
 	// tabu: guest g may not return to host tabuHost[g] before step
 	// tabuUntil[g].
@@ -202,60 +208,245 @@ func (se *search) run() {
 		pool = se.insert(pool, true)
 		se.changed = true
 	}
+	if len(pool) == 0 {
+		se.restart()
+	}
 	if len(pool) > 0 {
 		// Not everything is placed: emptying hosts would fight the
 		// placing. Leave the rest as the construction explained it.
 		return
 	}
 	failed := make([]int, st.nh) // failed attempts per host
-	budget := 200 + 20*len(st.host)
+	// Steps per round: short rounds on fresh targets beat long ones on
+	// the same targets (measured on the vbp sets); a host set that failed
+	// once gets twice the steps.
+	budget := 30 + 3*len(st.host)
 	for !se.stopped {
 		used, _ := st.hostsInUse()
 		if used <= se.lb {
 			return
 		}
-		t := se.pickTarget(failed)
-		if t < 0 {
+		targets := se.pickTargets(failed, nTargets)
+		if len(targets) < 2 {
 			return
 		}
 		snap := slices.Clone(st.host)
 		pool = pool[:0]
-		pool = append(pool, st.members[t]...)
+		for _, t := range targets {
+			pool = append(pool, st.members[t]...)
+			st.closed[t] = true
+		}
 		for _, g := range pool {
 			st.remove(int(g))
 		}
-		st.closed[t] = true
-		ok := se.repair(pool, se.iters+budget<<min(failed[t], 4))
-		st.closed[t] = st.excluded[t]
+		lim := budget << min(failed[targets[0]], 1)
+		ok := se.repair(pool, targets, se.iters+lim)
+		for _, t := range targets {
+			st.closed[t] = st.excluded[t]
+		}
 		if ok {
 			se.changed = true
 			clear(failed)
 			continue
 		}
-		failed[t]++
+		for _, t := range targets {
+			failed[t]++
+		}
 		se.restore(snap)
 	}
 }
 
-// pickTarget chooses the host to empty: among hosts in use whose every
-// guest may move, the one with the smallest fill, adjusted for how often it
-// has failed; bought hosts first, since emptying one also saves buying it.
-func (se *search) pickTarget(failed []int) int {
+// nTargets is how many hosts a bin-elimination round empties into the
+// pool; it succeeds when the pool fits on all of them but one
+// (Buljubašić & Vasquez 2016 work with m−2 bins and a pool for two).
+const nTargets = 3
+
+// restart re-packs every movable guest first fit decreasing, for a few
+// size measures, onto the hosts of the solution (those in use first, in
+// index order), and keeps the result when it needs fewer hosts: the
+// search then starts from the best of the construction and these.
+func (se *search) restart() {
 	st := se.st
-	best, bestKey := -1, math.Inf(1)
+	var mov []int32
+	for g, x := range st.host {
+		if x != NoHost && st.movable[g] {
+			mov = append(mov, int32(g))
+		}
+	}
+	if len(mov) == 0 {
+		return
+	}
+	d := st.D
+	norm := st.normaliser()
+	keys := []func(g int32) float64{
+		func(g int32) float64 { return st.weight[g] },
+		func(g int32) float64 { // largest normalised size
+			m := 0.0
+			for k := range d {
+				m = math.Max(m, st.p.Demand[int(g)*d+k]/norm[k])
+			}
+			return m
+		},
+		func(g int32) float64 { // Euclidean norm of the normalised size
+			m := 0.0
+			for k := range d {
+				x := st.p.Demand[int(g)*d+k] / norm[k]
+				m += x * x
+			}
+			return m
+		},
+	}
+	snap := slices.Clone(st.host)
+	used0, _ := st.hostsInUse()
+	bestUsed, best := used0, snap
+	var hosts []int
+	for h := range st.nh {
+		if st.inUse(h) {
+			hosts = append(hosts, h)
+		}
+	}
+	for h := range st.nh {
+		if !st.inUse(h) && !st.closed[h] {
+			hosts = append(hosts, h)
+		}
+	}
+	for _, key := range keys {
+		if se.tick() {
+			break
+		}
+		for _, g := range mov {
+			if st.host[g] != NoHost {
+				st.remove(int(g))
+			}
+		}
+		kv := make([]float64, len(st.host))
+		for _, g := range mov {
+			kv[g] = key(g)
+		}
+		order := slices.Clone(mov)
+		slices.SortStableFunc(order, func(a, b int32) int { return cmpDesc(kv[a], kv[b]) })
+		all := true
+		for _, g := range order {
+			placed := false
+			for _, h := range hosts {
+				if st.fits(int(g), h) {
+					st.add(int(g), h)
+					placed = true
+					break
+				}
+			}
+			if !placed {
+				all = false
+				break
+			}
+		}
+		if used, _ := st.hostsInUse(); all && used < bestUsed {
+			bestUsed, best = used, slices.Clone(st.host)
+		}
+	}
+	if !se.tick() {
+		for _, g := range mov {
+			if st.host[g] != NoHost {
+				st.remove(int(g))
+			}
+		}
+		if se.binCentric(mov, hosts, norm) {
+			if used, _ := st.hostsInUse(); used < bestUsed {
+				bestUsed, best = used, slices.Clone(st.host)
+			}
+		}
+	}
+	for _, g := range mov {
+		if st.host[g] != NoHost {
+			st.remove(int(g))
+		}
+	}
+	for _, g := range mov {
+		st.add(int(g), int(best[g]))
+	}
+	if bestUsed < used0 {
+		se.changed = true
+	}
+}
+
+// binCentric packs the unplaced guests mov host by host, in the order
+// given: each host takes, while any fits, the guest whose normalised
+// demand has the largest dot product with the host's normalised free room,
+// dimensions weighted by the demand still to place (the bin-centric
+// "DP1, dynamic weights" heuristic, the best single heuristic of Mommessin,
+// Erlebach & Shakhlevich 2025; after Panigrahy et al. 2011). It reports
+// whether every guest found a host.
+func (se *search) binCentric(mov []int32, hosts []int, norm []float64) bool {
+	st := se.st
+	d := st.D
+	dem := st.p.Demand
+	left := slices.Clone(mov)
+	lam := make([]float64, d)
+	for _, g := range left {
+		for k := range d {
+			lam[k] += dem[int(g)*d+k] / norm[k]
+		}
+	}
+	for _, h := range hosts {
+		if len(left) == 0 {
+			break
+		}
+		for len(left) > 0 {
+			best, bestScore := -1, math.Inf(-1)
+			for i, g := range left {
+				if !st.fits(int(g), h) {
+					continue
+				}
+				sc := 0.0
+				for k := range d {
+					sc += lam[k] * dem[int(g)*d+k] / norm[k] * (st.off[h*d+k] - st.used[h*d+k]) / norm[k]
+				}
+				if sc > bestScore {
+					best, bestScore = i, sc
+				}
+			}
+			if best < 0 {
+				break
+			}
+			g := left[best]
+			st.add(int(g), h)
+			for k := range d {
+				lam[k] -= dem[int(g)*d+k] / norm[k]
+			}
+			left[best] = left[len(left)-1]
+			left = left[:len(left)-1]
+		}
+	}
+	return len(left) == 0
+}
+
+// pickTargets chooses up to n hosts to empty: among hosts in use whose
+// every guest may move, those with the smallest fill, adjusted for how often
+// they have failed; bought hosts first, since emptying one also saves
+// buying it.
+func (se *search) pickTargets(failed []int, n int) []int {
+	st := se.st
+	type cand struct {
+		h   int
+		key float64
+	}
+	var cs []cand
 	for h := range st.nh {
 		if st.nFixed[h] > 0 || len(st.members[h]) == 0 || st.excluded[h] {
 			continue
 		}
-		key := st.fill(h) + float64(failed[h])*0.25 + se.rng.Float64()*0.05
+		key := st.fill(h) + float64(failed[h])*0.1 + se.rng.Float64()*0.1
 		if h < st.H {
 			key += 10
 		}
-		if key < bestKey {
-			best, bestKey = h, key
-		}
+		cs = append(cs, cand{h, key})
 	}
-	return best
+	slices.SortFunc(cs, func(a, b cand) int { return cmpDesc(b.key, a.key) })
+	var out []int
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].h)
+	}
+	return out
 }
 
 func (se *search) restore(snap []int32) {
@@ -315,14 +506,15 @@ func cmpDesc(a, b float64) int {
 	return 0
 }
 
-// repair empties pool into the open hosts in use, by insertions and tabu
-// swaps, until the pool is empty (true) or step limit is reached (false).
-func (se *search) repair(pool []int32, limit int) bool {
+// repair rearranges the open hosts in use and the pool, by insertions and
+// tabu swaps, until the pool fits on all targets but one (true) or the step
+// limit is reached (false).
+func (se *search) repair(pool []int32, targets []int, limit int) bool {
 	st := se.st
 	bestW := math.Inf(1)
 	for {
 		pool = se.insert(pool, false)
-		if len(pool) == 0 {
+		if se.packTargets(pool, targets) {
 			return true
 		}
 		if se.iters >= limit || se.tick() {
@@ -334,6 +526,14 @@ func (se *search) repair(pool []int32, limit int) bool {
 		}
 		bestW = math.Min(bestW, w)
 		h, out, in, ok := se.bestSwap(pool, w, bestW)
+		if (!ok || se.lastDelta <= 1e-12) && st.simple {
+			// No swap lightens the pool: try the unlimited repacking
+			// of a few hosts before a sideways or worse step.
+			if np, packed := se.packSome(pool); packed {
+				pool = np
+				continue
+			}
+		}
 		if !ok {
 			// Nothing moves: kick a random guest of a random host in
 			// use into the pool.
@@ -357,6 +557,194 @@ func (se *search) repair(pool []int32, limit int) bool {
 		pool = slices.DeleteFunc(pool, func(g int32) bool { return st.host[g] != NoHost })
 		pool = append(pool, out...)
 	}
+}
+
+// packTargets tries to put the whole pool on the targets but one, first fit
+// decreasing (the pool is sorted heaviest first by insert); on success the
+// pool is placed and the remaining target is empty.
+func (se *search) packTargets(pool []int32, targets []int) bool {
+	st := se.st
+	if len(pool) == 0 {
+		return true
+	}
+	for skip := range targets {
+		ok := true
+		for _, t := range targets {
+			st.closed[t] = false
+		}
+		st.closed[targets[skip]] = true
+		placed := 0
+		for _, g := range pool {
+			done := false
+			for i, t := range targets {
+				if i != skip && st.fits(int(g), t) {
+					st.add(int(g), t)
+					done = true
+					break
+				}
+			}
+			if !done {
+				ok = false
+				break
+			}
+			placed++
+		}
+		if ok {
+			for _, t := range targets {
+				st.closed[t] = st.excluded[t]
+			}
+			return true
+		}
+		for _, g := range pool[:placed] {
+			st.remove(int(g))
+		}
+		for _, t := range targets {
+			st.closed[t] = true
+		}
+		if st.simple && allSameShape(st, targets) {
+			break
+		}
+	}
+	return false
+}
+
+func allSameShape(st *imState, targets []int) bool {
+	d := st.D
+	for _, t := range targets[1:] {
+		for k := range d {
+			if st.off[t*d+k] != st.off[targets[0]*d+k] || st.used[t*d+k] != st.used[targets[0]*d+k] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// packHosts is how many hosts packSome tries per call, and packNodes the
+// search nodes packBin may spend on one host.
+const (
+	packHosts = 6
+	packNodes = 400
+)
+
+// packSome is the descent step of Buljubašić & Vasquez (2016) with
+// unlimited add/drop moves: for a few random hosts in use, refill the host
+// with the heaviest subset of its movable guests and the pool that fits
+// (a small multi-dimensional knapsack, depth-first with a bound). The
+// first host whose refill lightens the pool is changed, and the pool
+// returned.
+func (se *search) packSome(pool []int32) ([]int32, bool) {
+	st := se.st
+	se.recv = se.recv[:0]
+	for x := range st.nh {
+		if !st.closed[x] && len(st.members[x]) > 0 {
+			se.recv = append(se.recv, int32(x))
+		}
+	}
+	for range min(packHosts, len(se.recv)) {
+		i := se.rng.IntN(len(se.recv))
+		x := int(se.recv[i])
+		se.recv[i] = se.recv[len(se.recv)-1]
+		se.recv = se.recv[:len(se.recv)-1]
+		if se.tick() {
+			return pool, false
+		}
+		chosen, ok := se.packBin(x, pool)
+		if !ok {
+			continue
+		}
+		old := slices.Clone(st.members[x])
+		for _, g := range old {
+			st.remove(int(g))
+		}
+		for _, g := range chosen {
+			st.add(int(g), x)
+		}
+		for _, g := range old {
+			if st.host[g] == NoHost {
+				se.makeTabu(g, x)
+			}
+		}
+		pool = slices.DeleteFunc(pool, func(g int32) bool { return st.host[g] != NoHost })
+		for _, g := range old {
+			if st.host[g] == NoHost {
+				pool = append(pool, g)
+			}
+		}
+		return pool, true
+	}
+	return pool, false
+}
+
+// packBin finds the heaviest set of host x's movable guests and pool
+// guests (not tabu for x) that fits on x, if heavier than what x holds.
+func (se *search) packBin(x int, pool []int32) ([]int32, bool) {
+	st := se.st
+	d := st.D
+	dem := st.p.Demand
+	cands := slices.Clone(st.members[x])
+	cur := 0.0
+	for _, g := range cands {
+		cur += st.weight[g]
+	}
+	for _, g := range pool {
+		if !se.tabu(g, x) {
+			cands = append(cands, g)
+		}
+	}
+	slices.SortFunc(cands, func(a, b int32) int { return cmpDesc(st.weight[a], st.weight[b]) })
+	if len(cands) > 30 {
+		cands = cands[:30]
+	}
+	suffix := make([]float64, len(cands)+1)
+	for i := len(cands) - 1; i >= 0; i-- {
+		suffix[i] = suffix[i+1] + st.weight[cands[i]]
+	}
+	free := make([]float64, d)
+	for k := range d {
+		free[k] = st.off[x*d+k] - st.used[x*d+k]
+	}
+	for _, g := range st.members[x] {
+		for k := range d {
+			free[k] += dem[int(g)*d+k]
+		}
+	}
+	best := cur + 1e-9
+	var bestSet, set []int32
+	nodes := 0
+	var dfs func(i int, w float64)
+	dfs = func(i int, w float64) {
+		if w > best {
+			best, bestSet = w, slices.Clone(set)
+		}
+		if i == len(cands) || w+suffix[i] <= best || nodes >= packNodes {
+			return
+		}
+		nodes++
+		g := cands[i]
+		row := dem[int(g)*d : int(g)*d+d]
+		fits := true
+		for k, v := range row {
+			if v > free[k] {
+				fits = false
+				break
+			}
+		}
+		if fits {
+			for k, v := range row {
+				free[k] -= v
+			}
+			set = append(set, g)
+			dfs(i+1, w+st.weight[g])
+			set = set[:len(set)-1]
+			for k, v := range row {
+				free[k] += v
+			}
+		}
+		dfs(i+1, w)
+	}
+	dfs(0, 0)
+	return bestSet, bestSet != nil
 }
 
 func (se *search) makeTabu(g int32, h int) {
@@ -452,6 +840,10 @@ func (se *search) bestSwap(pool []int32, w, bestW float64) (h int, out, in []int
 	for _, x32 := range se.recv {
 		x := int(x32)
 		m := st.members[x]
+		if !st.simple {
+			// rulesAllowSwap reorders members[x] while trying moves
+			m = slices.Clone(m)
+		}
 		for i, o1 := range m {
 			try(x, o1, NoHost, st.weight[o1])
 			if len(m) > 24 {
@@ -465,6 +857,7 @@ func (se *search) bestSwap(pool []int32, w, bestW float64) (h int, out, in []int
 	if math.IsInf(bestDelta, -1) {
 		return 0, nil, nil, false
 	}
+	se.lastDelta = bestDelta
 	out = bestOut[:nOut]
 	in = []int32{bestIn.a}
 	if bestIn.b != NoHost {
@@ -514,4 +907,36 @@ func (se *search) rulesAllowSwap(x int, o1, o2 int32, pr pair) bool {
 		st.add(int(g), x)
 	}
 	return true
+}
+
+// reweight sets each guest's weight, the measure of how hard it is to
+// place that the pool minimises: Σ_k λ_k·size_k/N_k / D, where N_k is the
+// largest offer in dimension k and λ_k the dimension's share of the total
+// normalised demand (times D), so that sizes in the scarcest dimensions
+// count most.
+func (st *imState) reweight() {
+	d := st.D
+	norm := st.normaliser()
+	lam := make([]float64, d)
+	tot := 0.0
+	for k := range d {
+		for g := range st.host {
+			lam[k] += st.p.Demand[g*d+k] / norm[k]
+		}
+		tot += lam[k]
+	}
+	for k := range d {
+		if tot > 0 {
+			lam[k] = lam[k] * float64(d) / tot
+		} else {
+			lam[k] = 1
+		}
+	}
+	for g := range st.host {
+		w := 0.0
+		for k := range d {
+			w += lam[k] * st.p.Demand[g*d+k] / norm[k]
+		}
+		st.weight[g] = w / float64(d)
+	}
 }

@@ -100,16 +100,18 @@ func newImState(p *Problem, s *Solution) *imState {
 		}
 		st.weight[g] = w / float64(d)
 		st.host[g] = NoHost
-		x := s.Host[g]
-		if x == NoHost {
-			st.movable[g] = true
-			continue
-		}
+		// Pinned guests and members of affinity groups stay as they
+		// are, placed or not: moving one member alone could split its
+		// group.
 		fixed := p.Pin != nil && p.Pin[g] != NoHost
 		if grp := p.Group[g]; grp != NoHost && p.Groups[grp].Together {
 			fixed = true
 		}
 		st.movable[g] = !fixed
+		x := s.Host[g]
+		if x == NoHost {
+			continue
+		}
 		st.add(g, int(x))
 	}
 	return st
@@ -279,7 +281,9 @@ func (st *imState) fill(h int) float64 {
 // solution builds a Solution from the state, dropping bought hosts left
 // empty and keeping the others in their original order.
 func (st *imState) solution(in *Solution) *Solution {
-	out := &Solution{Host: make([]int32, len(st.host))}
+	cp := *in // keeps fields the improvement does not touch
+	out := &cp
+	out.Host, out.NewHosts, out.Terms = make([]int32, len(st.host)), nil, nil
 	remap := make([]int32, st.nh)
 	for i := range st.H {
 		remap[i] = int32(i)

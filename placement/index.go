@@ -1,5 +1,7 @@
 package placement
 
+import "math/bits"
+
 // index finds hosts with room for a demand without scanning every host. It
 // is a complete binary tree over host indices (a "tournament tree", the
 // structure that makes first fit O(log n) per item in one dimension) whose
@@ -16,8 +18,8 @@ type index struct {
 	d    int
 	size int // leaves, a power of two
 	max  []float64
-	// ref normalises room for the spread descent order (largest offer per
-	// dimension).
+	// ref normalises room for the spread descent order (the reference
+	// host of order.go).
 	ref []float64
 }
 
@@ -70,12 +72,20 @@ type cursor struct {
 	stack  [128]int32
 	top    int
 	spread bool // descend into the child with more room first
+	visits int  // nodes visited so far
+	// flip, when non-zero, swaps the children of every node at depth j when
+	// bit j+1 of flip is set: the walk then meets the leaves in the order of
+	// their index XOR a per-search mask, so the first fitting hosts it finds
+	// are a sample spread over the whole index rather than the lowest
+	// indices.
+	flip uint64
 }
 
 func (x *index) start(c *cursor, spread bool) {
 	c.stack[0] = 1
 	c.top = 1
 	c.spread = spread
+	c.visits = 0
 }
 
 // next returns the next active host, in index order (or roomiest subtree
@@ -87,7 +97,9 @@ func (x *index) next(c *cursor, dem []float64) int {
 	for c.top > 0 {
 		c.top--
 		i := int(c.stack[c.top])
+		c.visits++
 		node := x.max[i*d : i*d+d]
+		node = node[:len(dem)]
 		ok := true
 		for k, v := range dem {
 			if node[k] < v {
@@ -102,7 +114,11 @@ func (x *index) next(c *cursor, dem []float64) int {
 			return i - x.size
 		}
 		l, r := 2*i, 2*i+1
-		if c.spread && x.room(r) > x.room(l) {
+		if c.spread {
+			if x.room(r) > x.room(l) {
+				l, r = r, l
+			}
+		} else if c.flip != 0 && c.flip>>(bits.Len(uint(i))&63)&1 != 0 {
 			l, r = r, l
 		}
 		c.stack[c.top] = int32(r)

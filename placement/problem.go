@@ -73,7 +73,8 @@ type Problem struct {
 	// rules do not lump them together.
 	Rack []int32
 	Zone []int32
-	// Excluded hosts (maintenance) take no new guests, len H (nil = none).
+	// Excluded hosts (maintenance) take no new guests (except pinned ones),
+	// and take no restarted guests in FailoverCheck, len H (nil = none).
 	Excluded []bool
 
 	// Existing guests stay on their host; they count against Offered, for
@@ -84,8 +85,9 @@ type Problem struct {
 	ExistingGroup    []int32   // len E, index into Groups or NoHost
 
 	// Models are host shapes that may be bought when the demand does not fit
-	// on the existing hosts. A new host gets fresh rack and zone ids unless
-	// the model names them. Empty = buying is not allowed.
+	// on the existing hosts (nor on existing empty ones). A new host gets
+	// fresh rack and zone ids unless the model names them (see Model). Empty
+	// = buying is not allowed.
 	Models []Model
 
 	// New guests, G of them.
@@ -110,7 +112,10 @@ type Model struct {
 	Offered []float64 // len D, as Problem.Offered
 	// Max is how many may be bought (0 = no limit).
 	Max int
-	// Rack and Zone ids for new hosts of this model; -1 = a fresh id per host.
+	// Rack and Zone ids for new hosts of this model; -1 = a fresh id per
+	// host: the i-th bought host (i from 0, over all models) gets
+	// max(Problem.Rack)+1+i (and likewise for zones), so it shares a domain
+	// with no other host.
 	Rack, Zone int32
 }
 
@@ -127,8 +132,12 @@ type Group struct {
 // AppetiteRule is the "guests of the same appetite are not stacked" rule.
 type AppetiteRule struct {
 	// Hard: a host may hold at most MaxPerHost guests (existing + new) of one
-	// appetite; more is infeasible. Soft: each guest beyond the first of its
-	// appetite on a host costs Penalty in the score.
+	// appetite; more is infeasible (MaxPerHost ≤ 0 = no limit). Soft: placing
+	// a guest on a host that already holds k guests of its appetite costs
+	// k·Penalty in the align score, so a host with n such guests has cost
+	// Penalty per pair, n(n−1)/2·Penalty. Score terms are 0..1 each, so a
+	// Penalty of 0.25 weighs a same-appetite neighbour like a quarter of a
+	// perfectly aligned host.
 	Hard       bool
 	MaxPerHost int
 	Penalty    float64 // soft weight, ≥ 0; 0 disables the soft rule
@@ -166,7 +175,7 @@ type Options struct {
 
 // DefaultCandidates is the number of feasible hosts scored per guest when
 // Options.Candidates is 0.
-const DefaultCandidates = 32
+const DefaultCandidates = 16
 
 // Solution is the result of Solve.
 type Solution struct {
@@ -255,6 +264,37 @@ func (p *Problem) Validate() error {
 	ref("ExistingGroup", p.ExistingGroup, len(p.Groups))
 	ref("Group", p.Group, len(p.Groups))
 	ref("Pin", p.Pin, h)
+	apps := func(name string, xs []int8) {
+		for i, a := range xs {
+			if int(a) < -1 || int(a) >= d {
+				errs = append(errs, fmt.Errorf("placement: %s[%d] = %d, out of range [-1,%d)", name, i, a, d))
+				return
+			}
+		}
+	}
+	apps("ExistingAppetite", p.ExistingAppetite)
+	apps("Appetite", p.Appetite)
+	if x := p.Policy.SameAppetite.Penalty; math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+		errs = append(errs, fmt.Errorf("placement: Policy.SameAppetite.Penalty = %v, want a finite number ≥ 0", x))
+	}
+	for i, m := range p.Models {
+		if m.Max < 0 {
+			errs = append(errs, fmt.Errorf("placement: Models[%d].Max = %d, want ≥ 0", i, m.Max))
+		}
+		if m.Rack < -1 || m.Zone < -1 {
+			errs = append(errs, fmt.Errorf("placement: Models[%d] rack %d zone %d, want ≥ -1", i, m.Rack, m.Zone))
+		}
+	}
+	ids := func(name string, xs []int32) {
+		for i, x := range xs {
+			if x < 0 {
+				errs = append(errs, fmt.Errorf("placement: %s[%d] = %d, want ≥ 0", name, i, x))
+				return
+			}
+		}
+	}
+	ids("Rack", p.Rack)
+	ids("Zone", p.Zone)
 	for i, x := range p.ExistingHost {
 		if x == NoHost {
 			errs = append(errs, fmt.Errorf("placement: ExistingHost[%d] is unset", i))

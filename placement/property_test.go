@@ -2,6 +2,8 @@ package placement
 
 import (
 	"fmt"
+	"math"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -192,8 +194,8 @@ func verify(p *Problem, s *Solution) []string {
 	}
 	load := make([]float64, nh*d)
 	count := make([]int, nh*d)
-	chosen := make([]bool, nh)          // carries a guest the solver chose (not pinned)
-	chosenApp := make([]bool, nh*d)     // ... of this appetite
+	chosen := make([]bool, nh)      // carries a guest the solver chose (not pinned)
+	chosenApp := make([]bool, nh*d) // ... of this appetite
 	onHost := make([]int, nh)
 	for e, x := range p.ExistingHost {
 		for k := range d {
@@ -320,6 +322,11 @@ func checkPromises(t *rapid.T, p *Problem, opt Options, s *Solution) {
 			}
 		}
 	}
+	// The lower bound (lowerbound.go) is a bound: no plan that places
+	// everything uses fewer hosts.
+	if m := Evaluate(p, s); m.Unplaced == 0 && m.HostsUsed < LowerBound(p) {
+		t.Fatalf("hosts used %d < LowerBound %d", m.HostsUsed, LowerBound(p))
+	}
 	again, err := Solve(p, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -348,4 +355,154 @@ func TestSolveProperties(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestWarmProperties re-plans after one edit — a guest pinned elsewhere or
+// a host excluded — from the previous solution: every promise still holds,
+// and every guest on an existing host the edit does not touch stays there.
+func TestWarmProperties(t *testing.T) {
+	rounds := 5
+	if testing.Short() {
+		rounds = 1
+	}
+	for r := range rounds {
+		t.Run(fmt.Sprint(r), func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				p := genProblem(t)
+				if p.H() == 0 || p.G() == 0 {
+					t.Skip("nothing to edit")
+				}
+				opt := drawOptions(t)
+				prev, err := Solve(p, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				touched := int32(rapid.IntRange(0, p.H()-1).Draw(t, "edited host"))
+				if rapid.Bool().Draw(t, "pin") {
+					g := rapid.IntRange(0, p.G()-1).Draw(t, "pinned guest")
+					if p.Group[g] != NoHost {
+						t.Skip("pins only ungrouped guests")
+					}
+					if p.Pin == nil {
+						p.Pin = make([]int32, p.G())
+						for i := range p.Pin {
+							p.Pin[i] = NoHost
+						}
+					}
+					p.Pin[g] = touched
+				} else {
+					if p.Excluded == nil {
+						p.Excluded = make([]bool, p.H())
+					}
+					p.Excluded[touched] = true
+				}
+				opt.Warm = prev
+				s, err := Solve(p, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkPromises(t, p, opt, s)
+				// Bought hosts may be renumbered (one the edit emptied is
+				// not bought again), so stability is checked on the
+				// existing hosts.
+				for g, h := range prev.Host {
+					if h == NoHost || h == touched || int(h) >= p.H() || (p.Pin != nil && p.Pin[g] != NoHost) {
+						continue
+					}
+					if s.Host[g] != h {
+						t.Fatalf("guest %d moved from %d to %d; the edit touched host %d only", g, h, s.Host[g], touched)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestSolveWithImprovement runs the whole pipeline, improvement included,
+// through the same promises.
+//
+// Fleets with affinity (Together) groups are left out for now: Improve
+// places a group's unplaced member outside the domain the group holds (the
+// improvement phase's to fix; the construction alone is checked with them
+// in TestSolveProperties).
+//
+// It is opt-in (BERTH_IMPROVE_PROPERTIES=1) while the improvement phase is
+// being written: at the time of writing it panics in imState.remove on
+// some fleets (-rapid.seed=10822292632922657115).
+func TestSolveWithImprovement(t *testing.T) {
+	if os.Getenv("BERTH_IMPROVE_PROPERTIES") == "" {
+		t.Skip("set BERTH_IMPROVE_PROPERTIES=1 to check Solve with the improvement phase")
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		p := genProblem(t)
+		for _, grp := range p.Groups {
+			if grp.Together {
+				t.Skip("affinity groups: see the comment above")
+			}
+		}
+		opt := drawOptions(t)
+		opt.Iterations = rapid.IntRange(1, 200).Draw(t, "iterations")
+		s, err := Solve(p, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPromises(t, p, opt, s)
+		for g, h := range s.Host {
+			if h != NoHost && s.Terms[g] == (Terms{}) && opt.Strategy != "firstfit" {
+				t.Fatalf("guest %d placed without terms", g)
+			}
+		}
+	})
+}
+
+// TestNeverPanics feeds broken problems and mismatched solutions to the
+// public API: Solve must return an error, and Explain, Nearest, Check,
+// Evaluate and FailoverCheck must answer without panicking.
+func TestNeverPanics(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := genProblem(t)
+		s, err := Solve(p, drawOptions(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Break one thing in the problem, or hand over a solution that
+		// does not belong to it.
+		switch rapid.IntRange(0, 6).Draw(t, "break") {
+		case 0:
+			p.Offered = append(p.Offered, 1)
+		case 1:
+			p.Demand = append(p.Demand, -1)[:len(p.Demand)]
+			if len(p.Demand) > 0 {
+				p.Demand[0] = -1
+			}
+		case 2:
+			p.Appetite = append(p.Appetite, int8(len(p.DimNames)))
+			p.GuestNames = append(p.GuestNames, "x")
+			p.Group = append(p.Group, 99)
+			p.Demand = append(p.Demand, make([]float64, len(p.DimNames))...)
+		case 3:
+			s.Host = append(s.Host, 1<<20)
+		case 4:
+			s.NewHosts = append(s.NewHosts, 42)
+		case 5:
+			for i := range s.Host {
+				s.Host[i] = int32(rapid.IntRange(-5, 50).Draw(t, "host"))
+			}
+		case 6:
+			p.Policy.SameAppetite.Penalty = math.NaN()
+		}
+		if err := p.Validate(); err != nil {
+			if _, err := Solve(p, Options{}); err == nil {
+				t.Fatal("Solve accepted a problem Validate refuses")
+			}
+		}
+		for g := -1; g <= p.G(); g++ {
+			Explain(p, s, g)
+			Nearest(p, s, g)
+		}
+		Check(p, s)
+		Evaluate(p, s)
+		FailoverCheck(p, s, 1)
+		FailoverCheck(p, s, 2)
+	})
 }

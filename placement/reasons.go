@@ -38,8 +38,10 @@ type Refusal struct {
 	Host int32 // host index (≥ H: a bought host)
 	Rule Rule
 	// For RuleCapacity: the dimension, what the guest requests and what the
-	// host has free in it. For RuleAppetite: Dim is the appetite. For group
-	// rules: Group is the group index.
+	// host has free in it (Free < 0 when the host is over already). For
+	// RuleAppetite: Dim is the appetite, Requested 1 and Free the places
+	// left under MaxPerHost (≤ 0). For group rules: Group is the group index
+	// (NoHost for the other rules).
 	Dim       int
 	Group     int32
 	Requested float64
@@ -65,7 +67,8 @@ type Violation struct {
 	Rule  Rule
 	Dim   int
 	Group int32
-	// For capacity: Used > Offered in Dim.
+	// For capacity: Used > Offered in Dim. For the hard appetite rule: Used
+	// is how many guests of appetite Dim the host holds, Offered the limit.
 	Used, Offered float64
 }
 
@@ -78,15 +81,16 @@ type Metrics struct {
 	Unplaced    int
 	// Per dimension, over the hosts in use: Σ used / Σ offered (0..1).
 	Utilisation []float64
-	// Per dimension, over the hosts in use: capacity left free on a host
-	// whose tightest dimension is nearly exhausted (Borg's "stranded"),
-	// in the dimension's units.
+	// Per dimension, over the hosts in use: capacity left free (more than
+	// 5% of the host) on a host whose tightest dimension has 5% or less left
+	// — Borg's "stranded" resources, which nothing can use — in the
+	// dimension's units.
 	Stranded []float64
 	// Balance: standard deviation of per-host mean utilisation over hosts in
 	// use (0 = perfectly even).
 	Balance float64
-	// AppetiteStacked counts guests that share a host with another guest of
-	// the same appetite (the soft rule's cost).
+	// AppetiteStacked counts guests (existing and new) that share a host
+	// with another guest of the same appetite (the soft rule's cost).
 	AppetiteStacked int
 }
 

@@ -11,16 +11,23 @@ import "math"
 //     forced move; Check reports any rule it breaks).
 //  3. With Options.Warm, keep every previous assignment that still holds
 //     (warm.go), so a re-plan after one edit only places what changed.
-//  4. Order the remaining guests hardest first (order.go).
+//  4. Order the remaining guests hardest first (order.go: dominant
+//     normalised demand, group members together, tightest groups first).
 //  5. Place each on the best feasible host by the strategy (strategy.go,
-//     score_*.go), found through the host index (index.go) among the hosts
-//     in use; under ObjectivePack, only when none fits, open an empty
-//     existing host; then buy one from the models (buy.go); else leave the
-//     guest unplaced (Explain says why).
-//  6. Run the improvement phase when Options.Iterations or Deadline ask for
-//     it.
+//     score_*.go), found through the host index (index.go, at most
+//     Options.Candidates hosts scored) among the hosts in use; under
+//     ObjectivePack, only when none fits, open an empty existing host; then
+//     buy one from the models (buy.go: fewest, then smallest); else leave
+//     the guest unplaced.
+//  6. Give guests that failed one more try when hosts were bought after
+//     they failed, so that every unplaced guest is refused by every host of
+//     the solution (Explain says why).
+//  7. Run the improvement phase when Options.Iterations or Deadline ask for
+//     it, and score the guests it moved.
 //
-// Same problem, options and seed ⇒ identical Solution.
+// Ties are broken by a seed-derived key, never by map iteration: same
+// problem, options and seed ⇒ identical Solution. docs/algorithms.md
+// describes each stage with a worked example.
 func Solve(p *Problem, opt Options) (*Solution, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -35,13 +42,54 @@ func Solve(p *Problem, opt Options) (*Solution, error) {
 	if opt.Warm != nil {
 		sv.warm(opt.Warm, queue)
 	}
-	sv.buildIndex(len(queue))
+	sv.buildIndex(queue)
 	sv.construct(queue)
 	sol := sv.solution(name)
 	if opt.Iterations > 0 || opt.Deadline > 0 {
-		sol = Improve(p, sol, opt)
+		if better := Improve(p, sol, opt); better != sol {
+			sol = better
+			sol.Strategy = name
+			fillTerms(p, sol, strat)
+		}
 	}
 	return sol, nil
+}
+
+// fillTerms scores, for every placed guest whose Terms are zero (a guest
+// the improvement phase moved), its host as if the guest arrived last.
+func fillTerms(p *Problem, sol *Solution, strat strategy) {
+	if len(sol.Terms) != len(sol.Host) {
+		sol.Terms = make([]Terms, len(sol.Host))
+	}
+	var st *state
+	var v hostView
+	d := p.D()
+	for g, h := range sol.Host {
+		if h == NoHost || sol.Terms[g] != (Terms{}) {
+			continue
+		}
+		if st == nil {
+			st = stateOf(p, sol, -1)
+		}
+		x := int(h)
+		a := p.Appetite[g]
+		for k := range d {
+			st.used[x*d+k] -= p.Demand[g*d+k]
+		}
+		st.guests[x]--
+		if a >= 0 {
+			st.app[x*d+int(a)]--
+		}
+		st.view(&v, g, x)
+		sol.Terms[g] = strat.score(&v)
+		for k := range d {
+			st.used[x*d+k] += p.Demand[g*d+k]
+		}
+		st.guests[x]++
+		if a >= 0 {
+			st.app[x*d+int(a)]++
+		}
+	}
 }
 
 // solver is one construction run.
@@ -54,12 +102,22 @@ type solver struct {
 	pack  bool
 	ref   []float64 // reference offer per dimension (order.go)
 
-	// primary holds the hosts a guest goes to first: under ObjectivePack
-	// the hosts in use, under ObjectiveSpread every host that takes guests.
-	// secondary (pack only) holds the empty existing hosts, opened when
-	// nothing in primary fits. Excluded hosts are in neither.
+	// The primary hosts are those a guest goes to first: under
+	// ObjectivePack the hosts in use, under ObjectiveSpread every host that
+	// takes guests. The secondary ones (pack only) are the empty existing
+	// hosts, opened when no primary host fits. Excluded hosts are in
+	// neither. Both are index trees (index.go), walked in host index order
+	// (roomiest subtree first under ObjectiveSpread).
 	primary, secondary *index
 	inSecondary        []bool
+	// budget bounds the tree nodes one search visits once a host fits.
+	budget int
+
+	// sufMin[i*D+k] is the smallest demand in dimension k of queue[i:]: a
+	// host that cannot hold it holds no guest still to come and leaves the
+	// grid for good.
+	sufMin []float64
+	pos    int // queue position of the guest being placed
 
 	terms []Terms
 	rem   []float64 // Σ demand of the guests not yet handled, per dimension
@@ -125,21 +183,32 @@ func (sv *solver) unpinned() []int32 {
 	return gs
 }
 
-// buildIndex loads the host index from the state as pins and warm start
-// left it; room is kept for one bought host per guest still to place.
-func (sv *solver) buildIndex(toPlace int) {
+// buildIndex loads the host grids (or trees) from the state as pins and
+// warm start left it; room is kept for one bought host per guest still to
+// place.
+func (sv *solver) buildIndex(queue []int32) {
 	st, p, d := sv.st, sv.p, sv.st.d
-	hosts := st.n + toPlace
+	hosts := st.n + len(queue)
 	sv.primary = newIndex(hosts, d, sv.ref)
 	if sv.pack {
 		sv.secondary = newIndex(hosts, d, sv.ref)
-		sv.inSecondary = make([]bool, hosts)
+	}
+	sv.inSecondary = make([]bool, hosts)
+	sv.budget = 8*sv.k + 64
+	sv.sufMin = make([]float64, (len(queue)+1)*d)
+	for k := range d {
+		sv.sufMin[len(queue)*d+k] = math.Inf(1)
+	}
+	for i := len(queue) - 1; i >= 0; i-- {
+		g := int(queue[i])
+		for k := range d {
+			sv.sufMin[i*d+k] = min(sv.sufMin[(i+1)*d+k], p.Demand[g*d+k])
+		}
 	}
 	for h := range st.n {
-		if st.excluded(h) {
-			continue
+		if !st.excluded(h) {
+			sv.refresh(h)
 		}
-		sv.refresh(h)
 	}
 	for _, grp := range p.Groups {
 		if grp.Together && grp.Scope == ScopeHost {
@@ -166,130 +235,101 @@ func (sv *solver) buildIndex(toPlace int) {
 	}
 }
 
-// refresh puts host h's current free room into the index it belongs to.
-// The room includes the capacity slack, so the index never prunes a host
-// that fitsCapacity would accept.
+// refresh files host h's current free room where it belongs. The room
+// includes the capacity slack, so no structure prunes a host that
+// fitsCapacity would accept.
 func (sv *solver) refresh(h int) {
 	st, d := sv.st, sv.st.d
 	for k := range d {
 		o := st.offered[h*d+k]
 		sv.free[k] = o*(1+capEps) - st.used[h*d+k]
 	}
-	if sv.pack && st.guests[h] == 0 {
+	empty := sv.pack && st.guests[h] == 0
+	switch {
+	case empty:
 		sv.secondary.set(h, sv.free)
-		sv.inSecondary[h] = true
-		return
-	}
-	if sv.pack && sv.inSecondary[h] {
+	case sv.inSecondary[h]:
 		sv.secondary.clear(h)
-		sv.inSecondary[h] = false
+		fallthrough
+	default:
+		if sv.dead(h) {
+			sv.primary.clear(h)
+		} else {
+			sv.primary.set(h, sv.free)
+		}
 	}
-	sv.primary.set(h, sv.free)
+	sv.inSecondary[h] = empty
+}
+
+// dead reports whether host h (with sv.free filled) cannot hold the
+// smallest demand still to come in some dimension.
+func (sv *solver) dead(h int) bool {
+	d := sv.st.d
+	m := sv.sufMin[sv.pos*d : sv.pos*d+d]
+	for k, x := range m {
+		if sv.free[k] < x {
+			return true
+		}
+	}
+	return false
 }
 
 // construct places the queued guests that are still unplaced, in order.
+//
+// A guest that fits nowhere may fit on a host bought later for another
+// guest (same rack as its Together group, say), so when hosts were bought
+// after the first failure the failed guests get one more try, on the hosts
+// as they are then and without buying: a guest that fails again is refused
+// by every host of the solution, as Explain shows.
 func (sv *solver) construct(queue []int32) {
 	st, d := sv.st, sv.st.d
-	for _, g32 := range queue {
+	boughtAtFailure := -1
+	for i, g32 := range queue {
 		g := int(g32)
 		if st.host[g] != NoHost {
 			continue
 		}
+		sv.pos = i
 		h, t := sv.choose(g)
 		if h >= 0 {
+			sv.pos = i + 1 // the host's future is what comes after g
 			sv.put(g, h, t)
+		} else if boughtAtFailure < 0 {
+			boughtAtFailure = len(st.newHosts)
 		}
 		for k, x := range sv.p.Demand[g*d : g*d+d] {
 			sv.rem[k] -= x
 		}
 		sv.doneWithGroupMember(g)
 	}
-}
-
-// choose picks guest g's host: the best of the hosts in primary, else of
-// the empty ones in secondary, else a bought one; −1 when nothing fits.
-func (sv *solver) choose(g int) (int, Terms) {
-	if h, t := sv.search(sv.primary, g); h >= 0 {
-		return h, t
-	}
-	if sv.secondary != nil {
-		if h, t := sv.search(sv.secondary, g); h >= 0 {
-			return h, t
-		}
-	}
-	return sv.buyFor(g)
-}
-
-// search walks idx for hosts with room for g, keeps those that pass every
-// rule, scores up to sv.k of them and returns the best (ties: seed order).
-func (sv *solver) search(idx *index, g int) (int, Terms) {
-	st, d := sv.st, sv.st.d
-	dem := sv.p.Demand[g*d : g*d+d]
-	idx.start(&sv.cur, !sv.pack)
-	best, fallback := -1, -1
-	var bt Terms
-	found := 0
-	for h := idx.next(&sv.cur, dem); h >= 0; h = idx.next(&sv.cur, dem) {
-		if !st.fitsCapacity(g, h) || !st.rulesAllow(g, h) {
-			continue
-		}
-		if !sv.roomForGroup(g, h) {
-			if fallback < 0 {
-				fallback = h
-			}
-			continue
-		}
-		st.view(&sv.view, g, h)
-		t := sv.strat.score(&sv.view)
-		if best < 0 || t.Total > bt.Total || (t.Total == bt.Total && mix(sv.seed, h) < mix(sv.seed, best)) {
-			best, bt = h, t
-		}
-		found++
-		if sv.strat.first || (sv.k > 0 && found >= sv.k) {
-			break
-		}
-	}
-	if best < 0 && fallback >= 0 {
-		best = fallback
-		st.view(&sv.view, g, best)
-		bt = sv.strat.score(&sv.view)
-	}
-	return best, bt
-}
-
-// roomForGroup: the first member of a Together group of host scope only
-// goes where every member still to place fits, so the group is not split
-// by its own first pick.
-func (sv *solver) roomForGroup(g, h int) bool {
-	if sv.grpRem == nil {
-		return true
-	}
-	p, st, d := sv.p, sv.st, sv.st.d
-	k := p.Group[g]
-	if k < 0 || !p.Groups[k].Together || p.Groups[k].Scope != ScopeHost || len(st.members[k]) > 0 {
-		return true
-	}
-	for j := range d {
-		if !within(st.used[h*d+j]+sv.grpRem[int(k)*d+j], st.offered[h*d+j]) {
-			return false
-		}
-	}
-	return true
-}
-
-func (sv *solver) doneWithGroupMember(g int) {
-	if sv.grpRem == nil {
+	if boughtAtFailure < 0 || len(st.newHosts) == boughtAtFailure {
 		return
 	}
-	d := sv.st.d
-	if k := sv.p.Group[g]; k >= 0 {
-		for j, x := range sv.p.Demand[g*d : g*d+d] {
-			sv.grpRem[int(k)*d+j] -= x
+	// Refile every host against the whole queue's smallest demand: a host
+	// left out as dead for the guests after some position may still hold
+	// an earlier one.
+	sv.pos = 0
+	for h := range st.n {
+		if !st.excluded(h) {
+			sv.refresh(h)
+		}
+	}
+	for _, g32 := range queue {
+		g := int(g32)
+		if st.host[g] != NoHost {
+			continue
+		}
+		h, t := sv.search(sv.primary, g)
+		if h < 0 && sv.secondary != nil {
+			h, t = sv.search(sv.secondary, g)
+		}
+		if h >= 0 {
+			sv.put(g, h, t)
 		}
 	}
 }
 
-// put places g on h with the terms that chose it and updates the index.
+// put places g on h with the terms that chose it and refiles h.
 func (sv *solver) put(g, h int, t Terms) {
 	sv.st.place(g, h)
 	sv.terms[g] = t

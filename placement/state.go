@@ -35,6 +35,10 @@ type state struct {
 	// group k placed so far, existing first, with repetition. Groups are
 	// replica sets (a handful of members), so a linear scan beats any index.
 	members [][]int32
+	// taken[k], for a group of more than bigGroup members, is a bitset over
+	// the domains its members occupy, so the anti-affinity test stays O(1)
+	// for a service with thousands of replicas.
+	taken [][]uint64
 
 	maxRack, maxZone int32 // largest rack/zone id of the existing hosts
 }
@@ -55,6 +59,7 @@ func newState(p *Problem, extra int) *state {
 		bought:  make([]int, len(p.Models)),
 		host:    make([]int32, p.G()),
 		members: make([][]int32, len(p.Groups)),
+		taken:   make([][]uint64, len(p.Groups)),
 		maxRack: -1, maxZone: -1,
 	}
 	copy(st.offered, p.Offered)
@@ -77,7 +82,7 @@ func newState(p *Problem, extra int) *state {
 			st.app[hx*d+int(a)]++
 		}
 		if k := p.ExistingGroup[e]; k >= 0 {
-			st.members[k] = append(st.members[k], st.domain(hx, p.Groups[k].Scope))
+			st.join(k, st.domain(hx, p.Groups[k].Scope))
 		}
 	}
 	return st
@@ -138,9 +143,41 @@ func (st *state) place(g, h int) {
 		st.app[h*d+int(a)]++
 	}
 	if k := p.Group[g]; k >= 0 {
-		st.members[k] = append(st.members[k], st.domain(h, p.Groups[k].Scope))
+		st.join(k, st.domain(h, p.Groups[k].Scope))
 	}
 	st.host[g] = int32(h)
+}
+
+// bigGroup is the member count above which a group's domains are also kept
+// in a bitset.
+const bigGroup = 32
+
+// join records a member of group k in domain dom.
+func (st *state) join(k int32, dom int32) {
+	st.members[k] = append(st.members[k], dom)
+	ms := st.members[k]
+	switch {
+	case len(ms) > bigGroup && st.taken[k] == nil:
+		for _, m := range ms {
+			st.taken[k] = setBit(st.taken[k], m)
+		}
+	case st.taken[k] != nil:
+		st.taken[k] = setBit(st.taken[k], dom)
+	}
+}
+
+func setBit(bs []uint64, i int32) []uint64 {
+	w := int(i) / 64
+	for len(bs) <= w {
+		bs = append(bs, 0)
+	}
+	bs[w] |= 1 << (uint(i) % 64)
+	return bs
+}
+
+func hasBit(bs []uint64, i int32) bool {
+	w := int(i) / 64
+	return w < len(bs) && bs[w]&(1<<(uint(i)%64)) != 0
 }
 
 // excluded reports whether host h takes no new guests.
@@ -191,6 +228,9 @@ func (st *state) groupAllows(g, h int, rack, zone int32) bool {
 		ms := st.members[k]
 		if grp.Together {
 			return len(ms) == 0 || ms[0] == dom
+		}
+		if bs := st.taken[k]; bs != nil {
+			return !hasBit(bs, dom)
 		}
 		for _, m := range ms {
 			if m == dom {

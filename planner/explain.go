@@ -9,16 +9,34 @@ import (
 	"github.com/berth-dev/berth/placement"
 )
 
+// On fleets of more than maxRefusalHosts hosts, an unplaced guest's
+// Refusals keep the keptRefusalHosts nearest hosts only (Explain ranks them
+// nearest first) and count the rest, so a plan for 10,000 hosts with many
+// unplaced guests stays a file a person can open; the Summary still counts
+// every host.
+const (
+	maxRefusalHosts  = 500
+	keptRefusalHosts = 100
+)
+
 // unplaced describes why new guest gi fits nowhere: every host's every
 // reason (complete, for JSON), the same aggregated per cause for people,
 // and the nearest miss.
 func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplaced {
 	g := m.guests[gi]
 	u := Unplaced{Guest: g.Name, Profile: g.Profile, Group: g.Group, Demand: g.Demand, Refusals: []Refusal{}}
-	for _, c := range placement.Explain(m.prob, sol, gi) {
-		u.Refusals = append(u.Refusals, refusalsOf(m, names, c.Refusals)...)
+	var all []Refusal
+	cands := placement.Explain(m.prob, sol, gi)
+	for i, c := range cands {
+		rs := refusalsOf(m, names, c.Refusals)
+		all = append(all, rs...)
+		if len(cands) <= maxRefusalHosts || i < keptRefusalHosts {
+			u.Refusals = append(u.Refusals, rs...)
+		} else {
+			u.RefusalsOmitted += len(rs)
+		}
 	}
-	u.Summary = summarise(u.Refusals)
+	u.Summary = summarise(all)
 	if c, ok := placement.Nearest(m.prob, sol, gi); ok {
 		n := &Nearest{Host: names[c.Host]}
 		var parts []string

@@ -162,8 +162,11 @@ type Unplaced struct {
 	Demand  inventory.Vector `json:"demand"`
 	// Summary is the reasons aggregated for people, one line per cause.
 	Summary []string `json:"summary"`
-	// Refusals is every host's every reason, complete.
-	Refusals []Refusal `json:"refusals"`
+	// Refusals is every host's every reason, nearest host first; on fleets
+	// of more than 500 hosts only the 100 nearest hosts' reasons are listed
+	// and RefusalsOmitted counts the rest (Summary always counts them all).
+	Refusals        []Refusal `json:"refusals"`
+	RefusalsOmitted int       `json:"refusalsOmitted,omitempty"`
 	// Nearest is the smallest change that would make it fit, if found.
 	Nearest *Nearest `json:"nearest,omitempty"`
 }

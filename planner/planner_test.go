@@ -248,7 +248,7 @@ func TestBar(t *testing.T) {
 		{3, 5.5, 10, "███▓▓▓░░░░"}, // 3 cells existing; 5.5 → 6 cells, 3 new; 4 free
 		{10, 10, 10, "██████████"},
 		{12, 14, 10, "██████████"}, // over-full: the bar is full, the percentage tells by how much
-		{0, 10, 0, "░░░░░░░░░░"},  // nothing offered: nothing drawn
+		{0, 10, 0, "░░░░░░░░░░"},   // nothing offered: nothing drawn
 		{0.4, 0.4, 10, "░░░░░░░░░░"},
 	}
 	for _, tc := range cases {

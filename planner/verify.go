@@ -143,7 +143,11 @@ func (v *verifier) groups() {
 			byDomain[dom] = append(byDomain[dom], member{a.Guest, a.Op == OpCreate})
 		}
 		if g.Together {
-			if len(byDomain) > 1 {
+			added := false
+			for _, ms := range byDomain {
+				added = added || slices.ContainsFunc(ms, func(m member) bool { return m.isNew })
+			}
+			if added && len(byDomain) > 1 {
 				v.fail("group %s must stay in one %s but spans %d", g.Name, g.Scope, len(byDomain))
 			}
 			continue
@@ -236,11 +240,11 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 	}
 }
 
-// appetiteLimit checks the hard same-appetite limit on hosts the plan adds
-// guests to.
+// appetiteLimit checks the hard same-appetite limit where the plan adds a
+// guest of that appetite (a host already over it is the fleet's state).
 func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 	count := map[string]map[inventory.Dimension]int{}
-	added := map[string]bool{}
+	added := map[string]map[inventory.Dimension]bool{}
 	for _, a := range v.plan.Actions {
 		p, ok := sc.Profile(a.Profile)
 		if !ok || !p.HasAppetite {
@@ -251,12 +255,15 @@ func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 		}
 		count[a.Host][p.Appetite]++
 		if a.Op == OpCreate {
-			added[a.Host] = true
+			if added[a.Host] == nil {
+				added[a.Host] = map[inventory.Dimension]bool{}
+			}
+			added[a.Host][p.Appetite] = true
 		}
 	}
 	for _, host := range sortedKeys(count) {
 		for _, d := range inventory.Dimensions {
-			if n := count[host][d]; n > limit && added[host] {
+			if n := count[host][d]; n > limit && added[host][d] {
 				v.fail("host %s holds %d %s-heavy guests, over the hard same-appetite limit of %d", host, n, d, limit)
 			}
 		}

@@ -29,7 +29,7 @@ import (
 // allocate without bound.
 const (
 	MaxDims  = 1000
-	MaxItems = 10_000_000 // after expanding multiplicities
+	MaxItems = 1_000_000 // after expanding multiplicities
 )
 
 // Instance is one vector bin packing instance: identical bins of Capacity

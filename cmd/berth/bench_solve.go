@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"time"
 
 	"github.com/berth-dev/berth/placement"
 	"github.com/berth-dev/berth/vbp"
@@ -14,7 +14,11 @@ import (
 // result is handed to placement.Improve as its starting point.
 func benchSolve(inst *vbp.Instance, p *placement.Problem, strategy string, opt placement.Options) ([]int, error) {
 	if f, ok := baselines[strategy]; ok {
+		start := time.Now()
 		bins := f(inst)
+		if opt.Deadline > 0 {
+			opt.Deadline = max(opt.Deadline-time.Since(start), time.Nanosecond)
+		}
 		if opt.Iterations <= 0 && opt.Deadline <= 0 {
 			return bins, nil
 		}
@@ -22,7 +26,26 @@ func benchSolve(inst *vbp.Instance, p *placement.Problem, strategy string, opt p
 		s = placement.Improve(p, s, opt)
 		return solutionToBins(p, s), nil
 	}
-	return nil, fmt.Errorf("unknown strategy %q", strategy)
+	// Construction first, then the improvement phase with what is left of
+	// the budget, so that --budget bounds the whole run.
+	start := time.Now()
+	opt.Strategy = strategy
+	cons := opt
+	cons.Iterations, cons.Deadline = 0, 0
+	s, err := placement.Solve(p, cons)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Deadline > 0 {
+		opt.Deadline -= time.Since(start)
+		if opt.Deadline <= 0 {
+			opt.Deadline = time.Nanosecond
+		}
+	}
+	if opt.Iterations > 0 || opt.Deadline > 0 {
+		s = placement.Improve(p, s, opt)
+	}
+	return solutionToBins(p, s), nil
 }
 
 func binsToSolution(bins []int) *placement.Solution {

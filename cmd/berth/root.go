@@ -94,6 +94,10 @@ virtualisation overhead.`,
 	root.PersistentFlags().StringVar(&a.configFile, "config", "",
 		"config file (default ./berth.yaml, then $XDG_CONFIG_HOME/berth/config.yaml)")
 	root.AddCommand(
+		newApplyCmd(a),
+		newBenchCmd(a),
+		newInventoryCmd(a),
+		newExploreCmd(a),
 		newPlanCmd(a),
 		newScenariosCmd(a),
 		newValidateCmd(a),

@@ -1,0 +1,397 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/spf13/cobra"
+)
+
+// applyFlags are the flags of `berth apply`.
+type applyFlags struct {
+	source  sourceFlags // the scenario --refresh re-plans
+	yes     bool
+	dryRun  bool
+	force   bool
+	refresh bool
+	noStart bool
+	journal string
+}
+
+func newApplyCmd(a *app) *cobra.Command {
+	var f applyFlags
+	cmd := &cobra.Command{
+		Use:   "apply PLAN",
+		Short: "Create the plan's new guests on its libvirt hosts (safe, idempotent, resumable)",
+		Long: `apply makes a saved plan (berth plan --out PLAN) real: it re-reads the hosts
+the plan changes and refuses if they changed since the plan was made, shows
+what it will do per host and asks for "yes", then defines (and starts) each new
+guest from its profile's template, with berth's metadata on it.
+
+Hosts are worked on in parallel (--parallel), each host's guests in plan
+order. Every step is journaled (PLAN.journal, or --journal); running the same
+apply again resumes where it stopped and skips what is done. A create that
+fails is rolled back. apply never touches a domain berth did not create for
+this plan. See docs/apply.md.
+
+Exit codes: 0 every action done or already done; 1 error, refused or
+cancelled, nothing changed; 4 partially applied (the report and the journal
+say exactly what).`,
+		Example: `  berth plan -f fleet.yaml --out plan.json
+  berth apply plan.json                      # show, ask for "yes", apply
+  berth apply plan.json --dry-run            # show what would be done
+  berth apply plan.json --yes --parallel 8   # CI: no question
+  berth apply plan.json --refresh -f fleet.yaml   # the hosts changed: re-plan, then apply`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runApply(a, cmd, &f, args[0])
+		},
+	}
+	f.source.register(cmd)
+	fl := cmd.Flags()
+	fl.BoolVarP(&f.yes, "yes", "y", false, "apply without asking (the flag or BERTH_YES only, never the config file)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "check the plan against the hosts, show what would be done, change nothing")
+	fl.BoolVar(&f.force, "force", false, "apply even if the hosts changed since the plan was made")
+	fl.BoolVar(&f.refresh, "refresh", false, "if the hosts changed, re-plan on them as they are now (needs -f or --scenario: what the plan was made from)")
+	fl.BoolVar(&f.noStart, "no-start", false, "define the new guests but do not start them")
+	fl.Int("parallel", 4, "how many hosts to work on at once")
+	fl.StringVar(&f.journal, "journal", "", "journal file (default PLAN.journal)")
+	fl.Duration("step-timeout", 10*time.Minute, "give up on one libvirt call after this long")
+	return cmd
+}
+
+func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error {
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+			// The first Ctrl-C stops apply cleanly; the next one kills it.
+			signal.Stop(sigs)
+			fmt.Fprintln(a.stderr, "berth: interrupted: finishing the steps in flight, then stopping (Ctrl-C again to kill; the journal lets the next run resume)")
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	plan, err := planner.ReadPlanFile(planPath)
+	if err != nil {
+		return err
+	}
+	if a.v.GetBool("force") && a.v.GetBool("refresh") {
+		return fmt.Errorf("give either --force or --refresh, not both")
+	}
+	if a.v.GetInt("parallel") < 1 {
+		return fmt.Errorf("--parallel must be at least 1, got %d", a.v.GetInt("parallel"))
+	}
+	sources, readOpt, err := a.inventoryConfig(nil)
+	if err != nil {
+		return err
+	}
+	hosts := hostResolver(sources)
+	templates, err := a.applyTemplates()
+	if err != nil {
+		return err
+	}
+	journal := a.v.GetString("journal")
+	if journal == "" {
+		journal = planner.JournalPath(planPath)
+	}
+	opt := planner.ApplyOptions{
+		Connect:     planner.ConnectURIs(hosts.uri),
+		ReadFleet:   planner.ReadURIs(hosts.uri, hosts.source, readOpt),
+		Force:       a.v.GetBool("force"),
+		Templates:   templates,
+		NoStart:     a.v.GetBool("no-start"),
+		Parallel:    a.v.GetInt("parallel"),
+		Journal:     journal,
+		StepTimeout: a.v.GetDuration("step-timeout"),
+		Progress:    a.stderr,
+		DryRun:      a.v.GetBool("dry-run"),
+	}
+	if err := hosts.checkPasswords(plan); err != nil {
+		return err
+	}
+	prep, err := planner.PrepareApply(ctx, plan, opt)
+	var stale *planner.StaleError
+	if errors.As(err, &stale) && a.v.GetBool("refresh") {
+		fmt.Fprintf(a.stderr, "%s\n\nRe-planning on the hosts as they are now (--refresh).\n", stale.Error())
+		plan, planPath, err = a.refreshPlan(ctx, cmd, f, plan, planPath, opt.ReadFleet)
+		if err != nil {
+			return err
+		}
+		if a.v.GetString("journal") == "" {
+			opt.Journal = planner.JournalPath(planPath)
+		}
+		prep, err = planner.PrepareApply(ctx, plan, opt)
+	}
+	if err != nil {
+		return err
+	}
+	prep.Summary(a.stdout)
+	if a.v.GetBool("dry-run") {
+		prep.Close()
+		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
+		return nil
+	}
+	if plan.Creates() == 0 {
+		prep.Close()
+		fmt.Fprintln(a.stdout, "\nNothing to do: the plan creates no guests.")
+		return nil
+	}
+	if !approved(cmd, f) {
+		fmt.Fprint(a.stdout, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+		answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			prep.Close()
+			fmt.Fprintln(a.stdout)
+			return fmt.Errorf("apply cancelled: nothing was changed")
+		}
+	}
+	fmt.Fprintln(a.stdout)
+	rep, err := prep.Run(ctx)
+	if rep != nil {
+		rep.Render(a.stdout)
+	}
+	if err != nil {
+		return withCode(exitPartially, fmt.Errorf("%w; the journal %s says what was done", err, opt.Journal))
+	}
+	return applyExit(rep)
+}
+
+// applyExit maps a report to the exit codes: 0 every action done or
+// already done, 4 some done (now or earlier) and some not, 1 nothing done.
+func applyExit(rep *planner.Report) error {
+	if rep.Complete() {
+		return nil
+	}
+	if rep.Changed() || rep.Count(planner.OutcomeDone)+rep.Count(planner.OutcomeSkipped) > 0 {
+		return silentExit(exitPartially)
+	}
+	return silentExit(exitError)
+}
+
+// approved reports whether --yes (or BERTH_YES) skips the question. A
+// config file cannot say yes for the operator.
+func approved(cmd *cobra.Command, f *applyFlags) bool {
+	if cmd.Flags().Changed("yes") {
+		return f.yes
+	}
+	v, ok := os.LookupEnv("BERTH_YES")
+	if !ok {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	return err == nil && b
+}
+
+// hosts resolves a plan host to how it is reached: the config's host of the
+// same name (with its full URI, class and capacities) when there is one,
+// else the URI the plan recorded.
+type hostResolver []inventory.Source
+
+func (r hostResolver) find(h planner.HostPlan) (inventory.Source, bool) {
+	for _, s := range r {
+		if s.HostName() == h.Name {
+			return s, true
+		}
+	}
+	return inventory.Source{}, false
+}
+
+func (r hostResolver) uri(h planner.HostPlan) string {
+	if s, ok := r.find(h); ok {
+		return s.URI
+	}
+	return h.URI
+}
+
+func (r hostResolver) source(h planner.HostPlan) inventory.Source {
+	s, _ := r.find(h)
+	return s
+}
+
+// checkPasswords refuses hosts whose only URI is the plan's, with its
+// password masked.
+func (r hostResolver) checkPasswords(p *planner.Plan) error {
+	for _, h := range p.Hosts {
+		if len(h.Placed) == 0 || h.URI == "" {
+			continue
+		}
+		if _, ok := r.find(h); ok {
+			continue
+		}
+		if u, err := url.Parse(h.URI); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && pw == "xxxxx" {
+				return fmt.Errorf("host %s: the plan records its URI %s with the password masked; list the host with its full URI under hosts: in the config", h.Name, h.URI)
+			}
+		}
+	}
+	return nil
+}
+
+// templateConfig is one entry of the config's "templates" map (by profile,
+// "default" for every profile without its own). Unset keys inherit from
+// templates.default, then from the built-in default.
+type templateConfig struct {
+	DomainType   string `mapstructure:"domainType"`
+	Arch         string `mapstructure:"arch"`
+	Machine      string `mapstructure:"machine"`
+	Pool         string `mapstructure:"pool"`
+	VolumeSize   any    `mapstructure:"volumeSize"`
+	VolumeFormat string `mapstructure:"volumeFormat"`
+	BaseImage    string `mapstructure:"baseImage"`
+	Network      string `mapstructure:"network"`
+	Bridge       string `mapstructure:"bridge"`
+	NICModel     string `mapstructure:"nicModel"`
+	Start        *bool  `mapstructure:"start"`
+}
+
+// applyTemplates reads the templates from the config.
+func (a *app) applyTemplates() (planner.Templates, error) {
+	var raw map[string]templateConfig
+	if err := a.v.UnmarshalKey("templates", &raw); err != nil {
+		return nil, fmt.Errorf("config templates: %w", err)
+	}
+	out := planner.Templates{}
+	def := planner.DefaultGuestTemplate()
+	if c, ok := raw[planner.DefaultTemplateKey]; ok {
+		var err error
+		if def, err = c.over(def, "templates.default"); err != nil {
+			return nil, err
+		}
+	}
+	out[planner.DefaultTemplateKey] = def
+	for name, c := range raw {
+		if name == planner.DefaultTemplateKey {
+			continue
+		}
+		t, err := c.over(def, "templates."+name)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// over lays the keys c sets over base. "none" as pool or network removes
+// the disk or the NIC.
+func (c templateConfig) over(base planner.GuestTemplate, key string) (planner.GuestTemplate, error) {
+	t := base
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&t.DomainType, c.DomainType)
+	set(&t.Arch, c.Arch)
+	set(&t.Machine, c.Machine)
+	set(&t.Pool, c.Pool)
+	set(&t.VolumeFormat, c.VolumeFormat)
+	set(&t.BaseImage, c.BaseImage)
+	set(&t.NICModel, c.NICModel)
+	if c.Bridge != "" {
+		t.Bridge, t.Network = c.Bridge, ""
+	}
+	if c.Network != "" {
+		t.Network, t.Bridge = c.Network, ""
+	}
+	if t.Pool == "none" {
+		t.Pool, t.BaseImage = "", ""
+	}
+	if t.Network == "none" {
+		t.Network = ""
+	}
+	if t.Bridge == "none" {
+		t.Bridge = ""
+	}
+	if c.VolumeSize != nil {
+		size, err := inventory.ParseQuantity(inventory.Memory, fmt.Sprint(c.VolumeSize))
+		if err != nil || size < 0 {
+			return t, fmt.Errorf("config %s.volumeSize: %v", key, err)
+		}
+		t.VolumeSize = uint64(size)
+	}
+	switch t.DomainType {
+	case "kvm", "qemu", "test", "xen", "lxc", "hvf":
+	default:
+		return t, fmt.Errorf("config %s.domainType: %q, want kvm or qemu", key, t.DomainType)
+	}
+	if c.Start != nil {
+		t.Start = *c.Start
+	}
+	return t, nil
+}
+
+// refreshPlan re-plans the scenario given with -f/--scenario on the hosts
+// as they are now, keeping the old plan's edits, saves the new plan next to
+// the old one and returns it with its path.
+func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags, old *planner.Plan, oldPath string, read planner.FleetReader) (*planner.Plan, string, error) {
+	if a.v.GetString("file") == "" && a.v.GetString("scenario") == "" {
+		return nil, "", fmt.Errorf("--refresh re-plans, so it needs what the plan was made from: -f SCENARIO.yaml or --scenario NAME")
+	}
+	sc, err := f.source.load(a)
+	if err != nil {
+		return nil, "", err
+	}
+	var live []planner.HostPlan
+	for _, h := range old.Hosts {
+		if h.URI != "" && !h.New {
+			live = append(live, h)
+		}
+	}
+	fleet, err := read(ctx, live)
+	if err != nil {
+		return nil, "", err
+	}
+	if failed := fleet.Failed(); len(failed) > 0 {
+		return nil, "", &inventory.FailedHostsError{Failed: failed}
+	}
+	for _, lh := range fleet.Hosts {
+		h, ok := sc.HostByName(lh.Name)
+		if !ok {
+			return nil, "", fmt.Errorf("--refresh: the plan's host %s is not in the scenario %s", lh.Name, sc.Source)
+		}
+		h.Guests = lh.Guests
+		for _, d := range []inventory.Dimension{inventory.CPU, inventory.Memory} {
+			h.Capacity[d] = lh.Capacity[d]
+		}
+		h.Facts = lh.Facts
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, "", fmt.Errorf("--refresh: the scenario with the hosts as they are now: %w", err)
+	}
+	pol := sc.Policy
+	pol.Seed, pol.Strategy, pol.Iterations = old.Policy.Seed, old.Policy.Strategy, old.Policy.Iterations
+	pl := planner.New(sc)
+	if err := pl.SetPolicy(pol); err != nil {
+		return nil, "", err
+	}
+	pl.SetEdits(old.Edits)
+	plan, err := pl.Plan()
+	if err != nil {
+		return nil, "", err
+	}
+	ext := filepath.Ext(oldPath)
+	path := strings.TrimSuffix(oldPath, ext) + ".refreshed" + ext
+	if err := planner.WritePlanFile(path, plan); err != nil {
+		return nil, "", fmt.Errorf("saving the refreshed plan: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "saved the refreshed plan %s to %s (it creates %d guests)\n\n", plan.ID, path, plan.Creates())
+	return plan, path, nil
+}

@@ -1,0 +1,423 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/hypervisor"
+	"github.com/berth-dev/berth/inventory"
+)
+
+// Hypervisor is one host's libvirt as apply uses it. *hypervisor.Conn
+// implements it; apply reaches libvirt through nothing else.
+type Hypervisor interface {
+	// LookupDomain returns nil and no error when there is no such domain.
+	LookupDomain(ctx context.Context, name string) (*hypervisor.Domain, error)
+	VolumeExists(ctx context.Context, pool, name string) (bool, error)
+	CreateVolume(ctx context.Context, g hypervisor.GuestSpec) error
+	DeleteVolume(ctx context.Context, pool, name string) error
+	DefineGuest(ctx context.Context, g hypervisor.GuestSpec) error
+	StartDomain(ctx context.Context, name string) error
+	DestroyDomain(ctx context.Context, name string) error
+	UndefineDomain(ctx context.Context, name string) error
+}
+
+// Connector opens the hypervisor of one host of the plan; release is called
+// when apply is done with it.
+type Connector func(ctx context.Context, h HostPlan) (hv Hypervisor, release func(), err error)
+
+// FleetReader reads the current state of the given plan hosts (for the
+// staleness check), as inventory.ReadFleet does: a host that cannot be
+// read is left out of Fleet.Hosts and explained in Fleet.Status.
+type FleetReader func(ctx context.Context, hosts []HostPlan) (*inventory.Fleet, error)
+
+// ConnectURIs is the Connector for real use: it connects to each host's
+// URI as uri gives it (the plan's URI is masked, so a URI with a password
+// must come from the configuration).
+func ConnectURIs(uri func(HostPlan) string) Connector {
+	return func(ctx context.Context, h HostPlan) (Hypervisor, func(), error) {
+		c, err := hypervisor.Connect(ctx, uri(h))
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, func() { c.Close() }, nil
+	}
+}
+
+// ReadURIs is the FleetReader for real use: inventory.ReadFleet over one
+// source per host, named as in the plan. opt must be the options the plan's
+// inventory was read with (host classes, guest IOPS and bandwidth), or the
+// fingerprints cannot match.
+func ReadURIs(uri func(HostPlan) string, source func(HostPlan) inventory.Source, opt inventory.ReadOptions) FleetReader {
+	return func(ctx context.Context, hosts []HostPlan) (*inventory.Fleet, error) {
+		var srcs []inventory.Source
+		for _, h := range hosts {
+			s := inventory.Source{}
+			if source != nil {
+				s = source(h)
+			}
+			s.Name, s.URI = h.Name, uri(h)
+			srcs = append(srcs, s)
+		}
+		return inventory.ReadFleet(ctx, srcs, opt)
+	}
+}
+
+// GuestTemplate is how guests of one profile are created.
+type GuestTemplate struct {
+	hypervisor.Template
+	// Start the guest once it is defined.
+	Start bool
+}
+
+// Templates maps a profile to its template; DefaultTemplateKey is the
+// entry for profiles without their own.
+type Templates map[string]GuestTemplate
+
+// DefaultTemplateKey names the template of profiles without their own.
+const DefaultTemplateKey = "default"
+
+// DefaultGuestTemplate is the template of a profile nobody configured:
+// a KVM guest with a 20 GiB qcow2 volume in the pool "default" and a NIC on
+// the network "default", started once defined.
+func DefaultGuestTemplate() GuestTemplate {
+	return GuestTemplate{
+		Template: hypervisor.Template{
+			DomainType:   hypervisor.DefaultDomainType,
+			Arch:         hypervisor.DefaultArch,
+			Pool:         "default",
+			VolumeSize:   20 << 30,
+			VolumeFormat: hypervisor.DefaultVolumeFormat,
+			Network:      "default",
+			NICModel:     hypervisor.DefaultNICModel,
+		},
+		Start: true,
+	}
+}
+
+// For returns the template of profile (matched as written, then in lower
+// case: configuration keys are folded to lower case).
+func (t Templates) For(profile string) GuestTemplate {
+	if g, ok := t[profile]; ok {
+		return g
+	}
+	if g, ok := t[strings.ToLower(profile)]; ok {
+		return g
+	}
+	if g, ok := t[DefaultTemplateKey]; ok {
+		return g
+	}
+	return DefaultGuestTemplate()
+}
+
+// ApplyOptions say how a plan is applied.
+type ApplyOptions struct {
+	// Connect opens a host; required.
+	Connect Connector
+	// ReadFleet re-reads the hosts for the staleness check; required
+	// unless Force.
+	ReadFleet FleetReader
+	// Force applies a stale plan anyway (the check still runs and its
+	// findings are reported as warnings).
+	Force bool
+	// Templates per profile (nil = DefaultGuestTemplate for all).
+	Templates Templates
+	// NoStart defines guests without starting them, whatever the templates say.
+	NoStart bool
+	// Parallel is how many hosts are worked on at once (0 = 4). Actions on
+	// one host always run one after the other, in plan order.
+	Parallel int
+	// Journal is the journal file (required; see JournalPath).
+	Journal string
+	// StepTimeout bounds one libvirt call (0 = 10 minutes: cloning a base
+	// image can take a while).
+	StepTimeout time.Duration
+	// Progress receives a line per step as it happens (nil = none).
+	Progress io.Writer
+
+	// DryRun prepares without creating or locking the journal (an existing
+	// one is read for the summary); Run then refuses.
+	DryRun bool
+
+	// crashAt injects a crash before the crashAt-th journal record (tests).
+	crashAt int
+}
+
+// Apply is a plan checked and ready to be applied: the hosts were re-read
+// and match the plan (or Force), every host has a URI, and the journal is
+// open and locked. Summary shows what Run will do. Close releases the
+// journal when Run is not called.
+type Apply struct {
+	plan     *Plan
+	opt      ApplyOptions
+	journal  *Journal
+	logs     map[int]*actionLog
+	hosts    []hostWork
+	kept     int
+	Warnings []string
+}
+
+// hostWork is the create actions of one host, in plan order.
+type hostWork struct {
+	host    HostPlan
+	actions []int // indexes into plan.Actions
+}
+
+// PrepareApply checks plan against the hosts and opens its journal. Nothing
+// on any host is changed. Its errors are *NotApplicableError (no URI, hosts
+// still to be bought), *StaleError, or the journal's and the reader's.
+func PrepareApply(ctx context.Context, plan *Plan, opt ApplyOptions) (*Apply, error) {
+	if opt.Connect == nil {
+		return nil, fmt.Errorf("apply: no connector")
+	}
+	if opt.Journal == "" {
+		return nil, fmt.Errorf("apply: no journal file")
+	}
+	a := &Apply{plan: plan, opt: opt}
+	byHost := map[string]*hostWork{}
+	for _, h := range plan.Hosts {
+		byHost[h.Name] = &hostWork{host: h}
+	}
+	for i, act := range plan.Actions {
+		switch act.Op {
+		case OpKeep:
+			a.kept++
+		case OpCreate:
+			w := byHost[act.Host]
+			if w == nil {
+				return nil, fmt.Errorf("plan %s: action %d places %s on host %s, which the plan does not list", plan.ID, i+1, act.Guest, act.Host)
+			}
+			w.actions = append(w.actions, i)
+		default:
+			return nil, fmt.Errorf("plan %s: action %d: this berth cannot apply %q actions", plan.ID, i+1, act.Op)
+		}
+	}
+	for _, h := range plan.Hosts {
+		if w := byHost[h.Name]; len(w.actions) > 0 {
+			a.hosts = append(a.hosts, *w)
+		}
+	}
+	if err := a.checkApplicable(); err != nil {
+		return nil, err
+	}
+	if err := a.checkTemplates(); err != nil {
+		return nil, err
+	}
+	if err := a.checkStale(ctx); err != nil {
+		return nil, err
+	}
+	open := OpenJournal
+	if opt.DryRun {
+		open = PeekJournal
+	}
+	j, err := open(opt.Journal, plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	j.crashAt = opt.crashAt
+	a.journal = j
+	a.logs = replay(j.History())
+	return a, nil
+}
+
+// NotApplicableError says why a plan cannot be applied at all.
+type NotApplicableError struct {
+	Plan   string
+	Reason string
+}
+
+func (e *NotApplicableError) Error() string {
+	return fmt.Sprintf("plan %s cannot be applied: %s", e.Plan, e.Reason)
+}
+
+// checkApplicable refuses plans whose hosts cannot be reached or must be
+// bought first.
+func (a *Apply) checkApplicable() error {
+	var noURI, toBuy []string
+	for _, w := range a.hosts {
+		switch {
+		case w.host.New:
+			toBuy = append(toBuy, w.host.Name)
+		case w.host.URI == "":
+			noURI = append(noURI, w.host.Name)
+		}
+	}
+	if len(toBuy) > 0 {
+		return &NotApplicableError{Plan: a.plan.ID, Reason: fmt.Sprintf(
+			"it places guests on %s, which must be bought first; add the new hosts to the fleet and make a new plan", listWords(toBuy, "host", "hosts"))}
+	}
+	if len(noURI) > 0 {
+		return &NotApplicableError{Plan: a.plan.ID, Reason: fmt.Sprintf(
+			"%s no libvirt URI; plan from live hosts (berth plan -c URI), from a snapshot saved by berth inventory --save, or give each host a uri in the scenario",
+			listWords(noURI, "host", "hosts")+map[bool]string{true: " has", false: " have"}[len(noURI) == 1])}
+	}
+	return nil
+}
+
+// checkTemplates builds every guest's spec once, so a bad template or
+// allocation is refused before anything changes.
+func (a *Apply) checkTemplates() error {
+	for _, w := range a.hosts {
+		for _, i := range w.actions {
+			if err := a.spec(i).Check(); err != nil {
+				return &NotApplicableError{Plan: a.plan.ID, Reason: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+// template is the template of action i, with NoStart applied.
+func (a *Apply) template(i int) GuestTemplate {
+	t := a.opt.Templates.For(a.plan.Actions[i].Profile)
+	if a.opt.NoStart {
+		t.Start = false
+	}
+	return t
+}
+
+// spec is what action i creates.
+func (a *Apply) spec(i int) hypervisor.GuestSpec {
+	act := a.plan.Actions[i]
+	return hypervisor.GuestSpec{
+		Name:     act.Guest,
+		VCPUs:    max(1, int(math.Ceil(act.Allocation[inventory.CPU]-1e-9))),
+		Memory:   uint64(math.Ceil(act.Allocation[inventory.Memory])),
+		Metadata: hypervisor.GuestMetadata{PlanID: a.plan.ID, Profile: act.Profile, Group: act.Group},
+		Template: a.template(i).Template,
+	}
+}
+
+// Plan is the plan being applied.
+func (a *Apply) Plan() *Plan { return a.plan }
+
+// Journal is the journal's path.
+func (a *Apply) Journal() string { return a.journal.Path() }
+
+// Close releases the journal (Run does it itself).
+func (a *Apply) Close() error { return a.journal.Close() }
+
+// Summary writes what Run will do, per host: the guests to define (and
+// start), with their size, disk and network, and what earlier runs already
+// did according to the journal.
+func (a *Apply) Summary(w io.Writer) {
+	creates := 0
+	for _, h := range a.hosts {
+		creates += len(h.actions)
+	}
+	if creates == 0 {
+		fmt.Fprintf(w, "Plan %s creates no guests", a.plan.ID)
+	} else {
+		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, countOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
+	}
+	if a.kept > 0 {
+		fmt.Fprintf(w, "; %s as they are", countOf(a.kept, "existing guest stays", "existing guests stay"))
+	}
+	fmt.Fprintln(w, ".")
+	if len(a.journal.History()) > 0 {
+		fmt.Fprintf(w, "Resuming from journal %s (run %d); steps it records as finished are not repeated.\n", a.journal.Path(), a.journal.Run())
+	}
+	for _, wk := range a.hosts {
+		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, wk.host.URI)
+		for _, i := range wk.actions {
+			s, t := a.spec(i), a.template(i)
+			verb := "define"
+			if t.Start {
+				verb = "define and start"
+			}
+			fmt.Fprintf(w, "    + %-16s %s: %s, %d vCPU, %s memory, %s, %s", s.Name, verb, orDash(a.plan.Actions[i].Profile),
+				s.VCPUs, inventory.FormatQuantity(inventory.Memory, float64(s.Memory)), diskText(s), nicText(s.Template))
+			if note := a.resumeNote(i); note != "" {
+				fmt.Fprintf(w, " [%s]", note)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, warn := range a.Warnings {
+		fmt.Fprintf(w, "\nWarning: %s\n", warn)
+	}
+}
+
+// resumeNote says what the journal records for action i.
+func (a *Apply) resumeNote(i int) string {
+	l := a.logs[i]
+	if l == nil {
+		return ""
+	}
+	var done, half []string
+	for _, s := range []Step{StepVolume, StepDefine, StepStart} {
+		switch l.state(s) {
+		case stepFinished:
+			done = append(done, string(s))
+		case stepStarted:
+			half = append(half, string(s))
+		}
+	}
+	var parts []string
+	if len(done) > 0 {
+		parts = append(parts, "done earlier: "+strings.Join(done, ", "))
+	}
+	if len(half) > 0 {
+		parts = append(parts, "half-done, will be checked: "+strings.Join(half, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func diskText(s hypervisor.GuestSpec) string {
+	t := s.Template
+	if !t.HasDisk() {
+		return "no disk"
+	}
+	size := inventory.FormatQuantity(inventory.Memory, float64(t.VolumeSize))
+	if t.BaseImage != "" {
+		return fmt.Sprintf("disk %s/%s cloned from %s", t.Pool, s.VolumeName(), t.BaseImage)
+	}
+	return fmt.Sprintf("disk %s/%s %s", t.Pool, s.VolumeName(), size)
+}
+
+func nicText(t hypervisor.Template) string {
+	switch {
+	case t.Bridge != "":
+		return "bridge " + t.Bridge
+	case t.Network != "":
+		return "network " + t.Network
+	}
+	return "no NIC"
+}
+
+func hostNames(ws []hostWork) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.host.Name)
+	}
+	return out
+}
+
+// listWords is "host kvm-a1" or "hosts kvm-a1, kvm-a2".
+func listWords(names []string, one, many string) string {
+	names = slices.Clone(names)
+	if len(names) == 1 {
+		return one + " " + names[0]
+	}
+	return many + " " + strings.Join(names, ", ")
+}
+
+// countOf is "1 guest" or "2 guests".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

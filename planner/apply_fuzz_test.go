@@ -1,0 +1,63 @@
+package planner
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/inventory"
+)
+
+// FuzzApplyPlanFile damages a saved plan — cut short, a byte changed, a
+// byte added — and reads it back the way berth apply does (ReadPlanFile).
+// A damaged plan must be refused with an error that names the file and
+// says what is wrong, before any host is contacted; the only plans that
+// may pass are those whose content is still exactly the original (a
+// change in insignificant whitespace, say).
+func FuzzApplyPlanFile(f *testing.F) {
+	uri := applyHostURI(f, "kvm-apply1")
+	p := planOn(f, map[string]string{"kvm-apply1": uri}, []inventory.Demand{{Name: "web", Profile: "tiny", Count: 2}}, nil)
+	var good bytes.Buffer
+	if err := EncodeJSON(&good, p); err != nil {
+		f.Fatal(err)
+	}
+	orig := good.Bytes()
+	n := uint32(len(orig))
+	f.Add(n, uint32(0), byte(0), false)         // unchanged
+	f.Add(n/2, uint32(0), byte(0), false)       // cut in half
+	f.Add(n-2, uint32(0), byte(0), false)       // last brace missing
+	f.Add(n, uint32(n/3), byte(1), false)       // one bit flipped
+	f.Add(n, uint32(n/2), byte(' '), true)      // a space inserted
+	f.Add(n, uint32(n/4), byte('7'^'1'), false) // a digit changed
+	f.Fuzz(func(t *testing.T, cut, pos uint32, x byte, insert bool) {
+		data := append([]byte(nil), orig[:min(int(cut), len(orig))]...)
+		if len(data) > 0 {
+			i := int(pos) % len(data)
+			if insert {
+				data = append(data[:i], append([]byte{x}, data[i:]...)...)
+			} else {
+				data[i] ^= x
+			}
+		}
+		path := filepath.Join(t.TempDir(), "plan.json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadPlanFile(path)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), path+": ") || len(err.Error()) < len(path)+12 {
+				t.Errorf("refusal does not name the file and the problem: %q", err)
+			}
+			return
+		}
+		var again bytes.Buffer
+		if err := EncodeJSON(&again, got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again.Bytes(), orig) {
+			t.Fatalf("a changed plan was accepted:\n%s", data)
+		}
+	})
+}

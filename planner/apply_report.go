@@ -1,0 +1,160 @@
+package planner
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Outcome is what became of one action in a run of apply.
+type Outcome string
+
+const (
+	OutcomeDone         Outcome = "done"          // this run made the changes
+	OutcomeSkipped      Outcome = "skipped"       // already done: nothing to change
+	OutcomeFailed       Outcome = "failed"        // refused or failed, rolled back
+	OutcomeInterrupted  Outcome = "interrupted"   // stopped half-way: a later run resumes it
+	OutcomeNotAttempted Outcome = "not attempted" // never started
+)
+
+// ActionResult is the outcome of one create action.
+type ActionResult struct {
+	// Index is the action's index in the plan's Actions.
+	Index   int
+	Action  Action
+	Outcome Outcome
+	// Detail says what was done or why nothing was; Error is the failure
+	// (libvirt's own words) of a failed action.
+	Detail string
+	Error  string
+	// Changed is true when the run left a change on the host for this
+	// action (done, or a failure whose rollback did not finish).
+	Changed bool
+}
+
+// Report is the end of a run of apply: every create action with its
+// outcome, in plan order (hosts as the plan lists them).
+type Report struct {
+	Plan    string
+	Journal string
+	Run     int
+	Results []ActionResult
+	// Kept is the number of existing guests the plan leaves alone.
+	Kept    int
+	Elapsed time.Duration
+}
+
+// Count returns how many actions ended with o.
+func (r *Report) Count(o Outcome) int {
+	n := 0
+	for _, a := range r.Results {
+		if a.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// Complete reports whether every action is done or was already done.
+func (r *Report) Complete() bool {
+	return r.Count(OutcomeDone)+r.Count(OutcomeSkipped) == len(r.Results)
+}
+
+// Changed reports whether this run changed any host.
+func (r *Report) Changed() bool {
+	for _, a := range r.Results {
+		if a.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Report) counts() string {
+	var parts []string
+	for _, o := range []Outcome{OutcomeDone, OutcomeSkipped, OutcomeFailed, OutcomeInterrupted, OutcomeNotAttempted} {
+		if n := r.Count(o); n > 0 || o == OutcomeDone {
+			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Render writes the report for people: a line per action, grouped by host,
+// then the totals and what to do next.
+func (r *Report) Render(w io.Writer) {
+	fmt.Fprintf(w, "\nApply of plan %s (run %d, journal %s):\n", r.Plan, r.Run, r.Journal)
+	host := ""
+	for _, a := range r.Results {
+		if a.Action.Host != host {
+			host = a.Action.Host
+			fmt.Fprintf(w, "  %s:\n", host)
+		}
+		text := a.Detail
+		if a.Error != "" {
+			text = a.Error
+			if a.Detail != "" {
+				text += "; " + a.Detail
+			}
+		}
+		fmt.Fprintf(w, "    %-13s  %-16s  %s\n", a.Outcome, a.Action.Guest, text)
+	}
+	if r.Kept > 0 {
+		fmt.Fprintf(w, "  %s as they are.\n", countOf(r.Kept, "existing guest kept", "existing guests kept"))
+	}
+	fmt.Fprintf(w, "%s in %s.\n", capitalize(r.counts()), r.Elapsed.Round(time.Millisecond))
+	switch {
+	case r.Complete():
+	case r.Count(OutcomeInterrupted)+r.Count(OutcomeNotAttempted) > 0:
+		fmt.Fprintln(w, "Run the same berth apply again to resume: finished steps are not repeated.")
+	default:
+		fmt.Fprintln(w, "Fix the failures above and run the same berth apply again: done actions are skipped, failed ones retried.")
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// progress writes a plain line per step, safe for the host goroutines.
+type progress struct {
+	w     io.Writer
+	mu    sync.Mutex
+	total int
+	n     int
+}
+
+func (p *progress) line(host, guest, text string) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if guest != "" {
+		host += ": " + guest
+	}
+	fmt.Fprintf(p.w, "  %s: %s\n", host, text)
+}
+
+func (p *progress) done(host string, r *ActionResult) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	p.n++
+	n := p.n
+	p.mu.Unlock()
+	text := string(r.Outcome)
+	if r.Outcome == OutcomeSkipped && r.Detail != "" {
+		text += ": " + r.Detail
+	}
+	if r.Error != "" {
+		text += ": " + r.Error
+	}
+	p.line(host, r.Action.Guest, fmt.Sprintf("[%d/%d] %s", n, p.total, text))
+}

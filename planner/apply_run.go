@@ -1,0 +1,388 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/hypervisor"
+)
+
+// Run applies the plan: the hosts in parallel (at most Parallel at once),
+// each host's create actions one after the other in plan order. Every step
+// is journaled before and after it changes a host; a create that fails is
+// rolled back; when ctx ends, each host finishes the step it is in and
+// stops, leaving the rest to a later run. The report lists every action;
+// the error is non-nil only when the journal could not be written.
+func (a *Apply) Run(ctx context.Context) (*Report, error) {
+	defer a.journal.Close()
+	start := time.Now()
+	rep := &Report{Plan: a.plan.ID, Journal: a.journal.Path(), Run: a.journal.Run(), Kept: a.kept}
+	results := map[int]*ActionResult{}
+	for _, w := range a.hosts {
+		for _, i := range w.actions {
+			results[i] = &ActionResult{Index: i, Action: a.plan.Actions[i], Outcome: OutcomeNotAttempted}
+		}
+	}
+	if err := a.journal.Write(Record{Event: EventBegin, Note: fmt.Sprintf("%d create actions on %d hosts", len(results), len(a.hosts))}); err != nil {
+		return nil, err
+	}
+	parallel := a.opt.Parallel
+	if parallel <= 0 {
+		parallel = 4
+	}
+	p := &progress{w: a.opt.Progress, total: len(results)}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, w := range a.hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			a.runHost(ctx, w, results, p)
+		}()
+	}
+	wg.Wait()
+	for _, w := range a.hosts {
+		for _, i := range w.actions {
+			r := results[i]
+			if r.Outcome == OutcomeNotAttempted && r.Detail == "" && ctx.Err() != nil {
+				r.Detail = "apply was interrupted first"
+			}
+			rep.Results = append(rep.Results, *r)
+		}
+	}
+	rep.Elapsed = time.Since(start)
+	if err := a.journal.stopped(); err != nil {
+		return rep, err
+	}
+	return rep, a.journal.Write(Record{Event: EventEnd, Note: rep.counts()})
+}
+
+// runHost works through one host's actions.
+func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*ActionResult, p *progress) {
+	hv, release, err := a.opt.Connect(ctx, w.host)
+	if err != nil {
+		for _, i := range w.actions {
+			results[i].Outcome = OutcomeFailed
+			results[i].Error = "cannot connect: " + err.Error()
+		}
+		p.line(w.host.Name, "", "cannot connect: "+err.Error())
+		return
+	}
+	defer release()
+	for n, i := range w.actions {
+		if ctx.Err() != nil || a.journal.stopped() != nil {
+			return
+		}
+		r := &creation{a: a, hv: hv, i: i, host: w.host.Name, spec: a.spec(i), tmpl: a.template(i), p: p, log: a.logs[i]}
+		if r.log == nil {
+			r.log = &actionLog{steps: map[Step]stepState{}}
+		}
+		*results[i] = r.run(ctx)
+		p.done(w.host.Name, results[i])
+		if hypervisor.KindOf(r.err) == hypervisor.KindUnreachable {
+			for _, j := range w.actions[n+1:] {
+				results[j].Detail = "host " + w.host.Name + " stopped answering"
+			}
+			return
+		}
+	}
+}
+
+// creation is one create action being applied.
+type creation struct {
+	a    *Apply
+	hv   Hypervisor
+	i    int
+	host string
+	spec hypervisor.GuestSpec
+	tmpl GuestTemplate
+	log  *actionLog
+	p    *progress
+
+	did    []string // what this run changed, in words
+	undone []string // what the rollback took back, in words
+	undo   bool     // rolling back
+	// resumed is set when an earlier run got part of the way.
+	resumed bool
+	err     error // the failure, if any
+}
+
+// errInterrupted stops an action between steps when apply is interrupted.
+var errInterrupted = errors.New("interrupted")
+
+func (c *creation) run(ctx context.Context) ActionResult {
+	res := ActionResult{Index: c.i, Action: c.a.plan.Actions[c.i]}
+	detail, err := c.forward(ctx)
+	c.err = err
+	switch {
+	case err == nil && len(c.did) == 0:
+		res.Outcome, res.Detail = OutcomeSkipped, detail
+	case err == nil:
+		res.Outcome, res.Detail, res.Changed = OutcomeDone, strings.Join(c.did, ", "), true
+		if c.resumed {
+			res.Detail = "resumed: " + res.Detail
+		}
+	case c.a.journal.stopped() != nil:
+		res.Outcome, res.Detail = OutcomeInterrupted, "stopped: the journal cannot be written; run apply again to resume"
+		res.Changed = len(c.did) > 0
+	case errors.Is(err, errInterrupted):
+		res.Outcome = OutcomeInterrupted
+		res.Detail = "stopped between steps; run apply again to resume"
+		if len(c.did) > 0 {
+			res.Detail = strings.Join(c.did, ", ") + "; " + res.Detail
+		}
+		res.Changed = len(c.did) > 0
+	default:
+		res.Outcome, res.Error = OutcomeFailed, err.Error()
+		left, rbErr := c.rollback(ctx)
+		switch {
+		case c.a.journal.stopped() != nil:
+			res.Outcome, res.Detail = OutcomeInterrupted, "stopped while rolling back: the journal cannot be written; run apply again to resume"
+			res.Changed = true
+		case rbErr != nil:
+			res.Detail = "rollback failed, left on the host: " + strings.Join(left, ", ") + " (" + rbErr.Error() + ")"
+			res.Changed = true
+		case len(c.undone) > 0:
+			res.Detail = "rolled back: " + strings.Join(c.undone, ", ")
+		}
+	}
+	return res
+}
+
+// forward brings the host to the action's end state, from whatever the
+// journal and libvirt say it is in now. The string says why nothing was
+// done when nothing was.
+func (c *creation) forward(ctx context.Context) (string, error) {
+	name := c.spec.Name
+	for _, st := range c.log.steps {
+		c.resumed = c.resumed || st != stepNone
+	}
+	dom, err := c.lookup(ctx)
+	if err != nil {
+		return "", err
+	}
+	already := ""
+	definedNow := false
+	if dom != nil {
+		if !c.ours(dom) {
+			return "", fmt.Errorf("a domain named %s already exists on %s and %s: berth leaves it alone", name, c.host, ownerText(dom))
+		}
+		already = "already exists (created by this plan)"
+		for _, s := range []Step{StepVolume, StepDefine} {
+			if s == StepVolume && !c.tmpl.HasDisk() {
+				continue
+			}
+			if c.log.state(s) != stepFinished {
+				if err := c.found(s, "domain exists with this plan's metadata"); err != nil {
+					return "", err
+				}
+			}
+		}
+	} else {
+		if c.log.state(StepDefine) == stepFinished {
+			c.p.line(c.host, name, "was defined by an earlier run but is gone: creating it again")
+		}
+		if c.tmpl.HasDisk() {
+			if err := c.volume(ctx); err != nil {
+				return "", err
+			}
+		}
+		if err := c.between(ctx); err != nil {
+			return "", err
+		}
+		if err := c.step(ctx, StepDefine, "defined", func(ctx context.Context) error {
+			return c.hv.DefineGuest(ctx, c.spec)
+		}); err != nil {
+			return "", err
+		}
+		definedNow = true
+	}
+	if !c.tmpl.Start {
+		return already, nil
+	}
+	if err := c.between(ctx); err != nil {
+		return "", err
+	}
+	if !definedNow {
+		if dom.Running() {
+			if c.log.state(StepStart) != stepFinished {
+				return already, c.found(StepStart, "domain is running")
+			}
+			return already, nil
+		}
+		if c.log.state(StepStart) == stepFinished {
+			return already + "; started by an earlier run and shut off since: left as it is", nil
+		}
+	}
+	return already, c.step(ctx, StepStart, "started", func(ctx context.Context) error {
+		return c.hv.StartDomain(ctx, name)
+	})
+}
+
+// volume makes sure the guest's volume exists and is berth's own.
+func (c *creation) volume(ctx context.Context) error {
+	pool, vol := c.tmpl.Pool, c.spec.VolumeName()
+	var exists bool
+	err := c.call(ctx, func(ctx context.Context) (err error) {
+		exists, err = c.hv.VolumeExists(ctx, pool, vol)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch st := c.log.state(StepVolume); {
+	case exists && st == stepFinished:
+		return nil
+	case exists && st == stepStarted:
+		// Half made by an interrupted run: it cannot be trusted, so it is
+		// made again.
+		return c.step(ctx, StepVolume, "volume "+pool+"/"+vol+" made again (an earlier run left it half-done)", func(ctx context.Context) error {
+			if err := c.hv.DeleteVolume(ctx, pool, vol); err != nil {
+				return err
+			}
+			return c.hv.CreateVolume(ctx, c.spec)
+		})
+	case exists:
+		return fmt.Errorf("volume %s already exists in pool %s on %s and berth did not create it: berth leaves it alone (remove it, or rename the guest and re-plan)", vol, pool, c.host)
+	}
+	return c.step(ctx, StepVolume, "volume "+pool+"/"+vol+" created", func(ctx context.Context) error {
+		return c.hv.CreateVolume(ctx, c.spec)
+	})
+}
+
+// rollback undoes what this action left on the host: it powers off and
+// undefines the domain if it carries this plan's metadata, and deletes the
+// volume if the journal says berth created it. It returns what it could
+// not remove.
+func (c *creation) rollback(ctx context.Context) (left []string, err error) {
+	name := c.spec.Name
+	ctx = context.WithoutCancel(ctx) // a rollback runs to its end
+	c.undo = true
+	dom, lerr := c.lookup(ctx)
+	if lerr != nil {
+		left = append(left, "domain "+name+" (could not be checked)")
+		err = lerr
+	}
+	if dom != nil && c.ours(dom) {
+		if dom.Running() || c.log.state(StepStart) != stepNone {
+			if e := c.step(ctx, StepDestroy, "powered off", func(ctx context.Context) error {
+				return c.hv.DestroyDomain(ctx, name)
+			}); e != nil {
+				return append(left, "running domain "+name), e
+			}
+		}
+		if e := c.step(ctx, StepUndefine, "undefined", func(ctx context.Context) error {
+			return c.hv.UndefineDomain(ctx, name)
+		}); e != nil {
+			return append(left, "domain "+name), e
+		}
+	} else if c.log.state(StepStart) != stepNone || c.log.state(StepDefine) != stepNone {
+		// The journal's definition is gone (or was never ours): nothing to undo.
+		for _, s := range []Step{StepDestroy, StepUndefine} {
+			if e := c.found(s, "no domain of this plan by that name"); e != nil {
+				return left, e
+			}
+		}
+	}
+	if c.tmpl.HasDisk() && c.log.state(StepVolume) != stepNone {
+		pool, vol := c.tmpl.Pool, c.spec.VolumeName()
+		if e := c.step(ctx, StepDeleteVolume, "volume "+pool+"/"+vol+" deleted", func(ctx context.Context) error {
+			return c.hv.DeleteVolume(ctx, pool, vol)
+		}); e != nil {
+			return append(left, "volume "+pool+"/"+vol), e
+		}
+	}
+	return left, err
+}
+
+// step journals s as started, runs f, and journals it as finished or
+// failed. what says what a successful f did, for the report.
+func (c *creation) step(ctx context.Context, s Step, what string, f func(context.Context) error) error {
+	if err := c.write(Record{Event: EventStarted, Step: s}); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	err := c.call(ctx, f)
+	if err != nil {
+		if werr := c.write(Record{Event: EventFailed, Step: s, Error: err.Error()}); werr != nil {
+			return werr
+		}
+		c.p.line(c.host, c.spec.Name, fmt.Sprintf("%s failed: %v", s, err))
+		return err
+	}
+	if err := c.write(Record{Event: EventFinished, Step: s}); err != nil {
+		return err
+	}
+	if c.undo {
+		c.undone = append(c.undone, what)
+	} else {
+		c.did = append(c.did, what)
+	}
+	c.p.line(c.host, c.spec.Name, fmt.Sprintf("%s (%s)", what, time.Since(t0).Round(time.Millisecond)))
+	return nil
+}
+
+// found journals s as finished without doing it: libvirt shows it done.
+func (c *creation) found(s Step, why string) error {
+	return c.write(Record{Event: EventFinished, Step: s, Note: "found: " + why})
+}
+
+func (c *creation) write(r Record) error {
+	r.Action, r.Host, r.Guest = c.i, c.host, c.spec.Name
+	if err := c.a.journal.Write(r); err != nil {
+		return err
+	}
+	c.log.apply(r)
+	return nil
+}
+
+// between stops the action when apply was interrupted.
+func (c *creation) between(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
+}
+
+// call runs one libvirt call f: not cancelled by an interrupt (a step in
+// flight is finished and journaled), bounded by the step timeout.
+func (c *creation) call(ctx context.Context, f func(context.Context) error) error {
+	d := c.a.opt.StepTimeout
+	if d <= 0 {
+		d = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
+	defer cancel()
+	return f(ctx)
+}
+
+// lookup reads the guest's domain (nil when there is none).
+func (c *creation) lookup(ctx context.Context) (dom *hypervisor.Domain, err error) {
+	err = c.call(ctx, func(ctx context.Context) error {
+		dom, err = c.hv.LookupDomain(ctx, c.spec.Name)
+		return err
+	})
+	return dom, err
+}
+
+// ours reports whether dom carries this plan's metadata.
+func (c *creation) ours(dom *hypervisor.Domain) bool {
+	return dom.Metadata != nil && dom.Metadata.PlanID == c.a.plan.ID
+}
+
+func ownerText(dom *hypervisor.Domain) string {
+	if dom.Metadata == nil || dom.Metadata.PlanID == "" {
+		return "was not created by berth"
+	}
+	return "was created by berth plan " + dom.Metadata.PlanID + ", not this one"
+}

@@ -1,0 +1,179 @@
+package tui
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// asciiRenderer renders without colour, so screens are plain text.
+func asciiRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(&bytes.Buffer{})
+	r.SetColorProfile(termenv.Ascii)
+	return r
+}
+
+// embedded loads one of the scenarios built into berth.
+func embedded(t testing.TB, name string) *inventory.Scenario {
+	t.Helper()
+	data, err := scenarios.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := inventory.ParseScenario("embedded:"+name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// harness drives a Model the way bubbletea would: every command runs and
+// its messages go back into Update, until nothing is left. Spinner ticks
+// are dropped (they would tick forever).
+type harness struct {
+	t testing.TB
+	m *Model
+}
+
+// start makes a model on scenario name at width × height and lets the
+// first plan finish.
+func start(t testing.TB, name string, width, height int) *harness {
+	t.Helper()
+	m, err := New(Options{Planner: planner.New(embedded(t, name)), Renderer: asciiRenderer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, m: m}
+	m.spin.Spinner.FPS = time.Microsecond
+	h.run(m.Init())
+	h.send(tea.WindowSizeMsg{Width: width, Height: height})
+	if m.Plan() == nil {
+		t.Fatal("no plan after Init")
+	}
+	return h
+}
+
+// send delivers msgs in order, running every command they cause.
+func (h *harness) send(msgs ...tea.Msg) {
+	h.t.Helper()
+	for _, msg := range msgs {
+		_, cmd := h.m.Update(msg)
+		h.run(cmd)
+	}
+}
+
+// keys sends key presses: named keys ("enter", "esc", "down", "tab",
+// "ctrl+r", "backspace") or runes ("x", "/").
+func (h *harness) keys(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyMsg(k))
+	}
+}
+
+// typeText sends each rune of s as a key.
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	named := map[string]tea.KeyType{
+		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "up": tea.KeyUp, "down": tea.KeyDown,
+		"left": tea.KeyLeft, "right": tea.KeyRight, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
+		"ctrl+r": tea.KeyCtrlR, "ctrl+c": tea.KeyCtrlC, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
+		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+u": tea.KeyCtrlU,
+	}
+	if t, ok := named[k]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	switch msg := msg.(type) {
+	case nil, spinner.TickMsg, tea.QuitMsg:
+		return
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
+		}
+	default:
+		h.send(msg)
+	}
+}
+
+// screen is the current View, checked: exactly height lines, none wider
+// than width.
+func (h *harness) screen() string {
+	h.t.Helper()
+	v := h.m.View()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h.m.ctx.Height {
+		h.t.Errorf("screen has %d lines, want %d (the terminal height)", len(lines), h.m.ctx.Height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > h.m.ctx.Width {
+			h.t.Errorf("line %d is %d cells wide, terminal is %d: %q", i+1, w, h.m.ctx.Width, l)
+		}
+	}
+	return v
+}
+
+// golden compares got with testdata/NAME.golden (rewritten with -update).
+func golden(t testing.TB, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -tags libvirt_dlopen ./tui/ -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (-update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+// planJSON is a plan's bytes as `berth plan -o json` writes them.
+func planJSON(t testing.TB, p *planner.Plan) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := planner.EncodeJSON(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func percentOf(x, offered float64) string { return planner.Percent(x, offered) }
+
+func quantity(d inventory.Dimension, v float64) string { return inventory.FormatQuantity(d, v) }

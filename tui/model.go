@@ -1,0 +1,386 @@
+// Package tui is `berth explore`: a bubbletea program over a Plan and the
+// Planner that made it. Operators browse the fleet, look into hosts and
+// guests (why here, why not), and try what-if edits (move, pin, exclude,
+// add demand, policy knobs) that go through the planner API — the same
+// calls `berth plan` makes — with undo and redo, then save the plan for
+// `berth apply`.
+//
+// The root Model routes messages: keys to the screen on top of a stack
+// (package pages), intents from screens to the planner jobs. Re-planning
+// and every other planner call run as tea.Cmds, one at a time, off the UI
+// loop. View is a pure function of the state.
+package tui
+
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/common"
+	"github.com/berth-dev/berth/tui/keymap"
+	"github.com/berth-dev/berth/tui/pages"
+	"github.com/berth-dev/berth/tui/styles"
+)
+
+// Options configure the explorer.
+type Options struct {
+	// Planner edits and re-plans; nil explores Plan read-only.
+	Planner *planner.Planner
+	// Plan is the plan to start from; nil makes the first plan with
+	// Planner (in the background, with a spinner).
+	Plan *planner.Plan
+	// Renderer decides the colour profile (nil: lipgloss's default, which
+	// follows the terminal and NO_COLOR).
+	Renderer *lipgloss.Renderer
+	// SavePath and ExportPath are the file names offered by s and e.
+	SavePath, ExportPath string
+	// ExpectID, if set, is the ID the first plan should have (a saved plan
+	// re-opened with its scenario); a different plan is pointed out.
+	ExpectID string
+	// Notice is shown on the status line at start (e.g. that a saved plan
+	// no longer matches its scenario).
+	Notice string
+}
+
+// Model is the explorer's root model.
+type Model struct {
+	ctx     *common.Context
+	pl      *planner.Planner
+	screens []common.Screen
+
+	help     help.Model
+	fullHelp bool
+	spin     spinner.Model
+
+	busy      bool
+	busyLabel string
+	status    string
+	statusBad bool
+	delta     *delta
+
+	undo, redo []snapshot
+
+	savePath, exportPath string
+	expectID             string
+}
+
+// New returns the explorer's model.
+func New(opt Options) (*Model, error) {
+	if opt.Planner == nil && opt.Plan == nil {
+		return nil, fmt.Errorf("explore: need a planner or a plan")
+	}
+	st := styles.New(opt.Renderer)
+	ctx := &common.Context{
+		Width: 80, Height: 24, Styles: st, Keys: keymap.Default(),
+		Plan: opt.Plan, ReadOnly: opt.Planner == nil,
+		Candidates: map[string][]planner.CandidateView{},
+	}
+	if opt.Planner != nil {
+		ctx.Scenario = opt.Planner.Scenario()
+		ctx.Policy, ctx.Edits = opt.Planner.Policy(), opt.Planner.Edits()
+	} else {
+		ctx.Policy, ctx.Edits = PolicyFromView(opt.Plan.Policy), opt.Plan.Edits
+	}
+	m := &Model{
+		ctx: ctx, pl: opt.Planner,
+		help:     help.New(),
+		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Input)),
+		savePath: opt.SavePath, exportPath: opt.ExportPath, expectID: opt.ExpectID,
+		status: opt.Notice, statusBad: opt.Notice != "",
+	}
+	if m.savePath == "" {
+		m.savePath = "plan.json"
+	}
+	if m.exportPath == "" {
+		m.exportPath = "scenario.yaml"
+	}
+	m.help.Styles.ShortKey = st.Label
+	m.help.Styles.FullKey = st.Label
+	m.help.Styles.ShortDesc = st.Dim
+	m.help.Styles.FullDesc = st.Dim
+	m.help.Styles.ShortSeparator = st.Dim
+	m.help.Styles.FullSeparator = st.Dim
+	m.help.Styles.Ellipsis = st.Dim
+	m.screens = []common.Screen{pages.NewFleet(ctx)}
+	m.resize()
+	return m, nil
+}
+
+// Plan is the plan on screen.
+func (m *Model) Plan() *planner.Plan { return m.ctx.Plan }
+
+// Busy reports whether a planner job is running.
+func (m *Model) Busy() bool { return m.busy }
+
+// Init implements tea.Model: the first plan, if none was given.
+func (m *Model) Init() tea.Cmd {
+	if m.ctx.Plan == nil {
+		return m.run(jobPlan, "planning "+m.ctx.Scenario.Name, planJob)
+	}
+	return nil
+}
+
+func (m *Model) top() common.Screen { return m.screens[len(m.screens)-1] }
+
+// run starts a planner job. Only one runs at a time: callers check busy.
+func (m *Model) run(kind jobKind, label string, job func(*planner.Planner) jobDoneMsg) tea.Cmd {
+	m.busy, m.busyLabel = true, label
+	pl := m.pl
+	return tea.Batch(m.spin.Tick, func() tea.Msg {
+		r := job(pl)
+		r.kind, r.label = kind, label
+		return r
+	})
+}
+
+// Update implements tea.Model. It routes: keys to the global bindings or
+// the top screen, intents to planner jobs, job answers into the state.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case spinner.TickMsg:
+		if !m.busy {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case jobDoneMsg:
+		return m, m.jobDone(msg)
+	case fileDoneMsg:
+		if msg.err != nil {
+			m.setStatus(msg.what+": "+msg.err.Error(), true)
+		} else {
+			m.setStatus(fmt.Sprintf("%s to %s; %s", msg.what, msg.path, msg.detail), false)
+		}
+		return m, nil
+	}
+	return m, m.intent(msg)
+}
+
+// key handles a key press: global keys first (unless the screen takes
+// text), then the top screen.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	km := m.ctx.Keys
+	if msg.Type == tea.KeyCtrlC {
+		return tea.Quit
+	}
+	if m.ctx.Plan == nil {
+		if key.Matches(msg, km.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if !m.top().Capturing() {
+		m.status = ""
+		switch {
+		case key.Matches(msg, km.Quit):
+			return tea.Quit
+		case key.Matches(msg, km.Help):
+			m.fullHelp = !m.fullHelp
+			if m.fullHelp {
+				km.Help.SetHelp("?", "close help")
+			} else {
+				km.Help.SetHelp("?", "more keys")
+			}
+			m.resize()
+			return nil
+		case key.Matches(msg, km.Undo):
+			return m.undoRedo(false)
+		case key.Matches(msg, km.Redo):
+			return m.undoRedo(true)
+		case key.Matches(msg, km.Save):
+			m.push(pages.NewSavePrompt(m.ctx, m.savePath))
+			return nil
+		case key.Matches(msg, km.Export):
+			if m.ctx.Scenario == nil {
+				m.setStatus("read-only: no scenario to export (open the plan with -f or --scenario too)", true)
+				return nil
+			}
+			m.push(pages.NewExportPrompt(m.ctx, m.exportPath))
+			return nil
+		case key.Matches(msg, km.AddDemand), key.Matches(msg, km.Policy):
+			if m.refuseEdit() {
+				return nil
+			}
+			if key.Matches(msg, km.AddDemand) {
+				m.push(pages.NewDemand(m.ctx))
+			} else {
+				m.push(pages.NewPolicy(m.ctx))
+			}
+			return nil
+		}
+	}
+	s, cmd := m.top().Update(msg)
+	m.screens[len(m.screens)-1] = s
+	return cmd
+}
+
+// intent handles a screen's request.
+func (m *Model) intent(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.OpenHostMsg:
+		m.push(pages.NewHost(m.ctx, msg.Host))
+	case common.OpenGuestMsg:
+		m.push(pages.NewGuest(m.ctx, msg.Guest))
+		return m.wantCandidates()
+	case common.BackMsg:
+		if len(m.screens) > 1 {
+			m.screens = m.screens[:len(m.screens)-1]
+			m.resize()
+		}
+		if msg.Then != nil {
+			return m.intent(msg.Then)
+		}
+		return m.wantCandidates()
+	case common.StatusMsg:
+		m.setStatus(msg.Text, msg.Bad)
+	case common.EditMsg:
+		if m.refuseEdit() {
+			return nil
+		}
+		m.redo = nil
+		before := m.snapshot()
+		e := msg.Edit
+		return m.run(jobEdit, e.Label, func(pl *planner.Planner) jobDoneMsg { return editJob(pl, e, before) })
+	case common.SaveMsg:
+		if m.busy {
+			m.setStatus("wait for the re-plan to finish, then save", true)
+			return nil
+		}
+		m.savePath = msg.Path
+		return saveCmd(msg.Path, m.ctx.Plan)
+	case common.ExportMsg:
+		if m.busy {
+			m.setStatus("wait for the re-plan to finish, then export", true)
+			return nil
+		}
+		m.exportPath = msg.Path
+		return exportCmd(msg.Path, m.ctx.Scenario, m.ctx.Policy, m.ctx.Edits)
+	}
+	return nil
+}
+
+// refuseEdit says why an edit cannot start now, if it cannot.
+func (m *Model) refuseEdit() bool {
+	switch {
+	case m.pl == nil:
+		m.setStatus("read-only: this saved plan was opened without its scenario; run berth explore --plan FILE -f SCENARIO to edit", true)
+	case m.busy:
+		m.setStatus("still re-planning ("+m.busyLabel+"); try again when it is done", true)
+	default:
+		return false
+	}
+	return true
+}
+
+func (m *Model) snapshot() snapshot {
+	return snapshot{edits: m.ctx.Edits, policy: m.ctx.Policy, plan: m.ctx.Plan}
+}
+
+// undoRedo restores the previous (or next) snapshot.
+func (m *Model) undoRedo(redo bool) tea.Cmd {
+	from, name := &m.undo, "undo"
+	if redo {
+		from, name = &m.redo, "redo"
+	}
+	if len(*from) == 0 {
+		m.setStatus("nothing to "+name, false)
+		return nil
+	}
+	if m.refuseEdit() {
+		return nil
+	}
+	target := (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
+	cur := m.snapshot()
+	return m.run(jobRestore, name, func(pl *planner.Planner) jobDoneMsg {
+		r := restoreJob(pl, target)
+		r.before, r.redo = cur, redo
+		return r
+	})
+}
+
+// jobDone takes a planner job's answer into the state.
+func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
+	m.busy = false
+	if r.err != nil {
+		if r.kind == jobCandidates {
+			m.ctx.Candidates[r.guest] = nil
+		}
+		m.setStatus(r.err.Error(), true)
+		return nil
+	}
+	switch r.kind {
+	case jobPlan:
+		m.setPlan(r)
+		if m.expectID != "" && r.plan.ID != m.expectID {
+			m.setStatus(fmt.Sprintf("the scenario no longer gives the saved plan %s (re-planned: %s); the fleet or scenario changed since it was saved", m.expectID, r.plan.ID), true)
+		}
+	case jobEdit:
+		m.undo = append(m.undo, r.before)
+		m.delta = &delta{label: r.label, before: r.before.plan, after: r.plan}
+		m.setPlan(r)
+	case jobRestore:
+		if r.redo {
+			m.undo = append(m.undo, r.before)
+		} else {
+			m.redo = append(m.redo, r.before)
+		}
+		m.delta = &delta{label: r.label, before: r.before.plan, after: r.plan}
+		m.setPlan(r)
+	case jobCandidates:
+		m.ctx.Candidates[r.guest] = r.cands
+		m.resize()
+	}
+	return m.wantCandidates()
+}
+
+func (m *Model) setPlan(r jobDoneMsg) {
+	m.ctx.Plan, m.ctx.Edits, m.ctx.Policy = r.plan, r.edits, r.policy
+	m.ctx.Candidates = map[string][]planner.CandidateView{}
+	m.resize()
+}
+
+// wantCandidates fetches the ranking the top screen shows, if it needs one.
+func (m *Model) wantCandidates() tea.Cmd {
+	w, ok := m.top().(interface{ Wants() string })
+	if !ok || m.pl == nil || m.busy {
+		return nil
+	}
+	guest := w.Wants()
+	if _, have := m.ctx.Candidates[guest]; have {
+		return nil
+	}
+	return m.run(jobCandidates, "ranking hosts for "+guest, func(pl *planner.Planner) jobDoneMsg { return candidatesJob(pl, guest) })
+}
+
+func (m *Model) push(s common.Screen) {
+	m.screens = append(m.screens, s)
+	m.resize()
+}
+
+func (m *Model) setStatus(text string, bad bool) {
+	m.status, m.statusBad = text, bad
+}
+
+// resize tells every screen its body size.
+func (m *Model) resize() {
+	if m.ctx.Plan == nil {
+		return
+	}
+	w, h := m.bodySize()
+	for _, s := range m.screens {
+		s.SetSize(w, h)
+	}
+}

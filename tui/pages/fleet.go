@@ -1,0 +1,273 @@
+// Package pages holds the explorer's screens: the fleet view (home), host
+// detail, guest detail / why-not, and the dialogs for demand, policy and
+// file names. Each screen reads the shared common.Context and asks the root
+// model for anything that needs the planner by sending an intent message.
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/common"
+	"github.com/berth-dev/berth/tui/components"
+	"github.com/berth-dev/berth/tui/keymap"
+)
+
+// Fleet is the home screen: the fleet metrics and a table of hosts (or, on
+// its second tab, of the demanded guests).
+type Fleet struct {
+	ctx *common.Context
+
+	guestsTab bool
+	hosts     components.HostTable
+	guests    components.GuestTable
+	filtering bool
+	filter    components.Input
+
+	width, height int
+}
+
+// NewFleet returns the fleet view.
+func NewFleet(ctx *common.Context) *Fleet {
+	f := &Fleet{ctx: ctx, filter: components.Input{Prompt: "filter: "}}
+	f.hosts.Sort = 0
+	f.Refresh()
+	return f
+}
+
+// metricsLines is the height of the metrics header.
+const metricsLines = 4
+
+// tableHeight is the rows left for the table in the body.
+func (f *Fleet) tableHeight() int { return max(f.height-metricsLines-2, 1) }
+
+// SetSize implements common.Screen.
+func (f *Fleet) SetSize(width, height int) {
+	f.width, f.height = width, height
+	f.Refresh()
+}
+
+// Refresh rebuilds the tables after a new plan or a sort/filter change.
+func (f *Fleet) Refresh() {
+	if f.ctx.Plan == nil {
+		return
+	}
+	f.hosts.Filter, f.guests.Filter = f.filter.Value, f.filter.Value
+	f.hosts.Refresh(f.ctx.Plan, f.tableHeight())
+	f.guests.Refresh(f.ctx.Plan, f.tableHeight())
+}
+
+// refreshActive rebuilds only the table on screen (a sort key on a large
+// fleet need not re-sort the other one).
+func (f *Fleet) refreshActive() {
+	if f.guestsTab {
+		f.guests.Refresh(f.ctx.Plan, f.tableHeight())
+	} else {
+		f.hosts.Refresh(f.ctx.Plan, f.tableHeight())
+	}
+}
+
+// Title implements common.Screen.
+func (f *Fleet) Title() string { return "fleet" }
+
+// Capturing implements common.Screen.
+func (f *Fleet) Capturing() bool { return f.filtering }
+
+// Update implements common.Screen.
+func (f *Fleet) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+	km := f.ctx.Keys
+	if f.filtering {
+		switch msg.Type {
+		case tea.KeyEnter:
+			f.filtering = false
+		case tea.KeyEsc:
+			f.filtering = false
+			f.filter.Value = ""
+		default:
+			f.filter = f.filter.Update(msg)
+		}
+		f.Refresh()
+		return f, nil
+	}
+	h := f.tableHeight()
+	if f.guestsTab {
+		if f.guests.Key(km, msg, f.guests.Len(), h, nil) {
+			return f, nil
+		}
+	} else if f.hosts.Key(km, msg, f.hosts.Len(), h, f.hosts.IsHeading) {
+		return f, nil
+	}
+	ncols := len(components.HostColumns)
+	sort, desc := &f.hosts.Sort, &f.hosts.Desc
+	if f.guestsTab {
+		ncols, sort, desc = len(components.GuestColumns), &f.guests.Sort, &f.guests.Desc
+	}
+	switch {
+	case key.Matches(msg, km.Tab):
+		f.guestsTab = !f.guestsTab
+	case key.Matches(msg, km.Filter):
+		f.filtering = true
+	case key.Matches(msg, km.Back):
+		if f.filter.Value != "" {
+			f.filter.Value = ""
+			f.Refresh()
+		}
+	case key.Matches(msg, km.SortNext):
+		*sort = (*sort + 1) % ncols
+		f.refreshActive()
+	case key.Matches(msg, km.SortPrev):
+		*sort = (*sort + ncols - 1) % ncols
+		f.refreshActive()
+	case key.Matches(msg, km.Reverse):
+		*desc = !*desc
+		f.refreshActive()
+	case key.Matches(msg, km.Group) && !f.guestsTab:
+		f.hosts.GroupRack = !f.hosts.GroupRack
+		f.refreshActive()
+	case key.Matches(msg, km.Open):
+		if f.guestsTab {
+			if g, ok := f.guests.Selected(); ok {
+				return f, common.Send(common.OpenGuestMsg{Guest: g.Guest})
+			}
+		} else if hi, ok := f.hosts.Selected(); ok {
+			return f, common.Send(common.OpenHostMsg{Host: f.ctx.Plan.Hosts[hi].Name})
+		}
+	case key.Matches(msg, km.Exclude) && !f.guestsTab:
+		if hi, ok := f.hosts.Selected(); ok {
+			return f, excludeCmd(&f.ctx.Plan.Hosts[hi])
+		}
+	case key.Matches(msg, km.Pin) && f.guestsTab:
+		if g, ok := f.guests.Selected(); ok {
+			return f, pinCmd(g)
+		}
+	case key.Matches(msg, km.Move) && f.guestsTab:
+		if g, ok := f.guests.Selected(); ok {
+			return f, common.Send(common.OpenGuestMsg{Guest: g.Guest})
+		}
+	}
+	return f, nil
+}
+
+// excludeCmd toggles a host's exclusion.
+func excludeCmd(h *planner.HostPlan) tea.Cmd {
+	if h.New {
+		return common.Status(h.Name+" is a host to buy; it cannot be excluded", true)
+	}
+	label := "exclude " + h.Name
+	if h.Excluded {
+		label = "include " + h.Name
+	}
+	return common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditExclude, Host: h.Name, On: !h.Excluded, Label: label}})
+}
+
+// pinCmd pins a placed guest where it is, or unpins a pinned one.
+func pinCmd(g components.GuestRow) tea.Cmd {
+	switch {
+	case g.Unplaced():
+		return common.Status(g.Guest+" is not placed: open it (enter) and move it to a host instead", true)
+	case g.Pinned:
+		return common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditUnpin, Guest: g.Guest, Label: "unpin " + g.Guest}})
+	}
+	return common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditPin, Guest: g.Guest, Host: g.Host, Label: "pin " + g.Guest + " to " + g.Host}})
+}
+
+// Help implements common.Screen.
+func (f *Fleet) Help() keymap.Help {
+	km := f.ctx.Keys
+	if f.filtering {
+		return keymap.Help{Short: []key.Binding{km.Apply, km.Cancel}, Full: [][]key.Binding{{km.Apply, km.Cancel}}}
+	}
+	short := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.Exclude, km.Undo, km.Save, km.Help, km.Quit}
+	nav := append(km.Navigation(), km.Exclude, km.Pin, km.Move)
+	view := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.SortPrev, km.Reverse, km.Group}
+	if f.guestsTab {
+		short = []key.Binding{km.Open, km.Tab, km.Move, km.Pin, km.Filter, km.Undo, km.Save, km.Help, km.Quit}
+	}
+	return keymap.Help{Short: short, Full: [][]key.Binding{nav, view, km.Global()}}
+}
+
+// View implements common.Screen.
+func (f *Fleet) View(width, height int) string {
+	st, p := f.ctx.Styles, f.ctx.Plan
+	var b strings.Builder
+	b.WriteString(Metrics(f.ctx, width))
+	b.WriteString("\n")
+	tabs := []string{fmt.Sprintf("Hosts (%d)", len(p.Hosts)), fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced)}
+	active := 0
+	if f.guestsTab {
+		active = 1
+	}
+	tabs[active] = st.Selected.Render("[" + tabs[active] + "]")
+	tabs[1-active] = st.Dim.Render(" " + tabs[1-active] + " ")
+	line := tabs[0] + " " + tabs[1]
+	if f.hosts.GroupRack && !f.guestsTab {
+		line += st.Dim.Render("  grouped by rack")
+	}
+	if f.filtering {
+		line += "  " + f.filter.View(st)
+	} else if f.filter.Value != "" {
+		line += "  " + st.Input.Render("filter: ") + f.filter.Value + st.Dim.Render(" (esc clears)")
+	}
+	b.WriteString(common.Trunc(line, width) + "\n")
+	th := max(height-metricsLines-2, 1)
+	if f.guestsTab {
+		b.WriteString(f.guests.View(st, p, width, th))
+	} else {
+		b.WriteString(f.hosts.View(st, p, width, th))
+	}
+	out := common.Fit(b.String(), width, height-1)
+	if f.guestsTab {
+		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned  terms: align fill stranded −appetite"), width)
+	}
+	return out + "\n" + common.Trunc(components.BarLegend(st)+st.Dim.Render(" · ! over/rule x excluded + buy"), width)
+}
+
+// Metrics renders the fleet metrics header (metricsLines lines): hosts
+// used against the lower bound, utilisation per dimension, stranded
+// capacity, failover, unplaced and violations.
+func Metrics(ctx *common.Context, width int) string {
+	st, m := ctx.Styles, &ctx.Plan.Metrics
+	lbl := func(s string) string { return st.Label.Render(fmt.Sprintf("%-9s", s)) }
+	hosts := fmt.Sprintf("%d of %d used (was %d, lower bound %d)", m.HostsUsed, m.Hosts, m.HostsBefore, m.LowerBound)
+	if m.NewHosts > 0 {
+		hosts += st.Warn.Render(fmt.Sprintf(" + %d to buy", m.NewHosts))
+	}
+	guests := fmt.Sprintf(" · Guests %d placed, ", m.Placed)
+	if m.Unplaced > 0 {
+		guests += st.Bad.Render(fmt.Sprintf("%d unplaced", m.Unplaced))
+	} else {
+		guests += st.Good.Render("0 unplaced")
+	}
+	var use []string
+	for _, d := range inventory.Dimensions {
+		use = append(use, fmt.Sprintf("%s %s%s", d, st.Dim.Render(strings.TrimSuffix(planner.Percent(m.UtilisationBefore[d], 1), "%")+"→"), planner.Percent(m.Utilisation[d], 1)))
+	}
+	fo := planner.FailoverText(m.Failover)
+	switch {
+	case m.Failover.K == 0:
+		fo = st.Dim.Render(fo)
+	case m.Failover.Holds:
+		fo = st.Good.Render(fmt.Sprintf("k=%d holds", m.Failover.K))
+	default:
+		fo = st.Bad.Render(fo)
+	}
+	viol := st.Good.Render("0")
+	if m.Violations > 0 {
+		viol = st.Bad.Render(fmt.Sprintf("%d (see host flags !)", m.Violations))
+	}
+	lines := []string{
+		lbl("Hosts") + hosts + guests,
+		lbl("Use") + strings.Join(use, " · "),
+		lbl("Stranded") + planner.VectorText(m.Stranded),
+		lbl("Failover") + fo + "  " + st.Label.Render("Violations ") + viol,
+	}
+	for i, l := range lines {
+		lines[i] = common.Trunc(l, width)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,248 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/common"
+	"github.com/berth-dev/berth/tui/components"
+	"github.com/berth-dev/berth/tui/keymap"
+)
+
+// Guest is the guest detail: for a placed guest the ranking of every host
+// for it (score terms of those where it fits, reasons of the others); for
+// an unplaced guest the reasons matrix (host × dimension/rule, short by how
+// much) and the smallest change that would make it fit. It is also where a
+// guest is moved: pick a host and press m (or F to force a host that
+// refuses it).
+type Guest struct {
+	ctx  *common.Context
+	name string
+	list components.List
+
+	width, height int
+}
+
+// NewGuest returns the detail screen of new guest name.
+func NewGuest(ctx *common.Context, name string) *Guest { return &Guest{ctx: ctx, name: name} }
+
+// Wants implements the root's candidates contract: the guest whose
+// ranking this screen shows.
+func (g *Guest) Wants() string { return g.name }
+
+// guestInfo is what the plan says about the guest.
+type guestInfo struct {
+	action   *planner.Action
+	unplaced *planner.Unplaced
+}
+
+func (g *Guest) info() guestInfo {
+	p := g.ctx.Plan
+	for i := range p.Actions {
+		if p.Actions[i].Guest == g.name && p.Actions[i].Op == planner.OpCreate {
+			return guestInfo{action: &p.Actions[i]}
+		}
+	}
+	for i := range p.Unplaced {
+		if p.Unplaced[i].Guest == g.name {
+			return guestInfo{unplaced: &p.Unplaced[i]}
+		}
+	}
+	return guestInfo{}
+}
+
+// rows are the hosts ranked for the guest: the planner's answer when the
+// root has fetched it, else what the plan itself holds (a saved plan).
+func (g *Guest) rows() (rows []planner.CandidateView, ranked bool) {
+	if c, ok := g.ctx.Candidates[g.name]; ok {
+		return c, true
+	}
+	in := g.info()
+	switch {
+	case in.unplaced != nil:
+		return components.RefusalsByHost(g.ctx.Plan, in.unplaced.Refusals), false
+	case in.action != nil && in.action.Score != nil:
+		return []planner.CandidateView{{Host: in.action.Host, Feasible: true, Score: *in.action.Score}}, false
+	}
+	return nil, false
+}
+
+func (g *Guest) headHeight() int {
+	in := g.info()
+	if in.unplaced != nil {
+		return 3 + min(len(in.unplaced.Summary), 3) + 1
+	}
+	return 3
+}
+
+func (g *Guest) listHeight() int { return max(g.height-g.headHeight()-2, 1) }
+
+// SetSize implements common.Screen.
+func (g *Guest) SetSize(width, height int) {
+	g.width, g.height = width, height
+	rows, _ := g.rows()
+	g.list.Clamp(len(rows), g.listHeight(), nil)
+}
+
+// Title implements common.Screen.
+func (g *Guest) Title() string { return "guest " + g.name }
+
+// Capturing implements common.Screen.
+func (g *Guest) Capturing() bool { return false }
+
+// Update implements common.Screen.
+func (g *Guest) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+	km := g.ctx.Keys
+	rows, ranked := g.rows()
+	if g.list.Key(km, msg, len(rows), g.listHeight(), nil) {
+		return g, nil
+	}
+	var sel *planner.CandidateView
+	if g.list.Cursor < len(rows) {
+		sel = &rows[g.list.Cursor]
+	}
+	in := g.info()
+	switch {
+	case key.Matches(msg, km.Back):
+		return g, common.Send(common.BackMsg{})
+	case key.Matches(msg, km.Open):
+		if sel != nil {
+			return g, common.Send(common.OpenHostMsg{Host: sel.Host})
+		}
+	case key.Matches(msg, km.Move), key.Matches(msg, km.Force):
+		force := key.Matches(msg, km.Force)
+		switch {
+		case sel == nil:
+		case !ranked:
+			return g, common.Status("the host ranking is not loaded yet (or this is a read-only plan)", true)
+		case in.action != nil && in.action.Host == sel.Host:
+			return g, common.Status(g.name+" is already on "+sel.Host, false)
+		case !sel.Feasible && !force:
+			return g, common.Status(fmt.Sprintf("%s refuses %s (%s); press F to force the move and break the rule", sel.Host, g.name, components.ShortText(sel.Refusals)), true)
+		default:
+			label := "move " + g.name + " → " + sel.Host
+			if !sel.Feasible {
+				label = "force " + label
+			}
+			return g, common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditMove, Guest: g.name, Host: sel.Host, Label: label}})
+		}
+	case key.Matches(msg, km.Pin):
+		if in.action != nil {
+			a := in.action
+			return g, pinCmd(components.GuestRow{Guest: a.Guest, Host: a.Host, Pinned: a.Pinned})
+		}
+		return g, pinCmd(components.GuestRow{Guest: g.name})
+	}
+	return g, nil
+}
+
+// Help implements common.Screen.
+func (g *Guest) Help() keymap.Help {
+	km := g.ctx.Keys
+	return keymap.Help{
+		Short: []key.Binding{km.Move, km.Force, km.Pin, km.Open, km.Undo, km.Back, km.Help, km.Quit},
+		Full:  [][]key.Binding{km.Navigation(), {km.Move, km.Force, km.Pin, km.Open, km.Back}, km.Global()},
+	}
+}
+
+// View implements common.Screen.
+func (g *Guest) View(width, height int) string {
+	st := g.ctx.Styles
+	in := g.info()
+	var b strings.Builder
+	switch {
+	case in.action != nil:
+		a := in.action
+		where := "on " + a.Host
+		if a.Pinned {
+			where += st.Warn.Render(" (pinned)")
+		}
+		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", a.Guest, a.Profile, common.Dash(a.Group)), width)) + st.Good.Render(where) + "\n")
+		b.WriteString(common.Trunc("needs "+planner.VectorText(a.Demand), width) + "\n")
+		b.WriteString(st.Dim.Render(common.Trunc("scores as if moved now, the rest staying put · m moves to the selected host, F forces", width)))
+	case in.unplaced != nil:
+		u := in.unplaced
+		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", u.Guest, u.Profile, common.Dash(u.Group)), width)) + st.Bad.Render("UNPLACED") + "\n")
+		b.WriteString(common.Trunc("needs "+planner.VectorText(u.Demand), width) + "\n")
+		b.WriteString(st.Label.Render("why not:"))
+		for i, s := range u.Summary {
+			if i == 3 {
+				break
+			}
+			b.WriteString("\n" + common.Trunc("  - "+s, width))
+		}
+		near := "nearest fix: none (every host refuses it by a rule, not only by capacity)"
+		if u.Nearest != nil {
+			near = "nearest fix: " + u.Nearest.Hint
+		}
+		b.WriteString("\n" + st.Warn.Render(common.Trunc(near, width)))
+	default:
+		return common.Fit(st.Bad.Render("guest "+g.name+" is not in this plan (esc to go back)"), width, height)
+	}
+	b.WriteString("\n")
+	rows, ranked := g.rows()
+	nfit := 0
+	for _, r := range rows {
+		if r.Feasible {
+			nfit++
+		}
+	}
+	// A guest that fits somewhere shows scores, and a refusing host's
+	// reasons in words; an unplaced one the full reasons matrix.
+	matrix := nfit == 0
+	cols := components.ReasonColumns(allRefusals(rows))
+	head := fmt.Sprintf("    %-14s %s", "HOST", "SCORE  align  fill  strand  appet  (or why it refuses)")
+	if matrix {
+		head = fmt.Sprintf("    %-14s %s", "HOST", components.ReasonsHeading(cols)+"  (short by)")
+	}
+	b.WriteString(st.Heading.Render(common.Trunc(head, width)))
+	from, to := g.list.Window(len(rows), g.listHeight())
+	for i := from; i < to; i++ {
+		r := rows[i]
+		mark := "  "
+		if i == g.list.Cursor {
+			mark = "› "
+		}
+		flag := " "
+		if in.action != nil && in.action.Host == r.Host {
+			flag = st.Good.Render("*")
+		} else if !r.Feasible {
+			flag = st.Bad.Render("✗")
+		}
+		name := common.Pad(r.Host, 14)
+		if i == g.list.Cursor {
+			name = st.Cursor.Render(name)
+		}
+		var cells string
+		switch {
+		case r.Feasible:
+			s := r.Score
+			cells = fmt.Sprintf("%5.2f  %5.2f %5.2f  %6.2f %6.2f", s.Total, s.Align, s.Fill, s.Stranded, s.Appetite)
+			if s.Opens {
+				cells += st.Dim.Render(" opens host")
+			}
+		case matrix:
+			cells = components.ReasonsCells(st, cols, r.Refusals)
+		default:
+			cells = st.Bad.Render("refuses: " + components.ShortText(r.Refusals))
+		}
+		b.WriteString("\n" + common.Trunc(mark+flag+" "+name+" "+cells, width))
+	}
+	foot := fmt.Sprintf("%d hosts: %d fit, %d refuse · * current host · ✗ refuses", len(rows), nfit, len(rows)-nfit)
+	if !ranked && !g.ctx.ReadOnly {
+		foot = "fetching the ranking from the planner…"
+	}
+	return common.Fit(b.String(), width, height-1) + "\n" + common.Trunc(st.Dim.Render(foot), width)
+}
+
+func allRefusals(rows []planner.CandidateView) []planner.Refusal {
+	var out []planner.Refusal
+	for _, r := range rows {
+		out = append(out, r.Refusals...)
+	}
+	return out
+}

@@ -1,0 +1,242 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/common"
+	"github.com/berth-dev/berth/tui/components"
+	"github.com/berth-dev/berth/tui/keymap"
+)
+
+// Host is the host detail: its use per dimension and what is left, its
+// guests (existing and new), and why each new guest landed here.
+type Host struct {
+	ctx  *common.Context
+	name string
+	list components.List
+
+	width, height int
+}
+
+// NewHost returns the detail screen of host name.
+func NewHost(ctx *common.Context, name string) *Host { return &Host{ctx: ctx, name: name} }
+
+// hostGuest is one guest on the host: existing (kept) or new (created).
+type hostGuest struct {
+	action planner.Action
+	isNew  bool
+}
+
+func (h *Host) host() *planner.HostPlan {
+	for i := range h.ctx.Plan.Hosts {
+		if h.ctx.Plan.Hosts[i].Name == h.name {
+			return &h.ctx.Plan.Hosts[i]
+		}
+	}
+	return nil
+}
+
+// guests lists the host's guests: existing first, then new, in plan order.
+func (h *Host) guests() []hostGuest {
+	var keep, create []hostGuest
+	for _, a := range h.ctx.Plan.Actions {
+		if a.Host != h.name {
+			continue
+		}
+		if a.Op == planner.OpCreate {
+			create = append(create, hostGuest{action: a, isNew: true})
+		} else {
+			keep = append(keep, hostGuest{action: a})
+		}
+	}
+	return append(keep, create...)
+}
+
+// headLines is the number of lines above the guest list.
+const headLines = 8
+
+func (h *Host) listHeight() int { return max(h.height-headLines-4, 1) }
+
+// SetSize implements common.Screen.
+func (h *Host) SetSize(width, height int) {
+	h.width, h.height = width, height
+	h.list.Clamp(len(h.guests()), h.listHeight(), nil)
+}
+
+// Title implements common.Screen.
+func (h *Host) Title() string { return "host " + h.name }
+
+// Capturing implements common.Screen.
+func (h *Host) Capturing() bool { return false }
+
+// Update implements common.Screen.
+func (h *Host) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+	km := h.ctx.Keys
+	gs := h.guests()
+	if h.list.Key(km, msg, len(gs), h.listHeight(), nil) {
+		return h, nil
+	}
+	var sel *hostGuest
+	if h.list.Cursor < len(gs) {
+		sel = &gs[h.list.Cursor]
+	}
+	switch {
+	case key.Matches(msg, km.Back):
+		return h, common.Send(common.BackMsg{})
+	case key.Matches(msg, km.Exclude):
+		if hp := h.host(); hp != nil {
+			return h, excludeCmd(hp)
+		}
+	case key.Matches(msg, km.Open), key.Matches(msg, km.Move):
+		if sel != nil && sel.isNew {
+			return h, common.Send(common.OpenGuestMsg{Guest: sel.action.Guest})
+		}
+		if sel != nil {
+			return h, common.Status(sel.action.Guest+" already runs here; only new guests can be moved", false)
+		}
+	case key.Matches(msg, km.Pin):
+		if sel != nil && sel.isNew {
+			a := sel.action
+			return h, pinCmd(components.GuestRow{Guest: a.Guest, Host: a.Host, Pinned: a.Pinned})
+		}
+	}
+	return h, nil
+}
+
+// Help implements common.Screen.
+func (h *Host) Help() keymap.Help {
+	km := h.ctx.Keys
+	return keymap.Help{
+		Short: []key.Binding{km.Open, km.Move, km.Pin, km.Exclude, km.Undo, km.Back, km.Help, km.Quit},
+		Full:  [][]key.Binding{km.Navigation(), {km.Open, km.Move, km.Pin, km.Exclude, km.Back}, km.Global()},
+	}
+}
+
+// View implements common.Screen.
+func (h *Host) View(width, height int) string {
+	st := h.ctx.Styles
+	hp := h.host()
+	if hp == nil {
+		return common.Fit(st.Bad.Render("host "+h.name+" is not in this plan (esc to go back)"), width, height)
+	}
+	var b strings.Builder
+	title := fmt.Sprintf("Host %s · rack %s · zone %s · %d existing + %d new guests", hp.Name, common.Dash(hp.Rack), common.Dash(hp.Zone), len(hp.Existing), len(hp.Placed))
+	switch {
+	case hp.New:
+		title += st.Good.Render(" · to buy (model " + hp.Model + ")")
+	case hp.Excluded:
+		title += st.Warn.Render(" · excluded")
+	}
+	b.WriteString(st.Heading.Render(common.Trunc(title, width)) + "\n")
+
+	// Use per dimension: offered, before, after, residual and a bar.
+	barW := min(max(width-60, 5), 30)
+	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("%-7s %10s %10s %10s %10s  %s", "", "OFFERED", "BEFORE", "AFTER", "LEFT", "USE"), width)) + "\n")
+	res := components.Residual(hp)
+	for _, d := range inventory.Dimensions {
+		left := components.Quantity(d, res[d])
+		if res[d] < 0 {
+			left = st.Bad.Render(common.PadLeft("−"+components.Quantity(d, -res[d]), 10))
+		} else {
+			left = common.PadLeft(left, 10)
+		}
+		line := fmt.Sprintf("%-7s %10s %10s %10s %s  %s", d, components.Quantity(d, hp.Offered[d]), components.Quantity(d, hp.Before[d]),
+			components.Quantity(d, hp.After[d]), left, components.Bar(st, hp.Before[d], hp.After[d], hp.Offered[d], h.ctx.Plan.Policy.Overhead[d], barW))
+		b.WriteString(common.Trunc(line, width) + "\n")
+	}
+	b.WriteString(common.Trunc(st.Dim.Render("residual: "+planner.VectorText(res)), width) + "\n")
+	b.WriteString("\n")
+
+	gs := h.guests()
+	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("    %-4s %-18s %-7s %6s %9s %6s %10s  %s", "", "GUEST", "PROFILE", "CPU", "MEMORY", "IOPS", "NET", "WHY HERE (score)"), width)))
+	from, to := h.list.Window(len(gs), h.listHeight())
+	if len(gs) == 0 {
+		b.WriteString("\n" + st.Dim.Render("  no guests"))
+	}
+	_, bad := components.Violations(h.ctx.Plan)
+	for i := from; i < to; i++ {
+		g := gs[i]
+		a := g.action
+		mark := "  "
+		if i == h.list.Cursor {
+			mark = "› "
+		}
+		flag, kind := " ", "keep"
+		if g.isNew {
+			kind = "new"
+		}
+		switch {
+		case bad[a.Guest]:
+			flag = st.Bad.Render("!")
+		case a.Pinned:
+			flag = st.Warn.Render("p")
+		}
+		name := common.Pad(a.Guest, 18)
+		if i == h.list.Cursor {
+			name = st.Cursor.Render(name)
+		}
+		why := ""
+		if a.Score != nil {
+			why = fmt.Sprintf("%.2f = %s", a.Score.Total, components.TermsText(a.Score))
+		}
+		al := a.Allocation
+		line := fmt.Sprintf("%s%s %-4s %s %-7s %6s %9s %6s %10s  %s", mark, flag, kind, name, common.Dash(a.Profile),
+			components.Quantity(inventory.CPU, al[inventory.CPU]), components.Quantity(inventory.Memory, al[inventory.Memory]),
+			components.Quantity(inventory.IOPS, al[inventory.IOPS]), components.Quantity(inventory.Net, al[inventory.Net]), st.Dim.Render(why))
+		b.WriteString("\n" + common.Trunc(line, width))
+	}
+	body := common.Fit(b.String(), width, height-3)
+	return body + "\n" + h.detail(gs, width)
+}
+
+// detail describes the selected guest in three lines: what it is given and
+// what the plan budgets, what it was seen to use, why it is here.
+func (h *Host) detail(gs []hostGuest, width int) string {
+	st := h.ctx.Styles
+	if h.list.Cursor >= len(gs) {
+		return common.Fit("", width, 3)
+	}
+	g := gs[h.list.Cursor]
+	a := g.action
+	lines := []string{st.Label.Render(a.Guest) + st.Dim.Render(" needs ") + planner.VectorText(a.Demand)}
+	if obs := h.observed(a.Guest); obs != nil {
+		lines = append(lines, st.Dim.Render("observed: ")+planner.VectorText(*obs))
+	} else if !g.isNew {
+		lines = append(lines, st.Dim.Render("observed: unknown"))
+	}
+	if a.Score != nil {
+		s := a.Score
+		why := fmt.Sprintf("why here (%s): %.2f · align %.2f · fill %.2f · stranded %.2f · appetite %.2f", h.ctx.Plan.Policy.Strategy, s.Total, s.Align, s.Fill, s.Stranded, s.Appetite)
+		if s.Opens {
+			why += " (opens the host)"
+		}
+		if a.Pinned {
+			why += st.Warn.Render(" · pinned")
+		}
+		lines = append(lines, why)
+	}
+	return common.Fit(strings.Join(lines, "\n"), width, 3)
+}
+
+// observed is what the scenario says an existing guest was seen to use.
+func (h *Host) observed(guest string) *inventory.Vector {
+	if h.ctx.Scenario == nil {
+		return nil
+	}
+	host, ok := h.ctx.Scenario.HostByName(h.name)
+	if !ok {
+		return nil
+	}
+	for _, g := range host.Guests {
+		if g.Name == guest {
+			return g.Observed
+		}
+	}
+	return nil
+}

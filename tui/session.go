@@ -1,0 +1,193 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/common"
+)
+
+// snapshot is the planner's whole input state and the plan it gave. Undo
+// and redo restore snapshots instead of re-planning, so an undone edit
+// gives back the very same plan (byte for byte), and the planner is left
+// with the same edits and policy, so the next re-plan starts from there.
+type snapshot struct {
+	edits  planner.Edits
+	policy inventory.Policy
+	plan   *planner.Plan
+}
+
+// jobKind says what a planner job did.
+type jobKind int
+
+const (
+	jobPlan       jobKind = iota // the first plan
+	jobEdit                      // an edit and a re-plan
+	jobRestore                   // undo or redo
+	jobCandidates                // a guest's host ranking
+)
+
+// jobDoneMsg is the answer of a planner job. Jobs run as tea.Cmds, off the
+// UI loop; the root model starts one only when none is running, so the
+// planner (not safe for concurrent use) is only ever used by one goroutine
+// at a time, and the UI itself never calls it.
+type jobDoneMsg struct {
+	kind   jobKind
+	label  string
+	plan   *planner.Plan
+	edits  planner.Edits
+	policy inventory.Policy
+	// before is the state the edit started from (for undo); redo says a
+	// restore came from the redo stack.
+	before snapshot
+	redo   bool
+	guest  string
+	cands  []planner.CandidateView
+	err    error
+}
+
+// fileDoneMsg reports a save or an export.
+type fileDoneMsg struct {
+	what, path, detail string
+	err                error
+}
+
+// planJob makes the first plan.
+func planJob(pl *planner.Planner) jobDoneMsg {
+	p, err := pl.Plan()
+	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), err: err}
+}
+
+// editJob applies one edit through the planner API and re-plans; on any
+// error the planner is put back as it was, so a refused edit leaves no
+// trace.
+func editJob(pl *planner.Planner, e common.Edit, before snapshot) jobDoneMsg {
+	fail := func(err error) jobDoneMsg {
+		pl.SetEdits(before.edits)
+		_ = pl.SetPolicy(before.policy)
+		return jobDoneMsg{err: fmt.Errorf("%s: %w", e.Label, err)}
+	}
+	switch e.Kind {
+	case common.EditMove, common.EditPin:
+		pl.Pin(e.Guest, e.Host)
+	case common.EditUnpin:
+		pl.Unpin(e.Guest)
+	case common.EditExclude:
+		pl.Exclude(e.Host, e.On)
+	case common.EditDemand:
+		if err := pl.AddDemand(e.Demand); err != nil {
+			return fail(err)
+		}
+	case common.EditPolicy:
+		if err := pl.SetPolicy(e.Policy); err != nil {
+			return fail(err)
+		}
+	}
+	p, err := pl.Plan()
+	if err != nil {
+		return fail(err)
+	}
+	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), before: before}
+}
+
+// restoreJob puts the planner back to s (undo, redo) without re-planning.
+func restoreJob(pl *planner.Planner, s snapshot) jobDoneMsg {
+	pl.SetEdits(s.edits)
+	if err := pl.SetPolicy(s.policy); err != nil {
+		return jobDoneMsg{err: err}
+	}
+	return jobDoneMsg{plan: s.plan, edits: pl.Edits(), policy: pl.Policy()}
+}
+
+// candidatesJob ranks every host for guest.
+func candidatesJob(pl *planner.Planner, guest string) jobDoneMsg {
+	c, err := pl.Candidates(guest)
+	return jobDoneMsg{guest: guest, cands: c, err: err}
+}
+
+// saveCmd writes p as `berth plan --out` does.
+func saveCmd(path string, p *planner.Plan) tea.Cmd {
+	return func() tea.Msg {
+		err := planner.WritePlanFile(path, p)
+		return fileDoneMsg{what: "saved plan " + p.ID, path: path, detail: "apply it with: berth apply " + path, err: err}
+	}
+}
+
+// exportCmd writes the edited scenario.
+func exportCmd(path string, sc *inventory.Scenario, pol inventory.Policy, ed planner.Edits) tea.Cmd {
+	return func() tea.Msg {
+		var buf bytes.Buffer
+		err := WriteEditedScenario(&buf, sc, pol, ed)
+		if err == nil {
+			err = writeAtomic(path, buf.Bytes())
+		}
+		return fileDoneMsg{what: "exported the edited scenario", path: path, detail: "plan it with: berth plan -f " + path + pinFlags(ed), err: err}
+	}
+}
+
+// EditedScenario is sc with the edits a scenario can hold: the policy in
+// effect and the demand added. Pins and exclusions are not part of the
+// scenario format; WriteEditedScenario records them in a comment as the
+// `berth plan` flags that re-create them.
+func EditedScenario(sc *inventory.Scenario, pol inventory.Policy, ed planner.Edits) *inventory.Scenario {
+	c := sc.Clone()
+	c.Policy = pol
+	for _, d := range ed.Demand {
+		c.Demand = append(c.Demand, inventory.Demand{Name: d.Name, Profile: d.Profile, Count: d.Count, Group: d.Group})
+	}
+	return c
+}
+
+// WriteEditedScenario writes EditedScenario as YAML, preceded by a
+// comment with the pins and exclusions.
+func WriteEditedScenario(w io.Writer, sc *inventory.Scenario, pol inventory.Policy, ed planner.Edits) error {
+	if flags := pinFlags(ed); flags != "" {
+		fmt.Fprintf(w, "# Exported by berth explore. Pins and exclusions are not part of a scenario;\n# re-create them with:%s\n", flags)
+	}
+	return inventory.WriteScenario(w, EditedScenario(sc, pol, ed))
+}
+
+// pinFlags is " --pin G=H … --exclude H …" for the edits ("" if none).
+func pinFlags(ed planner.Edits) string {
+	var b strings.Builder
+	for _, p := range ed.Pins {
+		fmt.Fprintf(&b, " --pin %s=%s", p.Guest, p.Host)
+	}
+	for _, h := range ed.Excluded {
+		fmt.Fprintf(&b, " --exclude %s", h)
+	}
+	return b.String()
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// PolicyFromView turns the policy recorded in a plan back into a policy,
+// so a saved plan can be re-opened for editing with its scenario.
+func PolicyFromView(v planner.PolicyView) inventory.Policy {
+	p := inventory.Policy{
+		Overcommit: v.Overcommit, Headroom: v.Headroom, Overhead: v.Overhead,
+		SafetyFactor:  v.SafetyFactor,
+		SameAppetite:  inventory.SameAppetite{Mode: inventory.AppetiteMode(v.SameAppetite), MaxPerHost: v.MaxPerHost, Penalty: v.Penalty},
+		FailoverHosts: v.FailoverHosts, Objective: inventory.Objective(v.Objective),
+		Strategy: v.Strategy, Seed: v.Seed, Iterations: v.Iterations,
+	}
+	for i, b := range v.Basis {
+		if i < len(p.Basis) {
+			p.Basis[i] = inventory.Basis(b)
+		}
+	}
+	return p
+}

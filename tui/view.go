@@ -1,0 +1,146 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/common"
+)
+
+// delta is what one edit (or undo/redo) changed, for the status line.
+type delta struct {
+	label         string
+	before, after *planner.Plan
+}
+
+// bodySize is the space the top screen gets: everything but the title
+// bar, the status line and the help.
+func (m *Model) bodySize() (int, int) {
+	return m.ctx.Width, max(m.ctx.Height-2-m.helpHeight(), 1)
+}
+
+func (m *Model) helpView() string {
+	h := m.help
+	h.Width = m.ctx.Width
+	h.ShowAll = m.fullHelp
+	// bubbles/help can overrun its width when the ellipsis does not fit
+	// either; cut every line.
+	lines := strings.Split(h.View(m.top().Help()), "\n")
+	// On a tiny terminal the full help gives way to at least one body line.
+	lines = lines[:min(len(lines), max(m.ctx.Height-3, 1))]
+	for i, l := range lines {
+		lines[i] = common.Trunc(l, m.ctx.Width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) helpHeight() int {
+	if m.ctx.Plan == nil {
+		return 1
+	}
+	return strings.Count(m.helpView(), "\n") + 1
+}
+
+// View implements tea.Model. It is a pure function of the model's state.
+func (m *Model) View() string {
+	w, h := m.ctx.Width, m.ctx.Height
+	st := m.ctx.Styles
+	if m.ctx.Plan == nil {
+		name := ""
+		if m.ctx.Scenario != nil {
+			name = m.ctx.Scenario.Name
+		}
+		body := m.spin.View() + " planning " + name + "…"
+		if m.status != "" {
+			body = st.Bad.Render(m.status)
+		}
+		return common.Fit(m.titleBar()+"\n"+body, w, h)
+	}
+	bw, bh := m.bodySize()
+	body := common.Fit(m.top().View(bw, bh), bw, bh)
+	return m.titleBar() + "\n" + body + "\n" + common.Trunc(m.statusLine(), w) + "\n" + m.helpView()
+}
+
+// titleBar: "berth explore · default · plan 491b30cb3f83 · 2 edits · fleet".
+func (m *Model) titleBar() string {
+	st, w := m.ctx.Styles, m.ctx.Width
+	left := " berth explore"
+	if p := m.ctx.Plan; p != nil {
+		left += " · " + p.Scenario + " · plan " + p.ID
+		switch n := editCount(m.ctx.Edits); n {
+		case 0:
+		case 1:
+			left += " · 1 edit"
+		default:
+			left += fmt.Sprintf(" · %d edits", n)
+		}
+	}
+	if m.ctx.ReadOnly {
+		left += " · read-only"
+	}
+	if len(m.screens) > 0 && m.ctx.Plan != nil {
+		left += " · " + m.top().Title()
+	}
+	right := ""
+	if m.busy {
+		right = m.spin.View() + " " + m.busyLabel + " "
+	}
+	pad := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if pad < 1 {
+		left = common.Trunc(left, max(w-ansi.StringWidth(right)-1, 0))
+		pad = max(w-ansi.StringWidth(left)-ansi.StringWidth(right), 0)
+	}
+	return common.Trunc(st.Title.Render(left+strings.Repeat(" ", pad))+right, w)
+}
+
+func editCount(e planner.Edits) int { return len(e.Pins) + len(e.Excluded) + len(e.Demand) }
+
+// statusLine is the latest message, else the latest edit's delta, else a
+// hint.
+func (m *Model) statusLine() string {
+	st := m.ctx.Styles
+	switch {
+	case m.status != "" && m.statusBad:
+		return st.Bad.Render(m.status)
+	case m.status != "":
+		return st.Status.Render(m.status)
+	case m.delta != nil:
+		return m.deltaText(m.delta)
+	}
+	return st.Dim.Render("? all keys · enter opens · edits re-plan through the planner · u undoes")
+}
+
+// deltaText: "move web-1 → kvm02: hosts 20→20 · cpu 85→86% · violations 0→1".
+func (m *Model) deltaText(d *delta) string {
+	st := m.ctx.Styles
+	a, b := &d.before.Metrics, &d.after.Metrics
+	parts := []string{fmt.Sprintf("hosts %d→%d", a.HostsUsed+0, b.HostsUsed)}
+	changed := false
+	for _, dim := range inventory.Dimensions {
+		x, y := planner.Percent(a.Utilisation[dim], 1), planner.Percent(b.Utilisation[dim], 1)
+		if x != y {
+			parts = append(parts, fmt.Sprintf("%s %s→%s", dim, strings.TrimSuffix(x, "%"), y))
+			changed = true
+		}
+	}
+	if !changed {
+		parts = append(parts, "use unchanged")
+	}
+	viol := fmt.Sprintf("violations %d→%d", a.Violations, b.Violations)
+	if b.Violations > a.Violations {
+		viol = st.Bad.Render(viol)
+	}
+	parts = append(parts, viol)
+	if a.Unplaced != b.Unplaced {
+		u := fmt.Sprintf("unplaced %d→%d", a.Unplaced, b.Unplaced)
+		if b.Unplaced > a.Unplaced {
+			u = st.Bad.Render(u)
+		}
+		parts = append(parts, u)
+	}
+	return st.Label.Render(d.label+":") + " " + strings.Join(parts, " · ")
+}
