@@ -25,7 +25,7 @@ type imState struct {
 	host    []int32   // per new guest, NoHost when unplaced
 	pos     []int32   // index of the guest in members[host]
 	movable []bool
-	weight  []float64 // per new guest: mean normalised size, 0..1
+	weight  []float64 // per new guest: how hard it is to place (reweight)
 
 	// simple is true when capacity is the only rule a move can break (no
 	// groups, no hard same-appetite limit), which lets the search check
@@ -92,13 +92,7 @@ func newImState(p *Problem, s *Solution) *imState {
 		st.nFixed[x]++
 		st.count(int(x), p.ExistingGroup[e], p.ExistingAppetite[e], +1)
 	}
-	norm := st.normaliser()
 	for g := range p.G() {
-		w := 0.0
-		for k := range d {
-			w += p.Demand[g*d+k] / norm[k]
-		}
-		st.weight[g] = w / float64(d)
 		st.host[g] = NoHost
 		// Pinned guests and members of affinity groups stay as they
 		// are, placed or not: moving one member alone could split its
@@ -114,6 +108,7 @@ func newImState(p *Problem, s *Solution) *imState {
 		}
 		st.add(g, int(x))
 	}
+	st.reweight()
 	return st
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -380,4 +381,54 @@ func TestLowerBoundWorked(t *testing.T) {
 	if math.IsNaN(0) {
 		t.Skip()
 	}
+}
+
+// TestImproveDeadlineLargeFleet: on a fleet of 2,000 partly loaded hosts
+// and 20,000 new guests the improvement phase keeps to its deadline.
+func TestImproveDeadlineLargeFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large fleet")
+	}
+	const h, g, d = 2000, 20000, 3
+	p := &Problem{DimNames: []string{"cpu", "mem", "io"}}
+	seed := uint64(7)
+	rnd := func(n int) float64 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return float64((seed >> 33) % uint64(n))
+	}
+	for i := range h {
+		p.HostNames = append(p.HostNames, fmt.Sprint("h", i))
+		p.Offered = append(p.Offered, 64, 256, 100)
+		p.Rack = append(p.Rack, int32(i/40))
+		p.Zone = append(p.Zone, int32(i/400))
+		if i%3 == 0 {
+			p.ExistingHost = append(p.ExistingHost, int32(i))
+			p.ExistingDemand = append(p.ExistingDemand, 8+rnd(16), 32+rnd(64), rnd(30))
+			p.ExistingAppetite = append(p.ExistingAppetite, -1)
+			p.ExistingGroup = append(p.ExistingGroup, NoHost)
+		}
+	}
+	p.Models = []Model{{Name: "m", Offered: []float64{64, 256, 100}, Rack: -1, Zone: -1}}
+	for i := range g {
+		p.GuestNames = append(p.GuestNames, fmt.Sprint("v", i))
+		p.Demand = append(p.Demand, 1+rnd(8), 2+rnd(32), rnd(12))
+		p.Appetite = append(p.Appetite, int8(i%d))
+		p.Group = append(p.Group, NoHost)
+	}
+	s, err := Solve(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got := Improve(p, s, Options{Seed: 1, Deadline: 200 * time.Millisecond})
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("Improve with a 200ms deadline took %v", el)
+	}
+	if b := imBreaches(p, got); len(b) > 0 {
+		t.Errorf("Improve broke rules: %v", b[:min(len(b), 5)])
+	}
+	if lexLess(imScore(p, s), imScore(p, got)) {
+		t.Errorf("Improve made it worse: %v → %v", imScore(p, s), imScore(p, got))
+	}
+	t.Logf("hosts in use %d → %d (lower bound %d) in %v", imScore(p, s)[2], imScore(p, got)[2], LowerBound(p), time.Since(start))
 }

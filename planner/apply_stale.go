@@ -140,21 +140,12 @@ func HostChanges(p *Plan, h HostPlan, live *inventory.Host) []string {
 			out = append(out, fmt.Sprintf("guest %s was removed", name))
 			continue
 		}
-		if k, ok := keeps[name]; ok && k.Allocation != g.Allocation {
-			out = append(out, fmt.Sprintf("guest %s's allocation changed from %s to %s", name, vectorText(k.Allocation), vectorText(g.Allocation)))
+		if k, ok := keeps[name]; ok && (k.Allocation[inventory.CPU] != g.Allocation[inventory.CPU] || k.Allocation[inventory.Memory] != g.Allocation[inventory.Memory]) {
+			out = append(out, fmt.Sprintf("guest %s's allocation changed from %s to %s", name, VectorText(k.Allocation), VectorText(g.Allocation)))
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, fmt.Sprintf("its capacity or reservation changed (now %s, reserved %s)", vectorText(live.Capacity), vectorText(live.Reserved)))
+		out = append(out, fmt.Sprintf("its CPUs or memory changed (now %s CPUs, %s)", inventory.FormatQuantity(inventory.CPU, live.Capacity[inventory.CPU]), inventory.FormatQuantity(inventory.Memory, live.Capacity[inventory.Memory])))
 	}
 	return out
-}
-
-// vectorText is "cpu 8, memory 16 GiB, iops 0, net 0 bit/s".
-func vectorText(v inventory.Vector) string {
-	var parts []string
-	for _, d := range inventory.Dimensions {
-		parts = append(parts, d.String()+" "+inventory.FormatQuantity(d, v[d]))
-	}
-	return strings.Join(parts, ", ")
 }

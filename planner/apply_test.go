@@ -182,9 +182,13 @@ func TestApplyHostChanges(t *testing.T) {
 		}, []string{"guest web-1 was added (a guest the plan means to create has that name, and this plan did not create it)"}},
 		{"guest removed", func(h *inventory.Host) { h.Guests = h.Guests[1:] }, []string{"guest legacy was removed"}},
 		{"allocation changed", func(h *inventory.Host) { h.Guests[0].Allocation[inventory.Memory] = 6 * gi }, []string{
-			"guest legacy's allocation changed from cpu 2, memory 4.0 GiB, iops 0, net 0 bps to cpu 2, memory 6.0 GiB, iops 0, net 0 bps"}},
+			"guest legacy's allocation changed from cpu 2 · memory 4.0 GiB · iops 0 · net 0 bps to cpu 2 · memory 6.0 GiB · iops 0 · net 0 bps"}},
 		{"capacity changed", func(h *inventory.Host) { h.Capacity[inventory.CPU] = 8 }, []string{
-			"its capacity or reservation changed (now cpu 8, memory 64 GiB, iops 0, net 0 bps, reserved cpu 0, memory 0 B, iops 0, net 0 bps)"}},
+			"its CPUs or memory changed (now 8 CPUs, 64 GiB)"}},
+		// IOPS, network and reservations come from configuration, not from
+		// libvirt, so a snapshot and a live read may differ there.
+		{"reservation differs", func(h *inventory.Host) { h.Reserved[inventory.Memory] = 8 * gi }, nil},
+		{"iops capacity differs", func(h *inventory.Host) { h.Capacity[inventory.IOPS] = 1 }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,9 +238,22 @@ func TestApplyForceNameClash(t *testing.T) {
 // as foreign to this plan.
 func TestApplyClashWithOtherPlan(t *testing.T) {
 	uri := applyHostURI(t, "kvm-apply1")
-	// "other-plan-1" exists on the host (an existing guest of the plan) and
-	// is demanded again under the same name.
-	p := planOn(t, map[string]string{"kvm-apply1": uri}, []inventory.Demand{{Name: "other-plan", Profile: "tiny", Count: 1}}, nil)
+	// "other-plan-1" exists on the host (an existing guest of the plan). The
+	// planner refuses to demand a guest of that name, so the clash is made
+	// by renaming the planned guest, as a plan from another tool might.
+	p := planOn(t, map[string]string{"kvm-apply1": uri}, []inventory.Demand{{Name: "clash", Profile: "tiny", Count: 1}}, nil)
+	for i := range p.Actions {
+		if p.Actions[i].Guest == "clash-1" {
+			p.Actions[i].Guest = "other-plan-1"
+		}
+	}
+	for i := range p.Hosts {
+		for j, g := range p.Hosts[i].Placed {
+			if g == "clash-1" {
+				p.Hosts[i].Placed[j] = "other-plan-1"
+			}
+		}
+	}
 	conn := connectTest(t, uri)
 	rep := mustApply(t, p, testOptions(t, map[string]*hypervisor.Conn{"kvm-apply1": conn}, filepath.Join(t.TempDir(), "j")))
 	if len(rep.Results) != 1 || rep.Results[0].Outcome != OutcomeFailed ||

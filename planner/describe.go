@@ -9,7 +9,7 @@ import (
 )
 
 // describe turns a solved model into a Plan in the fleet's own words.
-func describe(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, m *model, sol *placement.Solution) (*Plan, error) {
+func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy, ed *Edits, m *model, sol *placement.Solution) (*Plan, error) {
 	p := m.prob
 	names := m.hostNames(sol)
 	H := p.H()
@@ -46,6 +46,11 @@ func describe(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, m *model
 	for _, g := range sc.Groups {
 		plan.Groups = append(plan.Groups, GroupView{Name: g.Name, Scope: string(g.Scope), Together: g.Together})
 	}
+	for _, g := range m.implicitGroups {
+		plan.Groups = append(plan.Groups, GroupView{Name: g, Scope: string(inventory.ScopeHost)})
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf(
+			"group %s is named by running guests but not defined in the scenario: kept as host-scope anti-affinity", g))
+	}
 
 	excluded := map[string]bool{}
 	for _, h := range ed.Excluded {
@@ -64,7 +69,7 @@ func describe(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, m *model
 			After:       after[hi],
 			Existing:    []string{},
 			Placed:      orEmpty(placed[hi]),
-			Fingerprint: HostFingerprint(h),
+			Fingerprint: prints.hosts[hi],
 		}
 		for _, g := range h.Guests {
 			hp.Existing = append(hp.Existing, g.Name)
@@ -122,10 +127,33 @@ func describe(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, m *model
 		})
 	}
 
+	// Unplaced guests of the same shape (demand, appetite, group, pin) are
+	// refused for the same reasons; explain each shape once, since on a
+	// large fleet explaining means looking at every host.
+	type shape struct {
+		demand   inventory.Vector
+		appetite int8
+		group    int32
+		pin      int32
+	}
+	explained := map[shape]*Unplaced{}
 	for gi, h := range sol.Host {
-		if h == placement.NoHost {
-			plan.Unplaced = append(plan.Unplaced, unplaced(m, sol, names, gi))
+		if h != placement.NoHost {
+			continue
 		}
+		k := shape{m.guests[gi].Demand, p.Appetite[gi], p.Group[gi], placement.NoHost}
+		if p.Pin != nil {
+			k.pin = p.Pin[gi]
+		}
+		u, ok := explained[k]
+		if !ok {
+			u = new(Unplaced)
+			*u = unplaced(m, sol, names, gi)
+			explained[k] = u
+			plan.Unplaced = append(plan.Unplaced, *u)
+			continue
+		}
+		plan.Unplaced = append(plan.Unplaced, u.renamed(m.guests[gi]))
 	}
 
 	violations := placement.Check(p, sol)
@@ -154,8 +182,8 @@ func describe(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, m *model
 	for _, h := range fo.FailedHosts {
 		plan.Metrics.Failover.FailedHosts = append(plan.Metrics.Failover.FailedHosts, names[h])
 	}
-	plan.Fingerprint = inputsFingerprint(sc, pol, &plan.Edits)
-	plan.ID = planID(plan)
+	plan.Fingerprint = prints.fingerprint(pol, &plan.Edits)
+	plan.ID = planID(plan.Fingerprint, m, sol, names)
 	return plan, nil
 }
 

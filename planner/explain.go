@@ -55,6 +55,19 @@ func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplace
 	return u
 }
 
+// renamed is u for another guest of the same shape: same reasons, its own
+// name (also in the nearest-miss hint).
+func (u *Unplaced) renamed(g newGuest) Unplaced {
+	c := *u
+	c.Guest, c.Profile, c.Group = g.Name, g.Profile, g.Group
+	if u.Nearest != nil {
+		n := *u.Nearest
+		n.Hint = g.Name + strings.TrimPrefix(n.Hint, u.Guest)
+		c.Nearest = &n
+	}
+	return c
+}
+
 // refusalsOf names the hosts, dimensions and groups of placement's refusals.
 func refusalsOf(m *model, names []string, rs []placement.Refusal) []Refusal {
 	out := make([]Refusal, 0, len(rs))

@@ -5,93 +5,159 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/placement"
 )
 
 // HostFingerprint summarises what apply must find unchanged on a host before
-// it acts on a plan: its capacity and reservation, and its guests with their
-// allocations (observed use moves all the time and is left out). Apply
-// recomputes it from freshly read inventory and compares.
+// it acts on a plan, limited to what libvirt itself reports, so that a plan
+// made from a scenario file and a host re-read from libvirt agree: the
+// host's CPUs and memory, and its guests with their vCPUs and memory.
+// Observed use moves all the time and is left out; so are IOPS and network
+// capacities and reservations, which come from configuration, not from the
+// host.
 func HostFingerprint(h *inventory.Host) string {
 	type guest struct {
-		Name       string
-		Allocation inventory.Vector
+		Name        string
+		CPU, Memory float64
 	}
 	doc := struct {
-		Capacity, Reserved inventory.Vector
-		Guests             []guest
-	}{Capacity: h.Capacity, Reserved: h.Reserved}
+		CPU, Memory float64
+		Guests      []guest
+	}{CPU: h.Capacity[inventory.CPU], Memory: h.Capacity[inventory.Memory]}
 	for _, g := range h.Guests {
-		doc.Guests = append(doc.Guests, guest{g.Name, g.Allocation})
+		doc.Guests = append(doc.Guests, guest{g.Name, g.Allocation[inventory.CPU], g.Allocation[inventory.Memory]})
 	}
 	slices.SortFunc(doc.Guests, func(a, b guest) int { return cmpString(a.Name, b.Name) })
 	return hashJSON(doc)
 }
 
-// inputsFingerprint hashes everything that decided a plan, so two plans with
-// the same fingerprint and seed were made from the same inputs.
-func inputsFingerprint(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) string {
+// inputPrints caches the parts of a plan's fingerprints that depend only on
+// the scenario, which edits never change: re-planning after an edit in the
+// TUI then hashes only the policy and the edits.
+type inputPrints struct {
+	scenario string   // hash of hosts, guests, models, profiles, groups, demand
+	hosts    []string // HostFingerprint per scenario host
+}
+
+func newInputPrints(sc *inventory.Scenario) *inputPrints {
+	type guest struct {
+		Name, Profile, Group string
+		Allocation           inventory.Vector
+		Observed             *inventory.Vector
+	}
 	type host struct {
 		Name                           string
 		Labels                         map[string]string
 		Capacity, Reserved, Overcommit inventory.Vector
-		Guests                         []inventory.Guest
+		Guests                         []guest
 	}
-	doc := struct {
+	type model struct {
+		Name               string
+		Capacity, Reserved inventory.Vector
+		Labels             map[string]string
+		Max                int
+	}
+	type profile struct {
+		Name        string
+		Appetite    inventory.Dimension
+		HasAppetite bool
+		Request     inventory.Vector
+	}
+	type group struct {
+		Name     string
+		Scope    inventory.Scope
+		Together bool
+	}
+	type demand struct {
+		Name, Profile, Group string
+		Count                int
+		Request              inventory.Vector
+		Selector             map[string]string
+	}
+	var doc struct {
 		Hosts    []host
-		Models   []inventory.HostModel
-		Profiles []inventory.Profile
-		Groups   []inventory.Group
-		Demand   []inventory.Demand
+		Models   []model
+		Profiles []profile
+		Groups   []group
+		Demand   []demand
+	}
+	ip := &inputPrints{}
+	for i := range sc.Hosts {
+		h := &sc.Hosts[i]
+		x := host{Name: h.Name, Labels: h.Labels, Capacity: h.Capacity, Reserved: h.Reserved, Overcommit: h.Overcommit}
+		for _, g := range h.Guests {
+			x.Guests = append(x.Guests, guest{g.Name, g.Profile, g.Group, g.Allocation, g.Observed})
+		}
+		doc.Hosts = append(doc.Hosts, x)
+		ip.hosts = append(ip.hosts, HostFingerprint(h))
+	}
+	for _, m := range sc.HostModels {
+		doc.Models = append(doc.Models, model{m.Name, m.Capacity, m.Reserved, m.Labels, m.Max})
+	}
+	for _, p := range sc.Profiles {
+		doc.Profiles = append(doc.Profiles, profile{p.Name, p.Appetite, p.HasAppetite, p.Request})
+	}
+	for _, g := range sc.Groups {
+		doc.Groups = append(doc.Groups, group{g.Name, g.Scope, g.Together})
+	}
+	for _, d := range sc.Demand {
+		doc.Demand = append(doc.Demand, demand{d.Name, d.Profile, d.Group, d.Count, d.Request, d.Selector})
+	}
+	ip.scenario = hashJSON(doc)
+	return ip
+}
+
+// fingerprint hashes everything that decided a plan: the scenario, the
+// effective policy and the edits. Two plans with the same fingerprint were
+// made from the same inputs.
+func (ip *inputPrints) fingerprint(pol *inventory.Policy, ed *Edits) string {
+	return hashJSON(struct {
+		Scenario string
 		Policy   inventory.Policy
 		Edits    *Edits
-	}{Models: sc.HostModels, Profiles: sc.Profiles, Groups: sc.Groups, Demand: sc.Demand, Policy: *pol, Edits: ed}
-	for _, h := range sc.Hosts {
-		doc.Hosts = append(doc.Hosts, host{h.Name, h.Labels, h.Capacity, h.Reserved, h.Overcommit, h.Guests})
-	}
-	return hashJSON(stripPositions(doc))
+	}{ip.scenario, *pol, ed})
 }
 
-// stripPositions exists so that moving a block inside a scenario file (which
-// changes line numbers, not meaning) does not change the fingerprint: the
-// JSON encoding below drops Pos fields by re-encoding through a generic
-// value with "Pos" keys removed.
-func stripPositions(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var generic any
-	if json.Unmarshal(b, &generic) != nil {
-		return v
-	}
-	var walk func(x any) any
-	walk = func(x any) any {
-		switch t := x.(type) {
-		case map[string]any:
-			delete(t, "Pos")
-			for k, e := range t {
-				t[k] = walk(e)
-			}
-		case []any:
-			for i, e := range t {
-				t[i] = walk(e)
-			}
+// planID names a plan by its inputs and its decisions: the fingerprint and
+// where every new guest went (12 hex digits of a sha256). It is cheap to
+// compute on every re-plan; the file-level Checksum, computed when a plan
+// is written, is what guards a plan file's integrity.
+func planID(fingerprint string, m *model, sol *placement.Solution, names []string) string {
+	h := sha256.New()
+	h.Write([]byte(fingerprint))
+	for gi, host := range sol.Host {
+		h.Write([]byte(m.guests[gi].Name))
+		h.Write([]byte{0})
+		if host == placement.NoHost {
+			h.Write([]byte("-"))
+		} else {
+			h.Write([]byte(names[host]))
 		}
-		return x
+		h.Write([]byte{0})
 	}
-	return walk(generic)
+	for _, mi := range sol.NewHosts {
+		writeInt(h, int(mi))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// planID is the first 12 hex digits of the sha256 of the plan's JSON with
-// an empty ID.
-func planID(p *Plan) string {
+func writeInt(h hash.Hash, x int) {
+	h.Write(strconv.AppendInt(nil, int64(x), 10))
+	h.Write([]byte{0})
+}
+
+// checksum is the sha256 of the plan's JSON with an empty Checksum field;
+// WritePlanFile and the encoders set it, DecodePlan verifies it.
+func checksum(p *Plan) string {
 	c := *p
-	c.ID = ""
-	return hashJSON(&c)[:12]
+	c.Checksum = ""
+	return "sha256:" + hashJSON(&c)
 }
 
 func hashJSON(v any) string {

@@ -19,8 +19,12 @@ const (
 type Plan struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
-	// ID is derived from the plan's content (sha256, 12 hex digits).
-	ID       string `json:"id"`
+	// ID names the plan by its inputs and decisions (12 hex digits).
+	ID string `json:"id"`
+	// Checksum guards a plan file: the sha256 of the document with an empty
+	// Checksum, set when the plan is written and verified when it is read,
+	// so an edited or damaged plan is never applied. Empty in memory.
+	Checksum string `json:"checksum,omitempty"`
 	Scenario string `json:"scenario"`
 	Source   string `json:"source"`
 	// Fingerprint is a sha256 over the inputs that decided the plan (hosts,

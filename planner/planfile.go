@@ -15,7 +15,9 @@ import (
 // EncodeJSON writes the plan as indented JSON with a trailing newline. The
 // same plan always gives the same bytes.
 func EncodeJSON(w io.Writer, p *Plan) error {
-	b, err := json.MarshalIndent(p, "", "  ")
+	c := *p
+	c.Checksum = checksum(p)
+	b, err := json.MarshalIndent(&c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
 	}
@@ -53,8 +55,8 @@ func clearStyle(n *yaml.Node) {
 }
 
 // DecodePlan reads a plan written by EncodeJSON or EncodeYAML. Unknown
-// fields, a wrong apiVersion or kind, trailing data and a plan whose ID does
-// not match its content (edited or truncated) are refused: a plan that is
+// fields, a wrong apiVersion or kind, trailing data and a plan whose
+// checksum does not match its content (edited or truncated) are refused: a plan that is
 // not exactly what berth wrote must never be applied.
 func DecodePlan(name string, data []byte) (*Plan, error) {
 	trimmed := bytes.TrimSpace(data)
@@ -84,9 +86,13 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 	if p.APIVersion != PlanAPIVersion || p.Kind != PlanKind {
 		return nil, fmt.Errorf("%s: apiVersion %q kind %q, want apiVersion %q kind %q", name, p.APIVersion, p.Kind, PlanAPIVersion, PlanKind)
 	}
-	if want := planID(&p); p.ID != want {
-		return nil, fmt.Errorf("%s: the plan's content does not match its ID %s (it was edited or damaged); make a new plan with `berth plan --out`", name, p.ID)
+	if p.Checksum == "" {
+		return nil, fmt.Errorf("%s: the plan has no checksum; only plans written by `berth plan --out` (or saved by berth explore) can be read", name)
 	}
+	if want := checksum(&p); p.Checksum != want {
+		return nil, fmt.Errorf("%s: the plan's content does not match its checksum (it was edited or damaged); make a new plan with `berth plan --out`", name)
+	}
+	p.Checksum = ""
 	return &p, nil
 }
 

@@ -21,6 +21,8 @@ type Planner struct {
 	// last is the model and solution of the latest Plan call, for
 	// Candidates.
 	last *result
+	// prints caches the scenario's fingerprints (computed on first use).
+	prints *inputPrints
 }
 
 type result struct {
@@ -106,7 +108,10 @@ func (pl *Planner) Plan() (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return describe(pl.sc, &pl.pol, &pl.edits, r.m, r.sol)
+	if pl.prints == nil {
+		pl.prints = newInputPrints(pl.sc)
+	}
+	return describe(pl.sc, pl.prints, &pl.pol, &pl.edits, r.m, r.sol)
 }
 
 func (pl *Planner) solve() (*result, error) {

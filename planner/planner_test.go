@@ -161,7 +161,7 @@ func TestDecodeRefusesTampering(t *testing.T) {
 	cases := []struct {
 		name, data, want string
 	}{
-		{"edited", strings.Replace(good, `"host": "host-a"`, `"host": "host-c"`, 1), "does not match its ID"},
+		{"edited", strings.Replace(good, `"host": "host-a"`, `"host": "host-c"`, 1), "does not match its checksum"},
 		{"truncated", good[:len(good)/2], "not a valid plan"},
 		{"empty", "", "empty file"},
 		{"unknown field", strings.Replace(good, `"kind": "Plan",`, `"kind": "Plan", "extra": 1,`, 1), "unknown field"},
@@ -281,4 +281,15 @@ func FuzzDecodePlan(f *testing.F) {
 			t.Fatalf("decoded plan does not encode: %v", err)
 		}
 	})
+}
+
+// TestDemandNameClash: a demanded guest may not take the name of a guest
+// already running, or apply would find a foreign domain of that name.
+func TestDemandNameClash(t *testing.T) {
+	sc := embedded(t, "leftovers")
+	sc.Hosts[0].Guests[0].Name = "web-new-1"
+	_, err := planner.New(sc).Plan()
+	if err == nil || !strings.Contains(err.Error(), `"web-new-1" has the name of a guest already on host host-a`) {
+		t.Fatalf("err = %v", err)
+	}
 }

@@ -36,6 +36,9 @@ type model struct {
 	groups   []string
 	offered  []inventory.Vector // per host
 	models   []*inventory.HostModel
+	// implicitGroups are groups named only by running guests, kept as
+	// host-scope anti-affinity groups.
+	implicitGroups []string
 }
 
 // offered is what a host (or model) of this capacity offers to guests:
@@ -176,6 +179,20 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 		return i, nil
 	}
 
+	// A running guest may belong to a group the scenario does not define
+	// (berth's metadata on a live host names it, the demand file does not):
+	// such a group is kept as a host-scope anti-affinity group, the safe
+	// reading of "replicas".
+	for _, h := range m.hosts {
+		for _, g := range h.Guests {
+			if _, ok := groupIdx[g.Group]; g.Group != "" && !ok {
+				groupIdx[g.Group] = int32(len(p.Groups))
+				m.groups = append(m.groups, g.Group)
+				p.Groups = append(p.Groups, placement.Group{Name: g.Group, Scope: placement.ScopeHost})
+				m.implicitGroups = append(m.implicitGroups, g.Group)
+			}
+		}
+	}
 	for hi, h := range m.hosts {
 		for gi := range h.Guests {
 			g := &h.Guests[gi]
@@ -201,9 +218,16 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 		return nil, err
 	}
 	m.guests = guests
+	running := map[string]string{}
+	for _, e := range m.existing {
+		running[e.Guest.Name] = m.hosts[e.Host].Name
+	}
 	for gi, g := range guests {
 		if _, dup := m.guestIdx[g.Name]; dup {
 			return nil, fmt.Errorf("two demanded guests are named %q: give the demand entries distinct names", g.Name)
+		}
+		if host, dup := running[g.Name]; dup {
+			return nil, fmt.Errorf("demanded guest %q has the name of a guest already on host %s: rename the demand entry", g.Name, host)
 		}
 		m.guestIdx[g.Name] = gi
 		gr, err := group(g.Group)

@@ -40,6 +40,12 @@ func Generate(o GenerateOptions) *inventory.Scenario {
 		{inventory.CPU: 32, inventory.Memory: 768 * gi, inventory.IOPS: 15_000, inventory.Net: 25e9}, // memory-rich
 		{inventory.CPU: 48, inventory.Memory: 384 * gi, inventory.IOPS: 30_000, inventory.Net: 25e9}, // general
 	}
+	// What overflows the fleet is bought: a general-purpose model, no limit.
+	sc.HostModels = []inventory.HostModel{{
+		Name:     "general-48",
+		Capacity: shapes[3],
+		Reserved: inventory.Vector{inventory.CPU: 2, inventory.Memory: 16 * gi},
+	}}
 	profiles := []string{"web", "db", "cache"}
 	request := map[string]inventory.Vector{}
 	for _, p := range sc.Profiles {

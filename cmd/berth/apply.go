@@ -342,10 +342,10 @@ func (c templateConfig) over(base planner.GuestTemplate, key string) (planner.Gu
 // as they are now, keeping the old plan's edits, saves the new plan next to
 // the old one and returns it with its path.
 func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags, old *planner.Plan, oldPath string, read planner.FleetReader) (*planner.Plan, string, error) {
-	if a.v.GetString("file") == "" && a.v.GetString("scenario") == "" {
-		return nil, "", fmt.Errorf("--refresh re-plans, so it needs what the plan was made from: -f SCENARIO.yaml or --scenario NAME")
+	if a.v.GetString("file") == "" && a.v.GetString("scenario") == "" && a.v.GetString("demand") == "" {
+		return nil, "", fmt.Errorf("--refresh re-plans, so it needs what the plan was made from: -f SCENARIO.yaml, --scenario NAME, or -d DEMAND.yaml (live hosts)")
 	}
-	sc, err := f.source.load(a)
+	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return nil, "", err
 	}

@@ -102,7 +102,7 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	planPath := a.v.GetString("plan")
 	haveSource := a.v.GetString("file") != "" || a.v.GetString("scenario") != ""
 	if planPath == "" {
-		sc, err := f.source.load(a)
+		sc, err := f.source.load(a, cmd)
 		if err != nil {
 			return tui.Options{}, err
 		}
@@ -125,7 +125,7 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 		return tui.Options{Plan: saved, SavePath: planPath,
 			Notice: "read-only: " + planPath + " opened without its scenario; add -f FILE or --scenario NAME to edit"}, nil
 	}
-	sc, err := f.source.load(a)
+	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return tui.Options{}, err
 	}

@@ -232,18 +232,11 @@ func (a *app) inventoryConfig(uris []string) ([]inventory.Source, inventory.Read
 		return nil, opt, err
 	}
 
-	if len(uris) > 0 {
-		sources := make([]inventory.Source, len(uris))
-		for i, u := range uris {
-			sources[i] = inventory.Source{URI: u}
-		}
-		return sources, opt, nil
-	}
 	var hosts []hostConfig
 	if err := a.v.UnmarshalKey("hosts", &hosts); err != nil {
 		return nil, opt, fmt.Errorf("config hosts: %w", err)
 	}
-	sources := make([]inventory.Source, 0, len(hosts))
+	configured := make([]inventory.Source, 0, len(hosts))
 	for i, h := range hosts {
 		where := fmt.Sprintf("hosts[%d]", i)
 		if h.URI == "" {
@@ -256,7 +249,22 @@ func (a *app) inventoryConfig(uris []string) ([]inventory.Source, inventory.Read
 		if s.Net, err = quantity(inventory.Net, h.Net, where+".net"); err != nil {
 			return nil, opt, err
 		}
-		sources = append(sources, s)
+		configured = append(configured, s)
+	}
+	if len(uris) == 0 {
+		return configured, opt, nil
+	}
+	// -c URI reads just those hosts; a URI the config lists keeps the
+	// config's name, labels and capacities.
+	sources := make([]inventory.Source, len(uris))
+	for i, u := range uris {
+		sources[i] = inventory.Source{URI: u}
+		for _, c := range configured {
+			if c.URI == u {
+				sources[i] = c
+				break
+			}
+		}
 	}
 	return sources, opt, nil
 }

@@ -62,7 +62,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	if err != nil {
 		return err
 	}
-	sc, err := f.source.load(a)
+	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return err
 	}

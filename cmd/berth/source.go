@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/berth-dev/berth/inventory"
@@ -8,27 +9,43 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// sourceFlags are the flags that say which fleet to plan, shared by plan,
-// explore and validate.
-type sourceFlags struct {
-	file     string
-	scenario string
+// sourceFlags are the flags that say which fleet to plan, shared by plan and
+// explore: a scenario (embedded or a file), or live hosts read from libvirt
+// plus a demand file.
+type sourceFlags struct{}
+
+func (sourceFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringP("file", "f", "", "scenario file to plan (YAML, see docs/scenario.md)")
+	fl.StringP("scenario", "s", "", "embedded scenario to plan (see `berth scenarios list`; default \""+scenarios.Default+"\")")
+	fl.StringArrayP("connect", "c", nil, "plan on live libvirt hosts: a host's URI (repeatable; with -d; default: the config's hosts)")
+	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md)")
+	fl.Duration("sample", 0, "with live hosts: observe use over this window before planning, e.g. 10s")
+	fl.Bool("strict", false, "with live hosts: fail when any host cannot be read (default: plan without it)")
 }
 
-func (s *sourceFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&s.file, "file", "f", "", "scenario file to plan (YAML, see docs/scenario.md)")
-	cmd.Flags().StringVarP(&s.scenario, "scenario", "s", "", "embedded scenario to plan (see `berth scenarios list`; default \""+scenarios.Default+"\")")
-}
-
-// load reads the scenario: the file given with -f, else the embedded one
-// named with --scenario, else the embedded default.
-func (s *sourceFlags) load(a *app) (*inventory.Scenario, error) {
+// load reads the fleet to plan: live hosts plus a demand file when -d (or
+// -c) is given; else the scenario file given with -f; else the embedded
+// scenario named with --scenario; else the embedded default.
+func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error) {
 	file := a.v.GetString("file")
 	name := a.v.GetString("scenario")
-	if file != "" && name != "" {
-		return nil, fmt.Errorf("give either -f FILE or --scenario NAME, not both")
+	demand := a.v.GetString("demand")
+	uris, _ := cmd.Flags().GetStringArray("connect")
+	live := demand != "" || len(uris) > 0
+	given := 0
+	for _, set := range []bool{file != "", name != "", live} {
+		if set {
+			given++
+		}
 	}
-	if file != "" {
+	if given > 1 {
+		return nil, errors.New("give one source: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)")
+	}
+	switch {
+	case live:
+		return loadLive(a, cmd, uris, demand)
+	case file != "":
 		return inventory.LoadScenario(file)
 	}
 	if name == "" {
@@ -38,5 +55,38 @@ func (s *sourceFlags) load(a *app) (*inventory.Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inventory.ParseScenario("embedded:"+name, data)
+	return inventory.ParseScenario(scenarios.Source(name), data)
+}
+
+// loadLive reads the hosts (from -c, else the config's "hosts") and merges
+// them with the demand file. Hosts that cannot be read are reported and
+// left out, unless --strict.
+func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*inventory.Scenario, error) {
+	if demandFile == "" {
+		return nil, errors.New("planning on live hosts needs the demand: add -d DEMAND.yaml (a scenario file with profiles, groups, demand and policy but no hosts)")
+	}
+	dem, err := inventory.LoadDemand(demandFile)
+	if err != nil {
+		return nil, err
+	}
+	sources, opt, err := a.inventoryConfig(uris)
+	if err != nil {
+		return nil, err
+	}
+	if len(sources) == 0 {
+		return nil, errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), or list hosts under \"hosts\" in the config (see docs/inventory.md)")
+	}
+	opt.Sample = a.v.GetDuration("sample")
+	opt.Strict = a.v.GetBool("strict")
+	fleet, err := a.readFleet(cmd.Context(), sources, opt)
+	if err != nil {
+		return nil, err
+	}
+	if len(fleet.Hosts) == 0 {
+		return nil, fmt.Errorf("none of the %d hosts could be read (see above)", len(sources))
+	}
+	if failed := fleet.Failed(); len(failed) > 0 {
+		fmt.Fprintf(a.stderr, "berth: planning without %d host(s) that could not be read (--strict makes that an error)\n", len(failed))
+	}
+	return dem.Merge(fleet.Hosts)
 }
