@@ -34,3 +34,9 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get update -qq >/dev/null
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# Without udev, /dev/kvm may be root-only: libvirtd then cannot use KVM and
+# re-probes QEMU on every define (~40 s each). Give the kvm group access.
+if [ "$what" = test ] && [ -e /dev/kvm ] && [ "$(id -u)" = 0 ] && getent group kvm >/dev/null; then
+	chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+fi
