@@ -29,6 +29,9 @@ func (sv *solver) buyFor(g int) (int, Terms) {
 		if !st.canBuy(m) {
 			continue
 		}
+		if p.Eligible != nil && p.Eligible[g] >= 0 && !p.HostSets[p.Eligible[g]].Models[m] {
+			continue
+		}
 		fits := true
 		for k, x := range dem {
 			if !within(x, md.Offered[k]) {

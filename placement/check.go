@@ -20,7 +20,8 @@ import (
 //     holding most of the group (ties: the domain of the lowest-numbered
 //     member, existing guests first);
 //   - RuleExcluded: a new guest sits on an excluded host;
-//   - RulePinned: a pinned guest is not on its pin.
+//   - RulePinned: a pinned guest is not on its pin;
+//   - RuleSelector: a new guest sits on a host outside its Eligible set.
 //
 // Violations already present in the existing fleet are reported too: the
 // plan inherits them. Host indices out of range are ignored.
@@ -92,6 +93,9 @@ func Check(p *Problem, s *Solution) []Violation {
 		}
 		if h < p.H() && p.Excluded != nil && p.Excluded[h] {
 			out = append(out, Violation{Host: int32(h), Guest: int32(g), Rule: RuleExcluded, Group: NoHost})
+		}
+		if !eligibleOn(p, g, h, s.NewHosts) {
+			out = append(out, Violation{Host: int32(h), Guest: int32(g), Rule: RuleSelector, Group: NoHost})
 		}
 	}
 	rule := p.Policy.SameAppetite

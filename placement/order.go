@@ -67,7 +67,8 @@ func hardness(dem, ref []float64) float64 {
 // three replicas that must sit in three of four zones get +0.75, three
 // replicas over 1,000 hosts +0.003). Members thus come one after another,
 // and groups that need most of the fleet's domains go before plain guests of
-// the same size. Ties break by group index, then in a seed-derived order.
+// the same size. A guest restricted to a host set gains the share of hosts
+// outside it. Ties break by group index, then in a seed-derived order.
 func order(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
 	d := p.D()
 	key := make([]float64, p.G())
@@ -95,6 +96,26 @@ func order(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
 		for _, g := range gs {
 			if k := p.Group[g]; k >= 0 {
 				key[g] = gkey[k]
+			}
+		}
+	}
+	// A guest restricted to a host set (a label selector) is harder by the
+	// share of hosts it may not use: restricted to 10 of 1,000 hosts it gets
+	// +0.99, so it is placed before unrestricted guests take its few hosts.
+	if p.Eligible != nil && p.H() > 0 {
+		excludedShare := make([]float64, len(p.HostSets))
+		for i, hs := range p.HostSets {
+			n := 0
+			for _, ok := range hs.Hosts {
+				if ok {
+					n++
+				}
+			}
+			excludedShare[i] = 1 - float64(n)/float64(p.H())
+		}
+		for _, g := range gs {
+			if e := p.Eligible[g]; e >= 0 {
+				key[g] += excludedShare[e]
 			}
 		}
 	}

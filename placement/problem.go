@@ -100,10 +100,23 @@ type Problem struct {
 	// checker then reports the violation, so an operator's forced move is
 	// visible rather than silently undone.
 	Pin []int32
+	// Eligible, len G (nil = every guest may go anywhere): an index into
+	// HostSets restricting where the guest may go (a demand's label
+	// selector), or NoHost for no restriction.
+	Eligible []int32
+	HostSets []HostSet
 
 	Groups []Group
 
 	Policy Policy
+}
+
+// HostSet is a set of hosts (and host models) a guest may be placed on,
+// e.g. the hosts whose labels match a demand's selector.
+type HostSet struct {
+	Name   string
+	Hosts  []bool // len H
+	Models []bool // len(Models)
 }
 
 // Model is a host shape that could be bought.
@@ -232,6 +245,13 @@ func (p *Problem) Validate() error {
 	if p.Pin != nil {
 		need("Pin", len(p.Pin), g)
 	}
+	if p.Eligible != nil {
+		need("Eligible", len(p.Eligible), g)
+	}
+	for i, hs := range p.HostSets {
+		need(fmt.Sprintf("HostSets[%d].Hosts", i), len(hs.Hosts), h)
+		need(fmt.Sprintf("HostSets[%d].Models", i), len(hs.Models), len(p.Models))
+	}
 	for i, m := range p.Models {
 		need(fmt.Sprintf("Models[%d].Offered", i), len(m.Offered), d)
 	}
@@ -264,6 +284,7 @@ func (p *Problem) Validate() error {
 	ref("ExistingGroup", p.ExistingGroup, len(p.Groups))
 	ref("Group", p.Group, len(p.Groups))
 	ref("Pin", p.Pin, h)
+	ref("Eligible", p.Eligible, len(p.HostSets))
 	apps := func(name string, xs []int8) {
 		for i, a := range xs {
 			if int(a) < -1 || int(a) >= d {

@@ -13,6 +13,7 @@ const (
 	RuleAppetite                 // the hard same-appetite limit is reached
 	RuleExcluded                 // the host is excluded (maintenance)
 	RulePinned                   // the guest is pinned to another host
+	RuleSelector                 // the host is not in the guest's HostSet
 )
 
 func (r Rule) String() string {
@@ -29,6 +30,8 @@ func (r Rule) String() string {
 		return "excluded"
 	case RulePinned:
 		return "pinned"
+	case RuleSelector:
+		return "selector"
 	}
 	return fmt.Sprintf("rule(%d)", uint8(r))
 }

@@ -204,6 +204,9 @@ func (st *state) fitsCapacity(g, h int) bool {
 // same-appetite limit and the group rules.
 func (st *state) rulesAllow(g, h int) bool {
 	p := st.p
+	if !st.eligible(g, h) {
+		return false
+	}
 	if r := p.Policy.SameAppetite; r.Hard && r.MaxPerHost > 0 {
 		if a := p.Appetite[g]; a >= 0 && st.app[h*st.d+int(a)] >= int32(r.MaxPerHost) {
 			return false
@@ -241,6 +244,25 @@ func (st *state) groupAllows(g, h int, rack, zone int32) bool {
 	return true
 }
 
+// eligible reports whether host h (existing or bought) is in g's host set.
+func (st *state) eligible(g, h int) bool {
+	return eligibleOn(st.p, g, h, st.newHosts)
+}
+
+// eligibleOn is the Eligible rule for host h of a solution whose bought
+// hosts have the models newHosts; Check and the improvement phase share it.
+func eligibleOn(p *Problem, g, h int, newHosts []int32) bool {
+	if p.Eligible == nil || p.Eligible[g] < 0 {
+		return true
+	}
+	set := &p.HostSets[p.Eligible[g]]
+	if h < p.H() {
+		return set.Hosts[h]
+	}
+	i := h - p.H()
+	return i < len(newHosts) && newHosts[i] >= 0 && int(newHosts[i]) < len(set.Models) && set.Models[newHosts[i]]
+}
+
 // feasible is every hard rule: not excluded, capacity, appetite, groups.
 func (st *state) feasible(g, h int) bool {
 	return !st.excluded(h) && st.fitsCapacity(g, h) && st.rulesAllow(g, h)
@@ -255,6 +277,9 @@ func (st *state) refusals(g, h int, out []Refusal) []Refusal {
 	}
 	if st.excluded(h) {
 		out = append(out, Refusal{Host: h32, Rule: RuleExcluded, Group: NoHost})
+	}
+	if !st.eligible(g, h) {
+		out = append(out, Refusal{Host: h32, Rule: RuleSelector, Group: NoHost})
 	}
 	for k := range d {
 		x, u, o := p.Demand[g*d+k], st.used[h*d+k], st.offered[h*d+k]

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -156,9 +157,18 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 		plan.Unplaced = append(plan.Unplaced, u.renamed(m.guests[gi]))
 	}
 
-	violations := placement.Check(p, sol)
-	for _, v := range violations {
-		plan.Warnings = append(plan.Warnings, violationText(m, names, v))
+	// A violation the plan causes (a new guest involved, or a host it adds
+	// guests to) counts against the plan; one the fleet already had before
+	// the plan is reported as a warning and does not fail the plan.
+	violations := 0
+	for _, v := range placement.Check(p, sol) {
+		text := violationText(m, names, v)
+		if v.Guest == placement.NoHost && (v.Host < 0 || int(v.Host) >= nHosts || len(placed[v.Host]) == 0) {
+			text = "the fleet already breaks a rule: " + strings.TrimPrefix(text, "violation: ")
+		} else {
+			violations++
+		}
+		plan.Warnings = append(plan.Warnings, text)
 	}
 	met := placement.Evaluate(p, sol)
 	fo := placement.FailoverCheck(p, sol, pol.FailoverHosts)
@@ -176,7 +186,7 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 		Stranded:          vec(met.Stranded),
 		Balance:           met.Balance,
 		AppetiteStacked:   met.AppetiteStacked,
-		Violations:        len(violations),
+		Violations:        violations,
 		Failover:          FailoverView{K: fo.K, Holds: fo.Holds, Homeless: fo.Homeless},
 	}
 	for _, h := range fo.FailedHosts {
@@ -274,6 +284,10 @@ func (e *Edits) normalise() {
 }
 
 func violationText(m *model, names []string, v placement.Violation) string {
+	host := "no host"
+	if v.Host >= 0 && int(v.Host) < len(names) {
+		host = host
+	}
 	who := ""
 	if v.Guest != placement.NoHost {
 		who = m.guests[v.Guest].Name + " on "
@@ -282,9 +296,13 @@ func violationText(m *model, names []string, v placement.Violation) string {
 	case placement.RuleCapacity:
 		d := inventory.Dimension(v.Dim)
 		return fmt.Sprintf("violation: %s%s is over capacity in %s: %s used of %s offered",
-			who, names[v.Host], d, inventory.FormatQuantity(d, v.Used), inventory.FormatQuantity(d, v.Offered))
+			who, host, d, inventory.FormatQuantity(d, v.Used), inventory.FormatQuantity(d, v.Offered))
 	case placement.RuleAntiAffinity, placement.RuleAffinity:
-		return fmt.Sprintf("violation: %s%s breaks the %s rule of group %s", who, names[v.Host], v.Rule, m.groups[v.Group])
+		return fmt.Sprintf("violation: %s%s breaks the %s rule of group %s", who, host, v.Rule, m.groups[v.Group])
+	case placement.RulePinned:
+		return fmt.Sprintf("violation: %sis not on the host it is pinned to", strings.TrimSuffix(who, "on "))
+	case placement.RuleSelector:
+		return fmt.Sprintf("violation: %s%s lacks the labels its demand's selector asks for", who, host)
 	}
-	return fmt.Sprintf("violation: %s%s breaks the %s rule", who, names[v.Host], v.Rule)
+	return fmt.Sprintf("violation: %s%s breaks the %s rule", who, host, v.Rule)
 }

@@ -140,6 +140,8 @@ func summarise(rs []Refusal) []string {
 			out = append(out, fmt.Sprintf("%s outside the domain that holds group %s", plural(n, "host"), c.group))
 		case placement.RuleAppetite.String():
 			out = append(out, fmt.Sprintf("%s at the same-appetite limit for %s", plural(n, "host"), c.dim))
+		case placement.RuleSelector.String():
+			out = append(out, fmt.Sprintf("%s lack the labels the demand's selector asks for", plural(n, "host")))
 		case placement.RuleExcluded.String():
 			out = append(out, fmt.Sprintf("%s excluded for maintenance", plural(n, "host")))
 		default:

@@ -293,3 +293,44 @@ func TestDemandNameClash(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestSelector: a demand's label selector keeps its guests on matching
+// hosts, and the verifier checks it.
+func TestSelector(t *testing.T) {
+	sc := embedded(t, scenarios.Default)
+	for i := range sc.Demand {
+		sc.Demand[i].Selector = map[string]string{"zone": "z2"}
+	}
+	p := mustPlan(t, sc)
+	zone := map[string]string{}
+	for _, h := range p.Hosts {
+		zone[h.Name] = h.Zone
+	}
+	for _, a := range p.Actions {
+		if a.Op == planner.OpCreate && zone[a.Host] != "z2" {
+			t.Errorf("%s placed on %s in zone %q, outside its selector zone=z2", a.Guest, a.Host, zone[a.Host])
+		}
+	}
+	if problems := planner.Verify(p, sc); len(problems) > 0 {
+		t.Errorf("plan does not verify:\n%s", strings.Join(problems, "\n"))
+	}
+	for _, u := range p.Unplaced {
+		if !strings.Contains(strings.Join(u.Summary, "\n"), "selector") {
+			t.Errorf("%s unplaced without naming the selector: %v", u.Guest, u.Summary)
+		}
+	}
+	// The verifier is not vacuous: moving a create to zone z1 is caught.
+	for i, a := range p.Actions {
+		if a.Op == planner.OpCreate {
+			p.Actions[i].Host = "kvm01" // zone z1
+			break
+		}
+	}
+	found := false
+	for _, pr := range planner.Verify(p, sc) {
+		found = found || strings.Contains(pr, "its demand selects zone=z2")
+	}
+	if !found {
+		t.Error("Verify does not catch a guest outside its selector")
+	}
+}

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -15,6 +16,8 @@ type newGuest struct {
 	Group      string
 	Allocation inventory.Vector
 	Demand     inventory.Vector
+	// Selector restricts the hosts (by label) the guest may go on.
+	Selector map[string]string
 }
 
 // existingGuest is a guest that stays on its host.
@@ -116,6 +119,7 @@ func expandDemand(sc *inventory.Scenario, demand []inventory.Demand, pol *invent
 				Group:      dm.Group,
 				Allocation: req,
 				Demand:     withOverhead(req, pol),
+				Selector:   dm.Selector,
 			})
 		}
 	}
@@ -239,6 +243,33 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 		p.Appetite = append(p.Appetite, appetiteOf(sc, g.Profile))
 		p.Group = append(p.Group, gr)
 	}
+	setOf := map[string]int32{}
+	for gi, g := range guests {
+		if len(g.Selector) == 0 {
+			continue
+		}
+		if p.Eligible == nil {
+			p.Eligible = make([]int32, len(guests))
+			for i := range p.Eligible {
+				p.Eligible[i] = placement.NoHost
+			}
+		}
+		key := selectorText(g.Selector)
+		set, ok := setOf[key]
+		if !ok {
+			set = int32(len(p.HostSets))
+			setOf[key] = set
+			hs := placement.HostSet{Name: key, Hosts: make([]bool, len(m.hosts)), Models: make([]bool, len(sc.HostModels))}
+			for i, h := range m.hosts {
+				hs.Hosts[i] = matches(h.Labels, g.Selector)
+			}
+			for i := range sc.HostModels {
+				hs.Models[i] = matches(sc.HostModels[i].Labels, g.Selector)
+			}
+			p.HostSets = append(p.HostSets, hs)
+		}
+		p.Eligible[gi] = set
+	}
 	if len(ed.Pins) > 0 {
 		p.Pin = make([]int32, len(guests))
 		for i := range p.Pin {
@@ -284,6 +315,25 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 		return nil, err
 	}
 	return m, nil
+}
+
+// matches reports whether labels carry every key=value of the selector.
+func matches(labels, selector map[string]string) bool {
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// selectorText writes a selector as "k1=v1,k2=v2" in key order.
+func selectorText(sel map[string]string) string {
+	var parts []string
+	for _, k := range sortedKeys(sel) {
+		parts = append(parts, k+"="+sel[k])
+	}
+	return strings.Join(parts, ",")
 }
 
 func scopeOf(s inventory.Scope) placement.Scope {

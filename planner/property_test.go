@@ -86,10 +86,14 @@ func randomScenario(t *rapid.T) *inventory.Scenario {
 	}
 	for i := range rapid.IntRange(1, 6).Draw(t, "demands") {
 		prof := rapid.SampledFrom(profiles).Draw(t, "demandProfile")
-		sc.Demand = append(sc.Demand, inventory.Demand{
+		d := inventory.Demand{
 			Name: fmt.Sprintf("new%d", i), Profile: prof, Group: group("demandGroup"),
 			Count: rapid.IntRange(1, 8).Draw(t, "count"),
-		})
+		}
+		if rapid.IntRange(0, 3).Draw(t, "selector") == 0 {
+			d.Selector = map[string]string{"rack": fmt.Sprintf("r%d", rapid.IntRange(0, 3).Draw(t, "selectorRack"))}
+		}
+		sc.Demand = append(sc.Demand, d)
 	}
 	return sc
 }

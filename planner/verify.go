@@ -207,8 +207,10 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 	if err != nil {
 		v.fail("%v", err)
 	}
+	selector := map[string]map[string]string{}
 	for _, g := range guests {
 		demanded[g.Name] = g.Demand
+		selector[g.Name] = g.Selector
 	}
 	covered := map[string]bool{}
 	for _, a := range v.plan.Actions {
@@ -220,6 +222,18 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 		if !ok {
 			v.fail("create %s: the scenario demands no such guest", a.Guest)
 			continue
+		}
+		if sel := selector[a.Guest]; len(sel) > 0 && v.hosts[a.Host] != nil {
+			h := v.hosts[a.Host]
+			labels := map[string]string{"rack": h.Rack, "zone": h.Zone}
+			for k, x := range h.Labels {
+				labels[k] = x
+			}
+			for k, x := range sel {
+				if labels[k] != x {
+					v.fail("create %s on %s: its demand selects %s=%s, the host has %s=%q", a.Guest, a.Host, k, x, k, labels[k])
+				}
+			}
 		}
 		for _, d := range inventory.Dimensions {
 			if !near(want[d], a.Demand[d]) {
