@@ -103,6 +103,15 @@ virtualisation overhead.`,
 		newValidateCmd(a),
 		newVersionCmd(a),
 	)
+	// Cobra adds `completion`; give it an example like every other command.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = `  source <(berth completion bash)                 # this shell
+  berth completion bash > /etc/bash_completion.d/berth
+  berth completion zsh > "${fpath[1]}/_berth"`
+		}
+	}
 	return root
 }
 
