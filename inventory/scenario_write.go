@@ -370,9 +370,4 @@ func demandNode(d *Demand) *yaml.Node {
 // fileURI is the URI as written to a file: with any password masked
 // (MaskURI), since scenario files get shared; other URIs are kept as they
 // are, even ones MaskURI cannot parse.
-func fileURI(uri string) string {
-	if masked := MaskURI(uri); masked != uri && masked != "<unparseable URI>" {
-		return masked
-	}
-	return uri
-}
+func fileURI(uri string) string { return MaskURI(uri) }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -286,7 +287,7 @@ func (e *Edits) normalise() {
 func violationText(m *model, names []string, v placement.Violation) string {
 	host := "no host"
 	if v.Host >= 0 && int(v.Host) < len(names) {
-		host = host
+		host = names[v.Host]
 	}
 	who := ""
 	if v.Guest != placement.NoHost {
@@ -306,3 +307,6 @@ func violationText(m *model, names []string, v placement.Violation) string {
 	}
 	return fmt.Sprintf("violation: %s%s breaks the %s rule", who, host, v.Rule)
 }
+
+// sortedKeys returns a map's keys in order, for deterministic output.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
@@ -380,14 +379,4 @@ func (m *model) hostNames(sol *placement.Solution) []string {
 		names = append(names, fmt.Sprintf("new-%s-%d", m.prob.Models[mi].Name, perModel[mi]))
 	}
 	return names
-}
-
-// sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
