@@ -55,3 +55,7 @@ func editDistance(a, b string) int {
 	}
 	return d[len(a)][len(b)]
 }
+
+// Suggestion is suggestion for callers outside the package (the CLI's
+// config keys): `; did you mean "x"?` or "".
+func Suggestion(s string, known []string) string { return suggestion(s, known) }

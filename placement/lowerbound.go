@@ -11,8 +11,8 @@ import (
 // guest). It is the largest of these bounds, each valid on its own:
 //
 //   - Fixed: the hosts that already hold an existing or pinned guest.
-//   - Groups: an anti-affinity group of n members (existing and new, at any
-//     scope) needs n distinct hosts.
+//   - Groups: an anti-affinity group (at any scope) needs a distinct host
+//     per new member plus the distinct hosts its existing members occupy.
 //   - Volume (per dimension k): the demand of the unpinned new guests that
 //     does not fit in the free room of the fixed hosts must go on other
 //     hosts; at least as many as the largest offers in k need to add up to
@@ -60,11 +60,16 @@ func LowerBound(p *Problem) int {
 	}
 	lb := nFixed
 
-	// Groups: anti-affinity members need distinct hosts.
+	// Groups: each new member of an anti-affinity group needs a host of its
+	// own, apart from every other member; existing members may already
+	// share hosts (the fleet's state), so they count once per host they
+	// occupy.
 	if len(p.Groups) > 0 {
 		size := make([]int, len(p.Groups))
-		for _, x := range p.ExistingGroup {
-			if x != NoHost {
+		seen := make(map[[2]int32]bool)
+		for e, x := range p.ExistingGroup {
+			if x != NoHost && !seen[[2]int32{x, p.ExistingHost[e]}] {
+				seen[[2]int32{x, p.ExistingHost[e]}] = true
 				size[x]++
 			}
 		}

@@ -89,7 +89,7 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 			Name: names[hi], New: true, Model: hm.Name,
 			Rack: hm.Labels["rack"], Zone: hm.Labels["zone"], Labels: otherLabels(hm.Labels),
 			Offered: off, Before: before[hi], After: after[hi],
-			Existing: []string{}, Placed: orEmpty(placed[hi]),
+			Existing: []string{}, Placed: orEmpty(placed[hi]), Spare: len(placed[hi]) == 0,
 		})
 		if buy[mi] == nil {
 			buy[mi] = &Purchase{Model: hm.Name}

@@ -100,9 +100,12 @@ type HostPlan struct {
 	Zone   string            `json:"zone,omitempty"`
 	Labels map[string]string `json:"labels,omitempty"`
 	// New hosts are bought from Model.
-	New      bool   `json:"new,omitempty"`
-	Model    string `json:"model,omitempty"`
-	Excluded bool   `json:"excluded,omitempty"`
+	New   bool   `json:"new,omitempty"`
+	Model string `json:"model,omitempty"`
+	// Spare hosts are bought empty, to keep room for the guests of failed
+	// hosts (policy failoverHosts).
+	Spare    bool `json:"spare,omitempty"`
+	Excluded bool `json:"excluded,omitempty"`
 	// Offered is the capacity offered to guests after reservation,
 	// overcommit and headroom; Before/After the planned load (with
 	// virtualisation overhead), all in base units.

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/berth-dev/berth/inventory"
@@ -121,6 +122,9 @@ func (pl *Planner) solve() (*result, error) {
 	if err := checkPolicy(&pl.pol); err != nil {
 		return nil, err
 	}
+	if k, n := pl.pol.FailoverHosts, len(pl.sc.Hosts); k > 0 && k >= n && len(pl.sc.HostModels) == 0 {
+		return nil, fmt.Errorf("policy: failoverHosts k=%d must be less than the number of hosts (%d) when no host models may be bought: the guests of every host cannot restart elsewhere", k, n)
+	}
 	m, err := buildModel(pl.sc, &pl.pol, &pl.edits)
 	if err != nil {
 		return nil, err
@@ -133,8 +137,60 @@ func (pl *Planner) solve() (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	keepFailoverRoom(m.prob, sol, pl.pol.FailoverHosts)
 	pl.last = &result{m: m, sol: sol}
 	return pl.last, nil
+}
+
+// keepFailoverRoom makes the fleet keep room for the guests of any k failed
+// hosts: while the failover check fails and a host model may still be
+// bought, it adds an empty spare host of the largest model (the one that
+// adds the most room, in units of the fleet's average host) and checks
+// again. When nothing may be bought the check's verdict stands and the plan
+// reports it (exit code 3).
+func keepFailoverRoom(p *placement.Problem, sol *placement.Solution, k int) {
+	if k <= 0 || len(p.Models) == 0 {
+		return
+	}
+	d := p.D()
+	ref := make([]float64, d)
+	for h := range p.H() {
+		for x := range d {
+			ref[x] += p.Offered[h*d+x] / float64(p.H())
+		}
+	}
+	size := func(m int) float64 {
+		t := 0.0
+		for x, o := range p.Models[m].Offered {
+			if ref[x] > 0 {
+				t += o / ref[x]
+			}
+		}
+		return t
+	}
+	bought := make([]int, len(p.Models))
+	for _, mi := range sol.NewHosts {
+		bought[mi]++
+	}
+	for spares := 0; spares <= p.H()+k; spares++ {
+		if placement.FailoverCheck(p, sol, k).Holds {
+			return
+		}
+		best := -1
+		for m := range p.Models {
+			if mx := p.Models[m].Max; mx > 0 && bought[m] >= mx {
+				continue
+			}
+			if best < 0 || size(m) > size(best) {
+				best = m
+			}
+		}
+		if best < 0 {
+			return
+		}
+		bought[best]++
+		sol.NewHosts = append(sol.NewHosts, int32(best))
+	}
 }
 
 // CandidateView is one host's standing for one guest, in names.
@@ -191,16 +247,23 @@ func cmpString(a, b string) int {
 // checkPolicy rejects a policy the solver cannot work with; the scenario
 // reader reports these with file positions, this guards edits and flags.
 func checkPolicy(p *inventory.Policy) error {
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	for _, d := range inventory.Dimensions {
-		if p.Overcommit[d] <= 0 {
-			return fmt.Errorf("policy: overcommit for %s must be > 0, got %g", d, p.Overcommit[d])
+		if !(p.Overcommit[d] > 0) || !finite(p.Overcommit[d]) {
+			return fmt.Errorf("policy: overcommit for %s must be a finite number > 0, got %g", d, p.Overcommit[d])
 		}
-		if p.Headroom[d] <= 0 || p.Headroom[d] > 1 {
+		if !(p.Headroom[d] > 0 && p.Headroom[d] <= 1) {
 			return fmt.Errorf("policy: headroom for %s must be in (0, 1], got %g", d, p.Headroom[d])
 		}
-		if p.Overhead[d] < 0 {
-			return fmt.Errorf("policy: overhead for %s must be ≥ 0, got %g", d, p.Overhead[d])
+		if !(p.Overhead[d] >= 0) || !finite(p.Overhead[d]) {
+			return fmt.Errorf("policy: overhead for %s must be a finite number ≥ 0, got %g", d, p.Overhead[d])
 		}
+	}
+	if !(p.SafetyFactor > 0) || !finite(p.SafetyFactor) {
+		return fmt.Errorf("policy: safetyFactor must be a finite number > 0, got %g", p.SafetyFactor)
+	}
+	if !(p.SameAppetite.Penalty >= 0) || !finite(p.SameAppetite.Penalty) {
+		return fmt.Errorf("policy: sameAppetite.penalty must be a finite number ≥ 0, got %g", p.SameAppetite.Penalty)
 	}
 	if p.FailoverHosts < 0 {
 		return fmt.Errorf("policy: failoverHosts must be ≥ 0, got %d", p.FailoverHosts)

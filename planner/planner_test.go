@@ -334,3 +334,54 @@ func TestSelector(t *testing.T) {
 		t.Error("Verify does not catch a guest outside its selector")
 	}
 }
+
+// TestBoughtHostNamesAreUnique: a bought host never takes the name of an
+// existing host.
+func TestBoughtHostNamesAreUnique(t *testing.T) {
+	sc := embedded(t, "growth")
+	p := mustPlan(t, sc)
+	if len(p.Buy) == 0 {
+		t.Fatal("growth buys nothing")
+	}
+	first := p.Buy[0].Hosts[0]
+	sc = embedded(t, "growth")
+	sc.Hosts[0].Name = first
+	p = mustPlan(t, sc)
+	seen := map[string]bool{}
+	for _, h := range p.Hosts {
+		if seen[h.Name] {
+			t.Errorf("host %s appears twice", h.Name)
+		}
+		seen[h.Name] = true
+	}
+	if problems := planner.Verify(p, sc); len(problems) > 0 {
+		t.Errorf("plan does not verify:\n%s", strings.Join(problems, "\n"))
+	}
+}
+
+// TestFailoverRoom: with k=1 the plan keeps room for any failed host's
+// guests — buying an empty spare when host models allow — and says so.
+func TestFailoverRoom(t *testing.T) {
+	sc := embedded(t, scenarios.Default)
+	sc.Policy.FailoverHosts = 1
+	p := mustPlan(t, sc)
+	if !p.Metrics.Failover.Holds {
+		t.Fatalf("failover does not hold: %+v", p.Metrics.Failover)
+	}
+	spares := 0
+	for _, h := range p.Hosts {
+		if h.Spare {
+			spares++
+			if len(h.Placed) != 0 || !h.New {
+				t.Errorf("spare %s: new %v, placed %v", h.Name, h.New, h.Placed)
+			}
+		}
+	}
+	// Without models to buy, the same fleet cannot keep the room: the
+	// check fails and the plan is incomplete (exit code 3).
+	sc.HostModels = nil
+	q := mustPlan(t, sc)
+	if spares > 0 && (q.Metrics.Failover.Holds || q.Complete()) {
+		t.Errorf("without host models the failover check holds (%+v) although a spare was needed", q.Metrics.Failover)
+	}
+}

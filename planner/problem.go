@@ -369,14 +369,21 @@ func (d *domainIDs) id(label string) int32 {
 	return d.next - 1
 }
 
-// hostName names host index i of a solution: an existing host, or a bought
-// one ("new-MODEL-N", numbered per model in opening order).
+// hostNames names every host of a solution: the existing hosts, then the
+// bought ones as "new-MODEL-N", numbered per model in opening order and
+// skipping any name an existing host already has.
 func (m *model) hostNames(sol *placement.Solution) []string {
 	names := append([]string(nil), m.prob.HostNames...)
 	perModel := map[int32]int{}
 	for _, mi := range sol.NewHosts {
-		perModel[mi]++
-		names = append(names, fmt.Sprintf("new-%s-%d", m.prob.Models[mi].Name, perModel[mi]))
+		for {
+			perModel[mi]++
+			name := fmt.Sprintf("new-%s-%d", m.prob.Models[mi].Name, perModel[mi])
+			if _, taken := m.hostIdx[name]; !taken {
+				names = append(names, name)
+				break
+			}
+		}
 	}
 	return names
 }

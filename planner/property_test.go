@@ -39,7 +39,7 @@ func randomScenario(t *rapid.T) *inventory.Scenario {
 		sc.Groups = append(sc.Groups, inventory.Group{
 			Name:     fmt.Sprintf("g%d", i),
 			Scope:    rapid.SampledFrom(scopes).Draw(t, "scope"),
-			Together: false, // TODO(lead): re-enable affinity once placement leaves an unsatisfiable member unplaced
+			Together: rapid.IntRange(0, 4).Draw(t, "together") == 0,
 		})
 	}
 	group := func(label string) string {
@@ -83,6 +83,9 @@ func randomScenario(t *rapid.T) *inventory.Scenario {
 			Capacity: inventory.Vector{inventory.CPU: 64, inventory.Memory: 512 * gi, inventory.IOPS: 50000, inventory.Net: 25e9},
 			Max:      rapid.IntRange(0, 3).Draw(t, "modelMax"),
 		})
+	}
+	if pol.FailoverHosts >= len(sc.Hosts) && len(sc.HostModels) == 0 {
+		pol.FailoverHosts = 0 // refused as a policy error (tested elsewhere)
 	}
 	for i := range rapid.IntRange(1, 6).Draw(t, "demands") {
 		prof := rapid.SampledFrom(profiles).Draw(t, "demandProfile")

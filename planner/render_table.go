@@ -57,6 +57,8 @@ func RenderTable(w io.Writer, p *Plan) error {
 		h := &p.Hosts[i]
 		name := h.Name
 		switch {
+		case h.Spare:
+			name += " (buy, spare)"
 		case h.New:
 			name += " (buy)"
 		case h.Excluded:

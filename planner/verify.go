@@ -143,12 +143,26 @@ func (v *verifier) groups() {
 			byDomain[dom] = append(byDomain[dom], member{a.Guest, a.Op == OpCreate})
 		}
 		if g.Together {
-			added := false
-			for _, ms := range byDomain {
-				added = added || slices.ContainsFunc(ms, func(m member) bool { return m.isNew })
+			// New members go together, into a domain that already holds a
+			// member if any does. (Existing members split across domains
+			// are the fleet's state, which a plan cannot mend.)
+			newDoms, oldDoms := map[string]bool{}, map[string]bool{}
+			for dom, ms := range byDomain {
+				for _, m := range ms {
+					if m.isNew {
+						newDoms[dom] = true
+					} else {
+						oldDoms[dom] = true
+					}
+				}
 			}
-			if added && len(byDomain) > 1 {
-				v.fail("group %s must stay in one %s but spans %d", g.Name, g.Scope, len(byDomain))
+			if len(newDoms) > 1 {
+				v.fail("group %s must stay in one %s but its new members span %d", g.Name, g.Scope, len(newDoms))
+			}
+			for _, dom := range sortedKeys(newDoms) {
+				if len(oldDoms) > 0 && !oldDoms[dom] {
+					v.fail("group %s must stay together, but a new member is in %s, which holds none of its existing members", g.Name, dom)
+				}
 			}
 			continue
 		}

@@ -63,7 +63,7 @@ say exactly what).`,
 	fl := cmd.Flags()
 	fl.BoolVarP(&f.yes, "yes", "y", false, "apply without asking (the flag or BERTH_YES only, never the config file)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "check the plan against the hosts, show what would be done, change nothing")
-	fl.BoolVar(&f.force, "force", false, "apply even if the hosts changed since the plan was made")
+	fl.BoolVar(&f.force, "force", false, "apply even if the hosts changed since the plan was made (command line only)")
 	fl.BoolVar(&f.refresh, "refresh", false, "if the hosts changed, re-plan on them as they are now (needs -f or --scenario: what the plan was made from)")
 	fl.BoolVar(&f.noStart, "no-start", false, "define the new guests but do not start them")
 	fl.Int("parallel", 4, "how many hosts to work on at once")
@@ -92,7 +92,7 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	if err != nil {
 		return err
 	}
-	if a.v.GetBool("force") && a.v.GetBool("refresh") {
+	if explicitFlag(cmd, "force") && explicitFlag(cmd, "refresh") {
 		return fmt.Errorf("give either --force or --refresh, not both")
 	}
 	if a.v.GetInt("parallel") < 1 {
@@ -114,7 +114,7 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	opt := planner.ApplyOptions{
 		Connect:     planner.ConnectURIs(hosts.uri),
 		ReadFleet:   planner.ReadURIs(hosts.uri, hosts.source, readOpt),
-		Force:       a.v.GetBool("force"),
+		Force:       explicitFlag(cmd, "force"),
 		Templates:   templates,
 		NoStart:     a.v.GetBool("no-start"),
 		Parallel:    a.v.GetInt("parallel"),
@@ -128,7 +128,7 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	}
 	prep, err := planner.PrepareApply(ctx, plan, opt)
 	var stale *planner.StaleError
-	if errors.As(err, &stale) && a.v.GetBool("refresh") {
+	if errors.As(err, &stale) && explicitFlag(cmd, "refresh") {
 		fmt.Fprintf(a.stderr, "%s\n\nRe-planning on the hosts as they are now (--refresh).\n", stale.Error())
 		plan, planPath, err = a.refreshPlan(ctx, cmd, f, plan, planPath, opt.ReadFleet)
 		if err != nil {
@@ -183,6 +183,18 @@ func applyExit(rep *planner.Report) error {
 		return silentExit(exitPartially)
 	}
 	return silentExit(exitError)
+}
+
+// explicitFlag is a boolean flag the operator gave on this command line.
+// --force and --refresh change what apply does to a fleet, so like "yes"
+// they are never taken from a config file or the environment.
+func explicitFlag(cmd *cobra.Command, name string) bool {
+	f := cmd.Flags().Lookup(name)
+	if f == nil || !f.Changed {
+		return false
+	}
+	b, err := strconv.ParseBool(f.Value.String())
+	return err == nil && b
 }
 
 // approved reports whether --yes (or BERTH_YES) skips the question. A

@@ -108,6 +108,9 @@ func runInventory(a *app, cmd *cobra.Command) error {
 		return err
 	}
 	if path := a.v.GetString("save"); path != "" {
+		if len(fleet.Hosts) == 0 {
+			return fmt.Errorf("no host could be read, so nothing was saved (%s is left as it was)", path)
+		}
 		if err := saveSnapshot(path, fleet); err != nil {
 			return err
 		}
@@ -284,16 +287,24 @@ func quantity(dim inventory.Dimension, v any, key string) (float64, error) {
 
 // saveSnapshot writes the hosts read as a scenario file.
 func saveSnapshot(path string, fleet *inventory.Fleet) error {
-	f, err := os.Create(path)
+	// Write beside the target and rename, so a failure half-way never
+	// leaves a truncated snapshot where a good one was.
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
 	sc := fleet.Scenario(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".yaml"), ".yml"))
 	if err := inventory.WriteScenario(f, sc); err != nil {
 		f.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func baseName(p string) string {

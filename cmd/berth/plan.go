@@ -70,14 +70,14 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	if err != nil {
 		return err
 	}
-	for _, pin := range f.pins {
+	for _, pin := range a.v.GetStringSlice("pin") {
 		guest, host, ok := strings.Cut(pin, "=")
 		if !ok || guest == "" || host == "" {
 			return fmt.Errorf("--pin %q: want GUEST=HOST", pin)
 		}
 		pl.Pin(guest, host)
 	}
-	for _, h := range f.exclude {
+	for _, h := range a.v.GetStringSlice("exclude") {
 		pl.Exclude(h, true)
 	}
 	plan, err := pl.Plan()

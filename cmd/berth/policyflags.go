@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/spf13/cast"
 	"github.com/spf13/cobra"
 )
 
@@ -30,40 +34,49 @@ func (policyFlags) register(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("same-appetite", cobra.FixedCompletions([]string{"soft", "hard", "off"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
 // apply returns pol with every knob the user set (flag > env > config)
 // applied.
 func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inventory.Policy, error) {
 	v := a.v
+	var err error
 	if a.isSet(cmd, "strategy") {
 		pol.Strategy = v.GetString("strategy")
 	}
 	if a.isSet(cmd, "seed") {
-		pol.Seed = v.GetUint64("seed")
+		if pol.Seed, err = cast.ToUint64E(v.Get("seed")); err != nil {
+			return pol, fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
+		}
 	}
-	if a.isSet(cmd, "iterations") {
-		pol.Iterations = v.GetInt("iterations")
+	for _, k := range []struct {
+		key string
+		dst *int
+	}{{"iterations", &pol.Iterations}, {"failover-hosts", &pol.FailoverHosts}, {"max-per-host", &pol.SameAppetite.MaxPerHost}} {
+		if !a.isSet(cmd, k.key) {
+			continue
+		}
+		n, err := cast.ToIntE(v.Get(k.key))
+		if err != nil || n < 0 {
+			return pol, fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
+		}
+		*k.dst = n
 	}
 	if a.isSet(cmd, "objective") {
 		switch o := inventory.Objective(v.GetString("objective")); o {
 		case inventory.ObjectivePack, inventory.ObjectiveSpread:
 			pol.Objective = o
 		default:
-			return pol, fmt.Errorf("--objective %q: want pack or spread", o)
+			return pol, fmt.Errorf("objective %q: want pack or spread", o)
 		}
-	}
-	if a.isSet(cmd, "failover-hosts") {
-		pol.FailoverHosts = v.GetInt("failover-hosts")
 	}
 	if a.isSet(cmd, "same-appetite") {
 		switch m := inventory.AppetiteMode(v.GetString("same-appetite")); m {
 		case inventory.AppetiteSoft, inventory.AppetiteHard, inventory.AppetiteOff:
 			pol.SameAppetite.Mode = m
 		default:
-			return pol, fmt.Errorf("--same-appetite %q: want soft, hard or off", m)
+			return pol, fmt.Errorf("same-appetite %q: want soft, hard or off", m)
 		}
-	}
-	if a.isSet(cmd, "max-per-host") {
-		pol.SameAppetite.MaxPerHost = v.GetInt("max-per-host")
 	}
 	for _, k := range []struct {
 		key string
@@ -72,14 +85,19 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		if !a.isSet(cmd, k.key) {
 			continue
 		}
-		for dim, val := range v.GetStringMapString(k.key) {
+		pairs, err := ratioPairs(v.Get(k.key))
+		if err != nil {
+			return pol, fmt.Errorf("%s: %v", k.key, err)
+		}
+		for _, dim := range sortedKeys(pairs) {
+			val := pairs[dim]
 			d, ok := inventory.ParseDimension(dim)
 			if !ok {
-				return pol, fmt.Errorf("--%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
+				return pol, fmt.Errorf("%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
 			}
 			x, err := parseRatio(val)
 			if err != nil {
-				return pol, fmt.Errorf("--%s %s=%s: %v", k.key, dim, val, err)
+				return pol, fmt.Errorf("%s %s=%s: %v", k.key, dim, val, err)
 			}
 			k.dst[d] = x
 		}
@@ -87,12 +105,43 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 	return pol, nil
 }
 
+// ratioPairs reads a per-dimension setting from wherever it was given: a
+// flag ("[cpu=4,memory=2]" from pflag), an environment variable
+// ("cpu=4,memory=2") or a config map ({cpu: 4}).
+func ratioPairs(x any) (map[string]string, error) {
+	switch t := x.(type) {
+	case map[string]any:
+		out := map[string]string{}
+		for k, v := range t {
+			out[k] = fmt.Sprint(v)
+		}
+		return out, nil
+	case map[string]string:
+		return t, nil
+	case string:
+		out := map[string]string{}
+		s := strings.Trim(strings.TrimSpace(t), "[]")
+		if s == "" {
+			return out, nil
+		}
+		for _, part := range strings.Split(s, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok {
+				return nil, fmt.Errorf("%q: want DIMENSION=VALUE pairs such as cpu=4,memory=1", t)
+			}
+			out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("want DIMENSION=VALUE pairs such as cpu=4,memory=1, got %v", x)
+}
+
 // parseRatio reads "4", "0.8" or "80%".
 func parseRatio(s string) (float64, error) {
 	pct := strings.HasSuffix(s, "%")
 	x, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil {
-		return 0, fmt.Errorf("want a number such as 0.8 or 80%%")
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("want a finite number such as 4, 0.8 or 80%%")
 	}
 	if pct {
 		x /= 100

@@ -6,7 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/berth-dev/berth/inventory"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -135,6 +138,11 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 			return fmt.Errorf("reading config %s: %w (fix it, or pass --config)", path, err)
 		}
 	}
+	if v.ConfigFileUsed() != "" {
+		if err := checkConfigKeys(cmd.Root(), v.ConfigFileUsed()); err != nil {
+			return err
+		}
+	}
 	var bindErr error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if f.Name == "config" || f.Name == "help" {
@@ -145,6 +153,58 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 		}
 	})
 	return bindErr
+}
+
+// configSections are the config file's keys that are not flags: what the
+// libvirt features read (docs/inventory.md, docs/apply.md).
+var configSections = []string{"hosts", "hostClasses", "rolePatterns", "guestDefaults", "templates"}
+
+// checkConfigKeys refuses a config file with a key that is neither a flag
+// of some berth command nor a known section, so a typo ("stratgy") or a
+// scenario saved as berth.yaml is an error that names the file rather than
+// a setting silently ignored.
+func checkConfigKeys(root *cobra.Command, path string) error {
+	file := viper.New()
+	file.SetConfigFile(path)
+	if err := file.ReadInConfig(); err != nil {
+		return fmt.Errorf("reading config %s: %w", path, err)
+	}
+	known := map[string]bool{}
+	var names []string
+	add := func(name string) {
+		if !known[strings.ToLower(name)] {
+			known[strings.ToLower(name)] = true
+			names = append(names, name)
+		}
+	}
+	for _, s := range configSections {
+		add(s)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) { add(f.Name) })
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	delete(known, "config")
+	delete(known, "help")
+	var bad []string
+	for key := range file.AllSettings() {
+		if !known[key] {
+			bad = append(bad, fmt.Sprintf("unknown key %q%s", key, inventory.Suggestion(key, names)))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	hint := "config keys are the flags of berth's commands (docs/cli.md) and " + strings.Join(configSections, ", ")
+	if file.IsSet("apiVersion") {
+		hint = "this looks like a scenario file: give it with -f, and keep berth.yaml for configuration"
+	}
+	return fmt.Errorf("config %s: %s (%s)", path, strings.Join(bad, "; "), hint)
 }
 
 // defaultConfigFile is ./berth.yaml if it exists, else
