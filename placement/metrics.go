@@ -50,8 +50,11 @@ func Evaluate(p *Problem, s *Solution) Metrics {
 				fill += used[k] / off[k]
 				n++
 			}
+			// Pairs of same-appetite guests sharing the host: the soft
+			// rule charges Penalty per pair (each guest pays per guest of
+			// its appetite already there).
 			if c := st.app[h*d+k]; c >= 2 {
-				m.AppetiteStacked += int(c)
+				m.AppetiteStacked += int(c * (c - 1) / 2)
 			}
 		}
 		if n > 0 {

@@ -83,8 +83,8 @@ func TestEvaluate(t *testing.T) {
 		// fills 1, 0.3, 0.2: mean 0.5, deviations 0.5, −0.2, −0.3:
 		// √((0.25 + 0.04 + 0.09)/3) = √0.126667 = 0.355903
 		Balance: 0.355903,
-		// A holds two guests of appetite 0 (existing + new)
-		AppetiteStacked: 2,
+		// A holds two guests of appetite 0 (existing + new): one pair
+		AppetiteStacked: 1,
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
 		t.Errorf("Evaluate (-want +got):\n%s", diff)

@@ -92,8 +92,10 @@ type Metrics struct {
 	// Balance: standard deviation of per-host mean utilisation over hosts in
 	// use (0 = perfectly even).
 	Balance float64
-	// AppetiteStacked counts guests (existing and new) that share a host
-	// with another guest of the same appetite (the soft rule's cost).
+	// AppetiteStacked counts pairs of guests (existing and new) of the same
+	// appetite sharing a host: Σ over hosts and appetites of c·(c−1)/2. The
+	// soft rule's cost is Penalty × this (a guest pays Penalty per guest of
+	// its appetite already there).
 	AppetiteStacked int
 }
 

@@ -210,11 +210,12 @@ type Metrics struct {
 	Utilisation       inventory.Vector `json:"utilisation"`
 	// Stranded capacity per dimension (base units) and balance (std-dev of
 	// per-host mean utilisation; lower is more even).
-	Stranded        inventory.Vector `json:"stranded"`
-	Balance         float64          `json:"balance"`
-	AppetiteStacked int              `json:"appetiteStacked"`
-	Violations      int              `json:"violations"`
-	Failover        FailoverView     `json:"failover"`
+	Stranded inventory.Vector `json:"stranded"`
+	Balance  float64          `json:"balance"`
+	// AppetiteStacked counts pairs of same-appetite guests sharing a host.
+	AppetiteStacked int          `json:"appetiteStacked"`
+	Violations      int          `json:"violations"`
+	Failover        FailoverView `json:"failover"`
 }
 
 // FailoverView reports whether the guests of any K failed hosts can be
