@@ -67,8 +67,8 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 			Labels:      otherLabels(h.Labels),
 			Excluded:    excluded[h.Name],
 			Offered:     m.offered[hi],
-			Before:      before[hi],
-			After:       after[hi],
+			Before:      tidyVec(before[hi]),
+			After:       tidyVec(after[hi]),
 			Existing:    []string{},
 			Placed:      orEmpty(placed[hi]),
 			Fingerprint: prints.hosts[hi],
@@ -88,7 +88,7 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 		plan.Hosts = append(plan.Hosts, HostPlan{
 			Name: names[hi], New: true, Model: hm.Name,
 			Rack: hm.Labels["rack"], Zone: hm.Labels["zone"], Labels: otherLabels(hm.Labels),
-			Offered: off, Before: before[hi], After: after[hi],
+			Offered: off, Before: tidyVec(before[hi]), After: tidyVec(after[hi]),
 			Existing: []string{}, Placed: orEmpty(placed[hi]), Spare: len(placed[hi]) == 0,
 		})
 		if buy[mi] == nil {
@@ -162,14 +162,18 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 	// guests to) counts against the plan; one the fleet already had before
 	// the plan is reported as a warning and does not fail the plan.
 	violations := 0
+	said := map[string]bool{}
 	for _, v := range placement.Check(p, sol) {
 		text := violationText(m, names, v)
-		if v.Guest == placement.NoHost && (v.Host < 0 || int(v.Host) >= nHosts || len(placed[v.Host]) == 0) {
+		if !planCaused(p, sol, v, placed) {
 			text = "the fleet already breaks a rule: " + strings.TrimPrefix(text, "violation: ")
 		} else {
 			violations++
 		}
-		plan.Warnings = append(plan.Warnings, text)
+		if !said[text] {
+			said[text] = true
+			plan.Warnings = append(plan.Warnings, text)
+		}
 	}
 	met := placement.Evaluate(p, sol)
 	fo := placement.FailoverCheck(p, sol, pol.FailoverHosts)
@@ -182,10 +186,10 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 		Guests:            len(m.guests),
 		Placed:            met.Placed,
 		Unplaced:          met.Unplaced,
-		UtilisationBefore: utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before }),
-		Utilisation:       vec(met.Utilisation),
-		Stranded:          vec(met.Stranded),
-		Balance:           met.Balance,
+		UtilisationBefore: tidyVec(utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before })),
+		Utilisation:       tidyVec(vec(met.Utilisation)),
+		Stranded:          tidyVec(vec(met.Stranded)),
+		Balance:           tidy(met.Balance),
 		AppetiteStacked:   met.AppetiteStacked,
 		Violations:        violations,
 		Failover:          FailoverView{K: fo.K, Holds: fo.Holds, Homeless: fo.Homeless},
@@ -280,7 +284,7 @@ func (e *Edits) normalise() {
 	if e.Demand == nil {
 		e.Demand = []DemandEdit{}
 	}
-	slices.SortFunc(e.Pins, func(a, b Pin) int { return cmpString(a.Guest, b.Guest) })
+	slices.SortFunc(e.Pins, func(a, b Pin) int { return strings.Compare(a.Guest, b.Guest) })
 	slices.Sort(e.Excluded)
 }
 
@@ -300,6 +304,9 @@ func violationText(m *model, names []string, v placement.Violation) string {
 			who, host, d, inventory.FormatQuantity(d, v.Used), inventory.FormatQuantity(d, v.Offered))
 	case placement.RuleAntiAffinity, placement.RuleAffinity:
 		return fmt.Sprintf("violation: %s%s breaks the %s rule of group %s", who, host, v.Rule, m.groups[v.Group])
+	case placement.RuleAppetite:
+		return fmt.Sprintf("violation: %s holds %d %s-heavy guests, over the hard same-appetite limit of %d",
+			host, int(v.Used), inventory.Dimension(v.Dim), int(v.Offered))
 	case placement.RulePinned:
 		return fmt.Sprintf("violation: %sis not on the host it is pinned to", strings.TrimSuffix(who, "on "))
 	case placement.RuleSelector:
@@ -310,3 +317,32 @@ func violationText(m *model, names []string, v placement.Violation) string {
 
 // sortedKeys returns a map's keys in order, for deterministic output.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// planCaused reports whether a violation is the plan's doing: a new guest is
+// involved, or the plan adds to the host a guest that makes it worse (any
+// guest for capacity, one of that appetite for the same-appetite limit).
+// Anything else the fleet already had before the plan.
+func planCaused(p *placement.Problem, sol *placement.Solution, v placement.Violation, placed [][]string) bool {
+	if v.Guest != placement.NoHost {
+		return true
+	}
+	if v.Host < 0 || int(v.Host) >= len(placed) || len(placed[v.Host]) == 0 {
+		return false
+	}
+	if v.Rule != placement.RuleAppetite {
+		return true
+	}
+	for g, h := range sol.Host {
+		if h == v.Host && int(p.Appetite[g]) == v.Dim {
+			return true
+		}
+	}
+	return false
+}
+
+func tidyVec(v inventory.Vector) inventory.Vector {
+	for d := range v {
+		v[d] = tidy(v[d])
+	}
+	return v
+}

@@ -121,7 +121,7 @@ func summarise(rs []Refusal) []string {
 		if n := len(hosts[b]) - len(hosts[a]); n != 0 {
 			return n
 		}
-		return cmpString(a.rule+a.dim+a.group, b.rule+b.dim+b.group)
+		return strings.Compare(a.rule+a.dim+a.group, b.rule+b.dim+b.group)
 	})
 	var out []string
 	for _, c := range causes {
@@ -133,7 +133,7 @@ func summarise(rs []Refusal) []string {
 			if lo := inventory.FormatQuantity(d, least[c]); lo != short {
 				short = lo + " to " + short
 			}
-			out = append(out, fmt.Sprintf("%s lack %s (short by %s)", plural(n, "host"), c.dim, short))
+			out = append(out, fmt.Sprintf("%s %s (short by %s)", pluralVerb(n, "host", "lacks", "lack"), c.dim, short))
 		case placement.RuleAntiAffinity.String():
 			out = append(out, fmt.Sprintf("%s excluded by anti-affinity group %s", plural(n, "host"), c.group))
 		case placement.RuleAffinity.String():
@@ -149,6 +149,14 @@ func summarise(rs []Refusal) []string {
 		}
 	}
 	return out
+}
+
+// pluralVerb is "1 host lacks" or "3 hosts lack".
+func pluralVerb(n int, word, one, many string) string {
+	if n == 1 {
+		return plural(n, word) + " " + one
+	}
+	return plural(n, word) + " " + many
 }
 
 func plural(n int, word string) string {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -33,7 +34,7 @@ func HostFingerprint(h *inventory.Host) string {
 	for _, g := range h.Guests {
 		doc.Guests = append(doc.Guests, guest{g.Name, g.Allocation[inventory.CPU], g.Allocation[inventory.Memory]})
 	}
-	slices.SortFunc(doc.Guests, func(a, b guest) int { return cmpString(a.Name, b.Name) })
+	slices.SortFunc(doc.Guests, func(a, b guest) int { return strings.Compare(a.Name, b.Name) })
 	return hashJSON(doc)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -66,7 +67,7 @@ func (pl *Planner) SetEdits(e Edits) {
 func (pl *Planner) Pin(guest, host string) {
 	pl.Unpin(guest)
 	pl.edits.Pins = append(pl.edits.Pins, Pin{Guest: guest, Host: host})
-	slices.SortFunc(pl.edits.Pins, func(a, b Pin) int { return cmpString(a.Guest, b.Guest) })
+	slices.SortFunc(pl.edits.Pins, func(a, b Pin) int { return strings.Compare(a.Guest, b.Guest) })
 	pl.last = nil
 }
 
@@ -232,16 +233,6 @@ func cloneEdits(e Edits) Edits {
 		Excluded: slices.Clone(e.Excluded),
 		Demand:   slices.Clone(e.Demand),
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // checkPolicy rejects a policy the solver cannot work with; the scenario

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
@@ -56,7 +57,7 @@ func offered(capacity, reserved, hostOvercommit inventory.Vector, pol *inventory
 		if hostOvercommit[d] > 0 {
 			oc = hostOvercommit[d]
 		}
-		v[d] = max(0, capacity[d]-reserved[d]) * oc * pol.Headroom[d]
+		v[d] = tidy(max(0, capacity[d]-reserved[d]) * oc * pol.Headroom[d])
 	}
 	return v
 }
@@ -78,7 +79,7 @@ func load(g *inventory.Guest, pol *inventory.Policy) inventory.Vector {
 				x = max(alloc, seen)
 			}
 		}
-		v[d] = x * (1 + pol.Overhead[d])
+		v[d] = tidy(x * (1 + pol.Overhead[d]))
 	}
 	return v
 }
@@ -87,7 +88,7 @@ func load(g *inventory.Guest, pol *inventory.Policy) inventory.Vector {
 func withOverhead(req inventory.Vector, pol *inventory.Policy) inventory.Vector {
 	var v inventory.Vector
 	for d := range v {
-		v[d] = req[d] * (1 + pol.Overhead[d])
+		v[d] = tidy(req[d] * (1 + pol.Overhead[d]))
 	}
 	return v
 }
@@ -386,4 +387,14 @@ func (m *model) hostNames(sol *placement.Solution) []string {
 		}
 	}
 	return names
+}
+
+// tidy rounds x to 12 significant digits, so that 7200 × 1.1 is 7920 and not
+// 7920.000000000001 in a plan file; no resource is measured that finely.
+func tidy(x float64) float64 {
+	y, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
+	if err != nil {
+		return x
+	}
+	return y
 }

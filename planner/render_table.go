@@ -115,8 +115,7 @@ func RenderTable(w io.Writer, p *Plan) error {
 	return ew.err
 }
 
-// writeSummary writes the plan's header lines (shared by table and the TUI's
-// text export).
+// writeSummary writes the plan's header lines.
 func writeSummary(ew *errWriter, p *Plan) {
 	m := &p.Metrics
 	ew.printf("Plan %s · scenario %s · strategy %s · seed %d\n", p.ID, p.Scenario, p.Policy.Strategy, p.Policy.Seed)
@@ -149,11 +148,15 @@ func FailoverText(f FailoverView) string {
 	case f.Holds:
 		return fmt.Sprintf("holds: the guests of any %s can restart elsewhere", plural(f.K, "failed host"))
 	}
-	return fmt.Sprintf("FAILS for k=%d: if %s fail, %s find no room", f.K, strings.Join(f.FailedHosts, ", "), plural(f.Homeless, "guest"))
+	verb := "fails"
+	if len(f.FailedHosts) > 1 {
+		verb = "fail"
+	}
+	return fmt.Sprintf("FAILS for k=%d: if %s %s, %s no room", f.K, joinAnd(f.FailedHosts), verb, pluralVerb(f.Homeless, "guest", "finds", "find"))
 }
 
 // VectorText writes a resource vector in human units:
-// "cpu 4.12 · memory 17.6Gi · iops 5.5k · net 220Mbps".
+// "cpu 4.12 · memory 18 GiB · iops 5.5k · net 220 Mbps".
 func VectorText(v inventory.Vector) string {
 	var parts []string
 	for _, d := range inventory.Dimensions {

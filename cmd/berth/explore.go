@@ -40,8 +40,10 @@ The fleet is chosen as for berth plan (the embedded default scenario,
 --scenario NAME or -f FILE). With --plan FILE a saved plan is opened:
 alone, read-only (browse, why-not, save a copy); together with -f or
 --scenario, the planner is rebuilt from that scenario with the plan's policy
-and edits, so editing goes on where it stopped (berth says so if the
-scenario no longer gives the same plan).
+and edits, so editing goes on where it stopped. The scenario must be the
+one the plan was made from (by name); if it no longer gives the same plan
+(the fleet changed), berth says so and s saves to PLAN.edited.json rather
+than over the saved plan.
 
 Keys: ? shows them all. docs/tui.md has screenshots.`,
 		Example: `  berth explore                          # the embedded default scenario
@@ -93,8 +95,10 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 //     made in the background;
 //   - --plan alone: the saved plan, read-only;
 //   - --plan with -f or --scenario: a planner for that scenario with the
-//     plan's policy and edits; the first re-plan is compared with the
-//     saved plan's ID.
+//     plan's policy and edits; the scenario must have the name the plan
+//     records (else an error), and the first re-plan is compared with the
+//     saved plan's ID: if it differs (the scenario changed), the explorer
+//     says so and s saves to PLAN.edited.json instead of over PLAN.
 //
 // Live inventory (-c URI, once berth plan has it) belongs in sourceFlags:
 // whatever sourceFlags.load reads, explore explores.
@@ -128,6 +132,13 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return tui.Options{}, err
+	}
+	if saved.Scenario != sc.Name {
+		// The saved plan's edits and policy belong to another fleet:
+		// re-planning them here would silently give a plan of sc instead,
+		// and s would write it over the saved one.
+		return tui.Options{}, fmt.Errorf("%s was made from scenario %q, but the scenario given is %q: open it with its own scenario (--scenario %s, or -f with the file it was planned from), or without -f/--scenario to browse it read-only",
+			planPath, saved.Scenario, sc.Name, saved.Scenario)
 	}
 	pl := planner.New(sc)
 	if err := pl.SetPolicy(tui.PolicyFromView(saved.Policy)); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,6 +102,50 @@ func TestExploreOptions(t *testing.T) {
 		}
 		if p.ID != saved.ID {
 			t.Errorf("the rebuilt planner gives plan %s, saved %s: policy or edits not restored", p.ID, saved.ID)
+		}
+	})
+	t.Run("plan with another scenario is refused", func(t *testing.T) {
+		path, _ := savedPlan(t) // made from tight
+		_, err := exploreOptionsFor(t, "--plan", path, "--scenario", "default")
+		if err == nil {
+			t.Fatal("a plan of tight opened with the default scenario should be refused, not re-planned")
+		}
+		for _, want := range []string{`"tight"`, `"default"`, "--scenario tight", path} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q: %v", want, err)
+			}
+		}
+	})
+	t.Run("plan with its changed scenario", func(t *testing.T) {
+		path, saved := savedPlan(t)
+		data, err := scenarios.Get("tight")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := inventory.ParseScenario("embedded:tight", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		extra := sc.Hosts[0] // the fleet grew by an empty host; same name
+		extra.Name, extra.Guests = "t-new", nil
+		sc.Hosts = append(sc.Hosts, extra)
+		file := filepath.Join(t.TempDir(), "tight.yaml")
+		var buf bytes.Buffer
+		if err := inventory.WriteScenario(&buf, sc); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opt, err := exploreOptionsFor(t, "--plan", path, "-f", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opt.Planner == nil || opt.ExpectID != saved.ID || opt.SavePath != path {
+			t.Fatalf("a changed scenario of the same name should open editable, expecting %s", saved.ID)
+		}
+		if p, err := opt.Planner.Plan(); err != nil || p.ID == saved.ID {
+			t.Fatalf("the changed scenario should give another plan (err %v)", err)
 		}
 	})
 	t.Run("policy flags with a plan", func(t *testing.T) {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -201,7 +203,8 @@ func (a *app) inventoryConfig(uris []string) ([]inventory.Source, inventory.Read
 	if len(classes) > 0 {
 		opt.Classes = map[string]inventory.HostClass{}
 	}
-	for name, c := range classes {
+	for _, name := range slices.Sorted(maps.Keys(classes)) {
+		c := classes[name]
 		iops, err := quantity(inventory.IOPS, c.IOPS, "hostClasses."+name+".iops")
 		if err != nil {
 			return nil, opt, err

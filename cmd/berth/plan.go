@@ -40,7 +40,7 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
   berth plan -f fleet.yaml -o markdown        # your scenario, for a PR comment
   berth plan -f fleet.yaml --out plan.json    # save the plan for berth apply
   berth plan --scenario tight -o json | jq .unplaced
-  berth plan --pin web-1=kvm-a1 --exclude kvm-b3 --failover-hosts 1`,
+  berth plan --pin web-api-1=kvm03 --exclude kvm07 --failover-hosts 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPlan(a, cmd, &f)

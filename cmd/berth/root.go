@@ -21,11 +21,11 @@ const (
 	exitOK        = 0
 	exitError     = 1 // bad input, I/O, refused
 	exitChanges   = 2 // --detailed-exitcode: the plan has changes
-	exitUnplaced  = 3 // demand could not be placed or the failover check fails
+	exitUnplaced  = 3 // demand not placed, failover check fails, or the plan breaks a rule
 	exitPartially = 4 // apply: some actions done, some not
 )
 
-// exitError carries an exit code through cobra's error return.
+// codedError carries an exit code through cobra's error return.
 type codedError struct {
 	code int
 	err  error

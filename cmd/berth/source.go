@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/scenarios"
@@ -17,7 +19,10 @@ type sourceFlags struct{}
 func (sourceFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringP("file", "f", "", "scenario file to plan (YAML, see docs/scenario.md)")
-	fl.StringP("scenario", "s", "", "embedded scenario to plan (see `berth scenarios list`; default \""+scenarios.Default+"\")")
+	fl.StringP("scenario", "s", "", "embedded scenario to plan (list them with: berth scenarios list; default \""+scenarios.Default+"\")")
+	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return scenarios.Names(), cobra.ShellCompDirectiveNoFileComp
+	})
 	fl.StringArrayP("connect", "c", nil, "plan on live libvirt hosts: a host's URI (repeatable; with -d; default: the config's hosts)")
 	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md)")
 	fl.Duration("sample", 0, "with live hosts: observe use over this window before planning, e.g. 10s")
@@ -44,9 +49,11 @@ func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 	}
 	switch {
 	case live:
-		return loadLive(a, cmd, uris, demand)
+		sc, err := loadLive(a, cmd, uris, demand)
+		return named(sc, demand), err
 	case file != "":
-		return inventory.LoadScenario(file)
+		sc, err := inventory.LoadScenario(file)
+		return named(sc, file), err
 	}
 	if name == "" {
 		name = scenarios.Default
@@ -89,4 +96,14 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 		fmt.Fprintf(a.stderr, "berth: planning without %d host(s) that could not be read (--strict makes that an error)\n", len(failed))
 	}
 	return dem.Merge(fleet.Hosts)
+}
+
+// named gives a scenario without a name the base name of its file, so plans
+// and screens never say "scenario ”".
+func named(sc *inventory.Scenario, path string) *inventory.Scenario {
+	if sc != nil && sc.Name == "" {
+		base := filepath.Base(path)
+		sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	return sc
 }

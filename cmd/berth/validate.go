@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 )
 
 func newValidateCmd(a *app) *cobra.Command {
@@ -52,9 +52,18 @@ Exit codes: 0 valid, 1 problems found.`,
 	return cmd
 }
 
-// looksLikePlan tells a plan document from a scenario by its kind.
+// looksLikePlan tells a plan document from a scenario by its top-level
+// kind, in JSON or YAML, compact or indented.
 func looksLikePlan(data []byte) bool {
-	return bytes.Contains(data, []byte(`"kind": "Plan"`)) || bytes.Contains(data, []byte("kind: Plan"))
+	var doc struct {
+		Kind string `yaml:"kind"`
+	}
+	// JSON is YAML, so one parse reads both; a file that parses as neither
+	// is left to the scenario reader, which says where it breaks.
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return false
+	}
+	return doc.Kind == planner.PlanKind
 }
 
 func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
@@ -72,7 +81,7 @@ func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
 		for _, p := range problems {
 			fmt.Fprintf(a.stderr, "%s: %s\n", name, p)
 		}
-		return withCode(exitError, fmt.Errorf("%s: %d problems", name, len(problems)))
+		return withCode(exitError, fmt.Errorf("%s: %s", name, countText(len(problems), "problem")))
 	}
 	fmt.Fprintf(a.stdout, "%s: valid plan %s: %d hosts, %d new guests, %d unplaced\n",
 		name, plan.ID, len(plan.Hosts), plan.Creates(), len(plan.Unplaced))
@@ -84,7 +93,15 @@ func problemsError(err error) error {
 	var ps inventory.Problems
 	if errors.As(err, &ps) {
 		n := len(ps.Errors())
-		return fmt.Errorf("%d problems:\n%s", n, ps.Error())
+		return fmt.Errorf("%s:\n%s", countText(n, "problem"), ps.Error())
 	}
 	return err
+}
+
+// countText is "1 problem" or "3 problems".
+func countText(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
