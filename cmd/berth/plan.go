@@ -88,7 +88,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 		if err := planner.WritePlanFile(out, plan); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
-		fmt.Fprintf(a.stderr, "saved plan %s to %s; apply it with: berth apply %s\n", plan.ID, out, out)
+		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, applyHint(plan, out))
 	}
 	if err := render(a.stdout, plan); err != nil {
 		return err
@@ -147,4 +147,33 @@ func (a *app) isSet(cmd *cobra.Command, key string) bool {
 		return true
 	}
 	return a.v.InConfig(key)
+}
+
+// applyHint says how the saved plan can be applied, or why it cannot be yet.
+func applyHint(p *planner.Plan, path string) string {
+	touched := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Op == planner.OpCreate {
+			touched[a.Host] = true
+		}
+	}
+	noURI, toBuy := 0, 0
+	for _, h := range p.Hosts {
+		switch {
+		case !touched[h.Name]:
+		case h.New:
+			toBuy++
+		case h.URI == "":
+			noURI++
+		}
+	}
+	switch {
+	case len(touched) == 0:
+		return "it creates nothing"
+	case toBuy > 0:
+		return fmt.Sprintf("buy its %d new hosts first, then plan on them", toBuy)
+	case noURI > 0:
+		return fmt.Sprintf("%d of its hosts have no libvirt URI, so berth apply cannot reach them (plan on live hosts, or give the hosts a uri)", noURI)
+	}
+	return "apply it with: berth apply " + path
 }
