@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/tui/components"
 )
 
 // sizes are the terminal sizes every screen is checked at: the classic
@@ -98,8 +100,8 @@ func TestGoldenHostDetail(t *testing.T) {
 				}
 				// The new guests' rows carry their score.
 				for _, a := range h.m.Plan().Actions {
-					if a.Host == hp.Name && a.Score != nil && !strings.Contains(lineOf(s, a.Guest), fmt.Sprintf("%.2f", a.Score.Total)) {
-						t.Errorf("row of %s lacks its score %.2f", a.Guest, a.Score.Total)
+					if a.Host == hp.Name && a.Score != nil && !strings.Contains(lineOf(s, a.Guest), components.Num(a.Score.Total)) {
+						t.Errorf("row of %s lacks its score %s", a.Guest, components.Num(a.Score.Total))
 					}
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,14 @@ func (h *harness) run(cmd tea.Cmd) {
 			h.run(c)
 		}
 	default:
+		// tea.Sequence's message is unexported: a slice of commands, run
+		// in order.
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+			for i := range v.Len() {
+				h.run(v.Index(i).Interface().(tea.Cmd))
+			}
+			return
+		}
 		h.send(msg)
 	}
 }

@@ -13,6 +13,8 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -154,10 +156,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m, m.keys(msg)
 	case jobDoneMsg:
 		return m, m.jobDone(msg)
 	case fileDoneMsg:
+		// The last edit's delta is old news once the plan is saved: it
+		// would come back on the status line after the next key.
+		m.delta = nil
 		if msg.err != nil {
 			m.setStatus(msg.what+": "+msg.err.Error(), true)
 		} else {
@@ -166,6 +171,39 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	return m, m.intent(msg)
+}
+
+// keys splits keys that arrived together. A terminal (or tmux send-keys,
+// or a fast typist) can deliver several characters in one read, which
+// bubbletea hands over as one KeyMsg of type KeyRunes with several runes;
+// the key map matches single keys only, so each rune is handled as a key of
+// its own, in order. A paste, and runes typed into a text input (a filter,
+// a file name), stay text and go to the screen as they are. When a key
+// asks for something (opens a screen, starts an edit), the remaining runes
+// wait until that has been handled, so "jj" then enter, or "/kvm", do what
+// they would have done typed one by one.
+func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
+	for msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.takesText() {
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[:1], Alt: msg.Alt}
+		if msg.Runes[0] == ' ' {
+			one = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}, Alt: msg.Alt}
+		}
+		msg.Runes = msg.Runes[1:]
+		if cmd := m.key(one); cmd != nil {
+			return tea.Sequence(cmd, common.Send(msg))
+		}
+	}
+	return m.key(msg)
+}
+
+// takesText reports whether the top screen takes runes as text now (a
+// filter, a file name, a count). A screen that captures keys without
+// taking text (the policy dialog) says so with TakesText.
+func (m *Model) takesText() bool {
+	if t, ok := m.top().(interface{ TakesText() bool }); ok {
+		return t.TakesText()
+	}
+	return m.top().Capturing()
 }
 
 // key handles a key press: global keys first (unless the screen takes
@@ -325,7 +363,12 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	case jobPlan:
 		m.setPlan(r)
 		if m.expectID != "" && r.plan.ID != m.expectID {
-			m.setStatus(fmt.Sprintf("the scenario no longer gives the saved plan %s (re-planned: %s); the fleet or scenario changed since it was saved", m.expectID, r.plan.ID), true)
+			// The scenario changed since the plan was saved: the plan on
+			// screen is a new one, so s does not offer to overwrite the
+			// saved file (the name can still be typed over).
+			orig := m.savePath
+			m.savePath = EditedPath(orig)
+			m.setStatus(fmt.Sprintf("scenario changed: %s (%s) re-planned; s saves %s", filepath.Base(orig), m.expectID, filepath.Base(m.savePath)), true)
 		}
 	case jobEdit:
 		m.undo = append(m.undo, r.before)
@@ -383,4 +426,11 @@ func (m *Model) resize() {
 	for _, s := range m.screens {
 		s.SetSize(w, h)
 	}
+}
+
+// EditedPath is where a plan re-made from a changed scenario is saved by
+// default, next to the original: plan.json → plan.edited.json.
+func EditedPath(path string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + ".edited" + ext
 }

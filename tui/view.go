@@ -29,7 +29,12 @@ func (m *Model) helpView() string {
 	h.ShowAll = m.fullHelp
 	// bubbles/help can overrun its width when the ellipsis does not fit
 	// either; cut every line.
-	lines := strings.Split(h.View(m.top().Help()), "\n")
+	keys := m.top().Help()
+	if m.ctx.ReadOnly {
+		// Without the scenario, edits only say so: leave them out.
+		keys = keys.Without(m.ctx.Keys.Edits())
+	}
+	lines := strings.Split(h.View(keys), "\n")
 	// On a tiny terminal the full help gives way to at least one body line.
 	lines = lines[:min(len(lines), max(m.ctx.Height-3, 1))]
 	for i, l := range lines {
@@ -110,6 +115,9 @@ func (m *Model) statusLine() string {
 		return st.Status.Render(m.status)
 	case m.delta != nil:
 		return m.deltaText(m.delta)
+	}
+	if m.ctx.ReadOnly {
+		return st.Dim.Render("? all keys · enter opens · read-only: add -f or --scenario to edit")
 	}
 	return st.Dim.Render("? all keys · enter opens · edits re-plan through the planner · u undoes")
 }

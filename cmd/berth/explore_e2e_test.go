@@ -101,7 +101,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	}
 
 	p.keys("Enter")
-	p.waitFor("host detail", "Host kvm01", "residual:", "OFFERED", "WHY HERE", "keep ", "new ")
+	p.waitFor("host detail", "Host kvm01", "residual:", "OFFERED", "SCORE align", "when placed", "keep ", "new ")
 	p.keys("Escape")
 	p.waitFor("back to the fleet", "[Hosts (20)]")
 
@@ -116,6 +116,15 @@ func TestExploreEndToEnd(t *testing.T) {
 	if _, err := planner.ReadPlanFile(out); err != nil {
 		t.Errorf("the saved plan does not read back: %v", err)
 	}
+
+	// Keys that arrive in one read (send-keys writes "jjj" at once) are
+	// each a key: three rows down, then enter opens that host.
+	p.keys("jjj")
+	p.waitFor("jjj moves the cursor to kvm04", "›   kvm04")
+	p.keys("Enter")
+	p.waitFor("enter after jjj", "Host kvm04")
+	p.keys("Escape")
+	p.waitFor("back to the fleet", "[Hosts (20)]")
 
 	p.keys("q")
 	p.waitFor("quit", "EXIT=0")

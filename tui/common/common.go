@@ -184,3 +184,19 @@ func Scroll(offset, cursor, height, n int) int {
 	offset = min(offset, max(n-height, 0))
 	return max(offset, 0)
 }
+
+// Wrap breaks s at spaces into at most n lines of width cells; the last
+// line is cut with "…" if the text goes on.
+func Wrap(s string, width, n int) []string {
+	if width <= 0 || n <= 0 {
+		return nil
+	}
+	lines := strings.Split(ansi.Wordwrap(s, width, ""), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n-1], strings.Join(lines[n-1:], " "))
+	}
+	for i, l := range lines {
+		lines[i] = Trunc(l, width)
+	}
+	return lines
+}

@@ -134,7 +134,7 @@ func (t GuestTable) View(st *styles.Styles, p *planner.Plan, width, height int) 
 		}
 		head += common.Pad(c, widths[i]) + " "
 	}
-	head += "TERMS (align fill stranded appetite)"
+	head += TermsHeading + " (when placed)"
 	var b strings.Builder
 	b.WriteString(st.Heading.Render(common.Trunc(head, width)))
 	if len(t.rows) == 0 {
@@ -165,8 +165,11 @@ func (t GuestTable) View(st *styles.Styles, p *planner.Plan, width, height int) 
 		if g.Unplaced() {
 			host = st.Bad.Render(common.Pad("UNPLACED", hw))
 		} else if g.Score != nil {
-			score = fmt.Sprintf("%.2f", g.Score.Total)
-			terms = TermsText(g.Score)
+			score = Num(g.Score.Total)
+			terms = TermsCells(g.Score)
+			if g.Score.Opens {
+				terms += " opens"
+			}
 		}
 		line := mark + flag + " " + name + " " + common.Pad(g.Profile, 7) + " " + common.Pad(common.Dash(g.Group), 14) + " " +
 			host + " " + common.PadLeft(score, 6) + " " + st.Dim.Render(terms)
@@ -175,14 +178,42 @@ func (t GuestTable) View(st *styles.Styles, p *planner.Plan, width, height int) 
 	return b.String()
 }
 
-// TermsText writes a score's terms compactly: "0.56 0.60 0.66 −0.75".
-func TermsText(s *planner.Score) string {
-	t := fmt.Sprintf("%.2f %.2f %.2f", s.Align, s.Fill, s.Stranded)
-	if s.Appetite != 0 {
-		t += fmt.Sprintf(" −%.2f", s.Appetite)
+// Num writes a score or term with two decimals and a true minus sign
+// ("−0.25"), the sign every screen uses.
+func Num(x float64) string {
+	s := fmt.Sprintf("%.2f", x)
+	if s == "-0.00" {
+		return "0.00"
 	}
+	return strings.Replace(s, "-", "−", 1)
+}
+
+// TermsHeading labels the columns of TermsCells; ScoreHeading those of
+// ScoreCells (the total first). Stranded and appetite count against a
+// host: the strategy subtracts them.
+var (
+	TermsHeading = fmt.Sprintf("%5s %5s %6s %5s", "align", "fill", "strand", "appet")
+	ScoreHeading = fmt.Sprintf("%5s ", "SCORE") + TermsHeading
+)
+
+// TermsCells writes a score's terms in the columns of TermsHeading:
+// " 0.56  0.60   0.66  0.75".
+func TermsCells(s *planner.Score) string {
+	return fmt.Sprintf("%5s %5s %6s %5s", Num(s.Align), Num(s.Fill), Num(s.Stranded), Num(s.Appetite))
+}
+
+// ScoreCells writes the total and the terms in the columns of
+// ScoreHeading: "−0.25  0.56  0.60   0.66  0.75".
+func ScoreCells(s *planner.Score) string {
+	return fmt.Sprintf("%5s ", Num(s.Total)) + TermsCells(s)
+}
+
+// TermsText writes a score with labelled terms, for a line of prose:
+// "−0.25 (align 0.56 · fill 0.60 · stranded 0.66 · appetite 0.75)".
+func TermsText(s *planner.Score) string {
+	t := fmt.Sprintf("%s (align %s · fill %s · stranded %s · appetite %s)", Num(s.Total), Num(s.Align), Num(s.Fill), Num(s.Stranded), Num(s.Appetite))
 	if s.Opens {
-		t += " opens"
+		t += " · opens the host"
 	}
 	return t
 }

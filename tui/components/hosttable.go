@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -122,18 +124,31 @@ type hostLayout struct {
 	name, rz, guests, bar int
 }
 
+// The name column is as wide as the longest host name, at least as wide
+// as its heading with the sort arrow ("HOST▲") and at most maxHostName; on
+// a narrow terminal it gives way so that the bars keep minBar cells.
+const (
+	maxHostName = 32
+	minBar      = 3
+)
+
 func layoutHosts(p *planner.Plan, width int) hostLayout {
-	l := hostLayout{name: 4, rz: 9, guests: 6}
-	rz := 0
+	// Headings count the sort arrow: "GUESTS▲".
+	l := hostLayout{guests: len("GUESTS") + 1}
+	longest, rz := 0, 0
 	for i := range p.Hosts {
 		h := &p.Hosts[i]
-		l.name = max(l.name, len(h.Name))
+		longest = max(longest, ansi.StringWidth(h.Name))
 		rz = max(rz, len(common.Dash(h.Rack))+1+len(common.Dash(h.Zone)))
 	}
-	l.name = min(l.name, 16)
-	l.rz = min(max(rz, 5), 12)
-	fixed := 4 + l.name + 1 + l.rz + 1 + l.guests
-	slot := (width - fixed) / int(inventory.NumDims)
+	l.rz = min(max(rz, len("RK/ZN")+1), 12)
+	head := len("HOST") + 1
+	l.name = min(max(longest, head), maxHostName)
+	fixedBut := func(name int) int { return 4 + name + 1 + l.rz + 1 + l.guests }
+	if room := (width - fixedBut(0)) - int(inventory.NumDims)*(minBar+BarWidth(0)+1); l.name > room {
+		l.name = max(room, head)
+	}
+	slot := (width - fixedBut(l.name)) / int(inventory.NumDims)
 	l.bar = min(max(slot-BarWidth(0)-1, 3), 24)
 	return l
 }
@@ -152,7 +167,7 @@ func (t HostTable) View(st *styles.Styles, p *planner.Plan, width, height int) s
 			}
 			c += arrow
 		}
-		if i == 1 && l.rz < len("RACK/ZONE") {
+		if i == 1 && ansi.StringWidth(c) > l.rz {
 			c = strings.Replace(c, "RACK/ZONE", "RK/ZN", 1)
 		}
 		w := []int{l.name, l.rz, l.guests}
@@ -167,7 +182,7 @@ func (t HostTable) View(st *styles.Styles, p *planner.Plan, width, height int) s
 		}
 		head += cell
 	}
-	b.WriteString(st.Heading.Render(common.Trunc(head, width)))
+	b.WriteString(st.Heading.Render(common.Trunc(strings.TrimRight(head, " "), width)))
 	if len(t.rows) == 0 {
 		b.WriteString("\n" + st.Dim.Render("  no host matches the filter"))
 		return b.String()

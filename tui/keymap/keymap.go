@@ -3,7 +3,11 @@
 // the bindings it uses for the help bar, so the help is always the truth.
 package keymap
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"slices"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap holds the explorer's key bindings.
 type KeyMap struct {
@@ -16,12 +20,17 @@ type KeyMap struct {
 
 	// Edits.
 	Move, Force, Pin, Exclude, AddDemand, Policy, Undo, Redo key.Binding
+	// PickHost is m where it opens the guest's ranking to choose a host
+	// (host detail, guests tab) rather than moving to the selected host.
+	PickHost key.Binding
 
 	// Files.
 	Save, Export key.Binding
 
 	// Dialogs.
 	Apply, Cancel key.Binding
+	// SaveFile and ExportFile are enter in the save and export prompts.
+	SaveFile, ExportFile key.Binding
 }
 
 // Default is the explorer's key map.
@@ -51,6 +60,7 @@ func Default() *KeyMap {
 		Group:    b("R", "group by rack", "R"),
 
 		Move:      b("m", "move here", "m"),
+		PickHost:  b("m", "move (pick host)", "m"),
 		Force:     b("F", "force move", "F"),
 		Pin:       b("p", "pin/unpin", "p"),
 		Exclude:   b("x", "exclude host", "x"),
@@ -64,6 +74,9 @@ func Default() *KeyMap {
 
 		Apply:  b("enter", "apply", "enter"),
 		Cancel: b("esc", "cancel", "esc"),
+
+		SaveFile:   b("enter", "save", "enter"),
+		ExportFile: b("enter", "export", "enter"),
 	}
 }
 
@@ -72,6 +85,26 @@ func Default() *KeyMap {
 type Help struct {
 	Short []key.Binding
 	Full  [][]key.Binding
+}
+
+// Without is h less the bindings in drop (matched by their help key and
+// text): the read-only explorer leaves its edit keys out of the help.
+func (h Help) Without(drop []key.Binding) Help {
+	gone := func(b key.Binding) bool {
+		for _, d := range drop {
+			if d.Help() == b.Help() {
+				return true
+			}
+		}
+		return false
+	}
+	out := Help{Short: slices.DeleteFunc(slices.Clone(h.Short), gone)}
+	for _, col := range h.Full {
+		if col = slices.DeleteFunc(slices.Clone(col), gone); len(col) > 0 {
+			out.Full = append(out.Full, col)
+		}
+	}
+	return out
 }
 
 // ShortHelp implements help.KeyMap.
@@ -83,6 +116,13 @@ func (h Help) FullHelp() [][]key.Binding { return h.Full }
 // Navigation is the column of movement keys every list screen shares.
 func (k *KeyMap) Navigation() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}
+
+// Edits are the keys that change the plan or need the scenario; a saved
+// plan opened without its scenario (read-only) answers them with a message
+// only, so its help leaves them out.
+func (k *KeyMap) Edits() []key.Binding {
+	return []key.Binding{k.Move, k.PickHost, k.Force, k.Pin, k.Exclude, k.AddDemand, k.Policy, k.Undo, k.Redo, k.Export}
 }
 
 // Global is the column of keys that work on every screen.

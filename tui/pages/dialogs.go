@@ -21,19 +21,23 @@ type Prompt struct {
 	title   string
 	input   components.Input
 	onEnter func(string) tea.Msg
+	// enter is the binding the help shows for enter (save, export).
+	enter key.Binding
 }
 
 // NewSavePrompt asks where to save the plan (same format as `berth plan
 // --out`: JSON, or YAML for a .yaml name).
 func NewSavePrompt(ctx *common.Context, path string) *Prompt {
 	return &Prompt{ctx: ctx, name: "save plan", title: "Save the plan (JSON, or YAML if the name ends in .yaml); berth apply takes it",
-		input: components.Input{Prompt: "save plan to: ", Value: path}, onEnter: func(p string) tea.Msg { return common.SaveMsg{Path: p} }}
+		input: components.Input{Prompt: "save plan to: ", Value: path}, onEnter: func(p string) tea.Msg { return common.SaveMsg{Path: p} },
+		enter: ctx.Keys.SaveFile}
 }
 
 // NewExportPrompt asks where to export the edited scenario.
 func NewExportPrompt(ctx *common.Context, path string) *Prompt {
 	return &Prompt{ctx: ctx, name: "export scenario", title: "Export the edited scenario (policy and added demand; pins and exclusions as a comment)",
-		input: components.Input{Prompt: "export scenario to: ", Value: path}, onEnter: func(p string) tea.Msg { return common.ExportMsg{Path: p} }}
+		input: components.Input{Prompt: "export scenario to: ", Value: path}, onEnter: func(p string) tea.Msg { return common.ExportMsg{Path: p} },
+		enter: ctx.Keys.ExportFile}
 }
 
 // SetSize implements common.Screen.
@@ -64,7 +68,7 @@ func (p *Prompt) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 // Help implements common.Screen.
 func (p *Prompt) Help() keymap.Help {
 	km := p.ctx.Keys
-	return keymap.Help{Short: []key.Binding{km.Apply, km.Cancel}, Full: [][]key.Binding{{km.Apply, km.Cancel}}}
+	return keymap.Help{Short: []key.Binding{p.enter, km.Cancel}, Full: [][]key.Binding{{p.enter, km.Cancel}}}
 }
 
 // View implements common.Screen.
@@ -109,6 +113,10 @@ func (d *Demand) Title() string { return "add demand" }
 
 // Capturing implements common.Screen: digits type the count.
 func (d *Demand) Capturing() bool { return true }
+
+// TakesText tells the root that runes are text (digits of the count) on the
+// count row only; elsewhere keys that arrive together are split.
+func (d *Demand) TakesText() bool { return d.row == 1 }
 
 // Update implements common.Screen.
 func (d *Demand) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {

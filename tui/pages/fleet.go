@@ -183,10 +183,13 @@ func (f *Fleet) Help() keymap.Help {
 		return keymap.Help{Short: []key.Binding{km.Apply, km.Cancel}, Full: [][]key.Binding{{km.Apply, km.Cancel}}}
 	}
 	short := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.Exclude, km.Undo, km.Save, km.Help, km.Quit}
-	nav := append(km.Navigation(), km.Exclude, km.Pin, km.Move)
+	nav := append(km.Navigation(), km.Exclude)
 	view := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.SortPrev, km.Reverse, km.Group}
 	if f.guestsTab {
-		short = []key.Binding{km.Open, km.Tab, km.Move, km.Pin, km.Filter, km.Undo, km.Save, km.Help, km.Quit}
+		// m opens the guest's ranking, where the host is chosen.
+		short = []key.Binding{km.Open, km.Tab, km.PickHost, km.Pin, km.Filter, km.Undo, km.Save, km.Help, km.Quit}
+		nav = append(km.Navigation(), km.PickHost, km.Pin)
+		view = view[:len(view)-1] // no rack grouping of guests
 	}
 	return keymap.Help{Short: short, Full: [][]key.Binding{nav, view, km.Global()}}
 }
@@ -222,7 +225,7 @@ func (f *Fleet) View(width, height int) string {
 	}
 	out := common.Fit(b.String(), width, height-1)
 	if f.guestsTab {
-		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned  terms: align fill stranded −appetite"), width)
+		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned · scores as placed; strand, appet subtract"), width)
 	}
 	return out + "\n" + common.Trunc(components.BarLegend(st)+st.Dim.Render(" · ! over/rule x excluded + buy"), width)
 }

@@ -74,9 +74,19 @@ func (g *Guest) rows() (rows []planner.CandidateView, ranked bool) {
 func (g *Guest) headHeight() int {
 	in := g.info()
 	if in.unplaced != nil {
-		return 3 + min(len(in.unplaced.Summary), 3) + 1
+		return 3 + min(len(in.unplaced.Summary), 3) + len(nearestLines(in.unplaced, g.width))
 	}
-	return 3
+	return 4
+}
+
+// nearestLines is the nearest-fix hint wrapped at word breaks onto at most
+// two lines of width cells.
+func nearestLines(u *planner.Unplaced, width int) []string {
+	near := "nearest fix: none (every host refuses it by a rule, not only by capacity)"
+	if u.Nearest != nil {
+		near = "nearest fix: " + u.Nearest.Hint
+	}
+	return common.Wrap(near, width, 2)
 }
 
 func (g *Guest) listHeight() int { return max(g.height-g.headHeight()-2, 1) }
@@ -163,7 +173,12 @@ func (g *Guest) View(width, height int) string {
 		}
 		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", a.Guest, a.Profile, common.Dash(a.Group)), width)) + st.Good.Render(where) + "\n")
 		b.WriteString(common.Trunc("needs "+planner.VectorText(a.Demand), width) + "\n")
-		b.WriteString(st.Dim.Render(common.Trunc("scores as if moved now, the rest staying put · m moves to the selected host, F forces", width)))
+		how := "scored as if moved now, every other guest in place · m moves here, F forces"
+		if g.ctx.ReadOnly {
+			how = "scored as the plan recorded them (read-only: no ranking without the scenario)"
+		}
+		b.WriteString(st.Dim.Render(common.Trunc(how, width)) + "\n")
+		b.WriteString(common.Trunc(g.scoreNote(a), width))
 	case in.unplaced != nil:
 		u := in.unplaced
 		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", u.Guest, u.Profile, common.Dash(u.Group)), width)) + st.Bad.Render("UNPLACED") + "\n")
@@ -175,11 +190,9 @@ func (g *Guest) View(width, height int) string {
 			}
 			b.WriteString("\n" + common.Trunc("  - "+s, width))
 		}
-		near := "nearest fix: none (every host refuses it by a rule, not only by capacity)"
-		if u.Nearest != nil {
-			near = "nearest fix: " + u.Nearest.Hint
+		for _, l := range nearestLines(u, width) {
+			b.WriteString("\n" + st.Warn.Render(l))
 		}
-		b.WriteString("\n" + st.Warn.Render(common.Trunc(near, width)))
 	default:
 		return common.Fit(st.Bad.Render("guest "+g.name+" is not in this plan (esc to go back)"), width, height)
 	}
@@ -195,7 +208,7 @@ func (g *Guest) View(width, height int) string {
 	// reasons in words; an unplaced one the full reasons matrix.
 	matrix := nfit == 0
 	cols := components.ReasonColumns(allRefusals(rows))
-	head := fmt.Sprintf("    %-14s %s", "HOST", "SCORE  align  fill  strand  appet  (or why it refuses)")
+	head := fmt.Sprintf("    %-14s %s", "HOST", components.ScoreHeading+"  (or why it refuses)")
 	if matrix {
 		head = fmt.Sprintf("    %-14s %s", "HOST", components.ReasonsHeading(cols)+"  (short by)")
 	}
@@ -221,7 +234,7 @@ func (g *Guest) View(width, height int) string {
 		switch {
 		case r.Feasible:
 			s := r.Score
-			cells = fmt.Sprintf("%5.2f  %5.2f %5.2f  %6.2f %6.2f", s.Total, s.Align, s.Fill, s.Stranded, s.Appetite)
+			cells = components.ScoreCells(&s)
 			if s.Opens {
 				cells += st.Dim.Render(" opens host")
 			}
@@ -237,6 +250,28 @@ func (g *Guest) View(width, height int) string {
 		foot = "fetching the ranking from the planner…"
 	}
 	return common.Fit(b.String(), width, height-1) + "\n" + common.Trunc(st.Dim.Render(foot), width)
+}
+
+// scoreNote puts the guest's score on its host now next to the one the
+// plan recorded when it placed the guest there (with only the guests
+// placed before it on that host), which the host screen shows.
+func (g *Guest) scoreNote(a *planner.Action) string {
+	if a.Score == nil {
+		return ""
+	}
+	then := components.Num(a.Score.Total)
+	rows, ranked := g.rows()
+	if ranked {
+		for _, r := range rows {
+			if r.Host == a.Host && r.Feasible {
+				if now := components.Num(r.Score.Total); now != then {
+					return fmt.Sprintf("* %s scores %s now; %s when placed, before later guests landed", a.Host, now, then)
+				}
+				return fmt.Sprintf("* %s scores %s now, as when it was placed", a.Host, then)
+			}
+		}
+	}
+	return fmt.Sprintf("* %s: %s when placed, before later guests landed", a.Host, then)
 }
 
 func allRefusals(rows []planner.CandidateView) []planner.Refusal {

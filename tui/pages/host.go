@@ -113,8 +113,8 @@ func (h *Host) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 func (h *Host) Help() keymap.Help {
 	km := h.ctx.Keys
 	return keymap.Help{
-		Short: []key.Binding{km.Open, km.Move, km.Pin, km.Exclude, km.Undo, km.Back, km.Help, km.Quit},
-		Full:  [][]key.Binding{km.Navigation(), {km.Open, km.Move, km.Pin, km.Exclude, km.Back}, km.Global()},
+		Short: []key.Binding{km.Open, km.PickHost, km.Pin, km.Exclude, km.Undo, km.Back, km.Help, km.Quit},
+		Full:  [][]key.Binding{km.Navigation(), {km.Open, km.PickHost, km.Pin, km.Exclude, km.Back}, km.Global()},
 	}
 }
 
@@ -154,7 +154,7 @@ func (h *Host) View(width, height int) string {
 	b.WriteString("\n")
 
 	gs := h.guests()
-	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("    %-4s %-18s %-7s %6s %9s %6s %10s  %s", "", "GUEST", "PROFILE", "CPU", "MEMORY", "IOPS", "NET", "WHY HERE (score)"), width)))
+	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("    %-4s %-18s %-7s %6s %9s %6s %10s  %s", "", "GUEST", "PROFILE", "CPU", "MEMORY", "IOPS", "NET", components.ScoreHeading+" when placed"), width)))
 	from, to := h.list.Window(len(gs), h.listHeight())
 	if len(gs) == 0 {
 		b.WriteString("\n" + st.Dim.Render("  no guests"))
@@ -183,7 +183,10 @@ func (h *Host) View(width, height int) string {
 		}
 		why := ""
 		if a.Score != nil {
-			why = fmt.Sprintf("%.2f = %s", a.Score.Total, components.TermsText(a.Score))
+			why = components.ScoreCells(a.Score)
+			if a.Score.Opens {
+				why += " opens"
+			}
 		}
 		al := a.Allocation
 		line := fmt.Sprintf("%s%s %-4s %s %-7s %6s %9s %6s %10s  %s", mark, flag, kind, name, common.Dash(a.Profile),
@@ -211,15 +214,21 @@ func (h *Host) detail(gs []hostGuest, width int) string {
 		lines = append(lines, st.Dim.Render("observed: unknown"))
 	}
 	if a.Score != nil {
+		// The plan records the score the guest had when it was placed,
+		// with only the guests placed before it on the host; the guest
+		// screen (enter) ranks hosts as of now, with every guest in place,
+		// so the two can differ.
 		s := a.Score
-		why := fmt.Sprintf("why here (%s): %.2f · align %.2f · fill %.2f · stranded %.2f · appetite %.2f", h.ctx.Plan.Policy.Strategy, s.Total, s.Align, s.Fill, s.Stranded, s.Appetite)
+		why := fmt.Sprintf("why here (%s): %s when placed, before later guests · enter ranks it now", h.ctx.Plan.Policy.Strategy, components.Num(s.Total))
 		if s.Opens {
-			why += " (opens the host)"
+			why += " · opened the host"
 		}
 		if a.Pinned {
 			why += st.Warn.Render(" · pinned")
 		}
-		lines = append(lines, why)
+		terms := fmt.Sprintf("align %s · fill %s · stranded %s · appetite %s (last two subtract)",
+			components.Num(s.Align), components.Num(s.Fill), components.Num(s.Stranded), components.Num(s.Appetite))
+		lines = append(lines, why, st.Dim.Render(terms))
 	}
 	return common.Fit(strings.Join(lines, "\n"), width, 3)
 }

@@ -90,6 +90,10 @@ func (p *Policy) Title() string { return "policy" }
 // Capturing implements common.Screen.
 func (p *Policy) Capturing() bool { return true }
 
+// TakesText tells the root that the dialog's runes are keys, not text, so
+// keys that arrive together are split.
+func (p *Policy) TakesText() bool { return false }
+
 // Update implements common.Screen.
 func (p *Policy) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 	km := p.ctx.Keys
