@@ -34,3 +34,8 @@ vet:
 
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./placement/ ./planner/
+
+# Packing quality on ../shared/bench/vbp → docs/benchmarks/quality.md
+# (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS, STRATEGIES override).
+bench-quality:
+	scripts/bench-quality.sh ../shared/bench/vbp

@@ -36,10 +36,7 @@ func Check(p *Problem, s *Solution) []Violation {
 	zone := make([]int32, nh)
 	copy(rack, p.Rack)
 	copy(zone, p.Zone)
-	var maxRack, maxZone int32 = -1, -1
-	for h := range p.H() {
-		maxRack, maxZone = max(maxRack, p.Rack[h]), max(maxZone, p.Zone[h])
-	}
+	maxRack, maxZone := p.domainBase()
 	for i, m := range s.NewHosts {
 		h := p.H() + i
 		if m < 0 || int(m) >= len(p.Models) {

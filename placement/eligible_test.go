@@ -73,3 +73,52 @@ func TestEligible(t *testing.T) {
 		t.Error("Check does not report a pin outside the guest's host set")
 	}
 }
+
+// TestEligibleImprove: the improvement phase keeps every guest in its host
+// set while it empties hosts.
+func TestEligibleImprove(t *testing.T) {
+	// Twelve hosts of 10 cpu, twelve guests of 3 cpu, one per host: 4 hosts
+	// would do. Even guests may only use hosts 6–11 and start there (guest
+	// 2i on host 6+i); odd guests start on hosts 0–5. A first-fit re-pack
+	// into the low hosts would break the rule.
+	var hosts []fixtureHost
+	for i := range 12 {
+		hosts = append(hosts, fixtureHost{string(rune('A' + i)), [3]float64{10, 100, 1000}, [3]float64{}})
+	}
+	var guests []fixtureGuest
+	for i := range 12 {
+		guests = append(guests, fixtureGuest{string(rune('a' + i)), [3]float64{3, 10, 10}, -1})
+	}
+	p := fleet(hosts, guests...)
+	right := make([]bool, 12)
+	for h := 6; h < 12; h++ {
+		right[h] = true
+	}
+	p.HostSets = []HostSet{{Name: "right", Hosts: right, Models: []bool{}}}
+	p.Eligible = make([]int32, 12)
+	start := &Solution{Host: make([]int32, 12), Terms: make([]Terms, 12)}
+	for g := range 12 {
+		p.Eligible[g] = NoHost
+		start.Host[g] = int32(g / 2)
+		if g%2 == 0 {
+			p.Eligible[g] = 0
+			start.Host[g] = int32(6 + g/2)
+		}
+	}
+	if v := Check(p, start); len(v) != 0 {
+		t.Fatalf("the start breaks a rule: %+v", v)
+	}
+	for _, seed := range []uint64{1, 2, 3, 4, 5} {
+		s := Improve(p, start, Options{Seed: seed, Iterations: 5000})
+		used := map[int32]bool{}
+		for _, h := range s.Host {
+			used[h] = true
+		}
+		if len(used) >= 12 {
+			t.Errorf("seed %d: Improve emptied no host", seed)
+		}
+		for _, v := range Check(p, s) {
+			t.Errorf("seed %d: violation %+v", seed, v)
+		}
+	}
+}

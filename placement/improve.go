@@ -228,6 +228,7 @@ func (se *search) run() {
 	// the same targets (measured on the vbp sets); a host set that failed
 	// once gets twice the steps.
 	budget := 30 + 3*len(st.host)
+	rounds := 0
 	for !se.stopped {
 		used, _ := st.hostsInUse()
 		if used <= se.lb {
@@ -246,6 +247,8 @@ func (se *search) run() {
 		for _, g := range pool {
 			st.remove(int(g))
 		}
+		st.weight = st.weights[rounds%2]
+		rounds++
 		lim := budget << min(failed[targets[0]], 1)
 		ok := se.repair(pool, targets, se.iters+lim)
 		for _, t := range targets {
@@ -294,7 +297,7 @@ func (se *search) restart() {
 	d := st.D
 	norm := st.normaliser()
 	keys := []func(g int32) float64{
-		func(g int32) float64 { return st.weight[g] },
+		func(g int32) float64 { return st.weights[1][g] }, // weighted volume (FFD-L1)
 		func(g int32) float64 { // largest normalised size
 			m := 0.0
 			for k := range d {
@@ -931,13 +934,21 @@ func (se *search) rulesAllowSwap(x int, o1, o2 int32, pr pair) bool {
 	return true
 }
 
-// reweight sets each guest's weight, the measure of how hard it is to
-// place that the pool minimises: Σ_k (λ_k·size_k/N_k)², where N_k is the
-// largest offer in dimension k and λ_k the dimension's share of the total
+// reweight sets the two weightings of the guests, the measures of how
+// hard a guest is to place that the pool minimises. With N_k the largest
+// offer in dimension k and λ_k the dimension's share of the total
 // normalised demand (times D), so that sizes in the scarcest dimensions
-// count most, and squared so that one large guest outweighs several small
-// ones of the same volume (on the `new` set's class 1, guests large in one
-// dimension, the squared norm gave 1.044 against 1.063 for the plain sum).
+// count most:
+//
+//   - weights[0] = Σ_k (λ_k·size_k/N_k)²: squared, so one large guest
+//     outweighs several small ones of the same volume;
+//   - weights[1] = Σ_k λ_k·size_k/N_k / D: the plain weighted volume.
+//
+// Rounds alternate between them. Neither wins everywhere on the `new` set
+// (the squared norm on class 1, guests large in one dimension; the plain
+// sum on class 2), and alternating beats both: on 38 instances of classes
+// 1–2 at 0.5 s, mean hosts/optimum 1.031 against 1.035 (squared) and
+// 1.041 (plain); on 53 of classes 3–6, 1.021 against 1.026 (squared).
 func (st *imState) reweight() {
 	d := st.D
 	norm := st.normaliser()
@@ -956,12 +967,17 @@ func (st *imState) reweight() {
 			lam[k] = 1
 		}
 	}
+	st.weights[0] = make([]float64, len(st.host))
+	st.weights[1] = make([]float64, len(st.host))
 	for g := range st.host {
-		w := 0.0
+		sq, sum := 0.0, 0.0
 		for k := range d {
 			x := lam[k] * st.p.Demand[g*d+k] / norm[k]
-			w += x * x
+			sq += x * x
+			sum += x
 		}
-		st.weight[g] = w
+		st.weights[0][g] = sq
+		st.weights[1][g] = sum / float64(d)
 	}
+	st.weight = st.weights[0]
 }

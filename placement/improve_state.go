@@ -25,12 +25,14 @@ type imState struct {
 	host    []int32   // per new guest, NoHost when unplaced
 	pos     []int32   // index of the guest in members[host]
 	movable []bool
-	weight  []float64 // per new guest: how hard it is to place (reweight)
+	weight  []float64 // per new guest: how hard it is to place, one of weights
+	weights [2][]float64
 
 	// simple is true when capacity is the only rule a move can break (no
 	// groups, no hard same-appetite limit), which lets the search check
 	// moves by arithmetic alone.
 	simple   bool
+	newHosts []int32         // model of each bought host, for the Eligible rule
 	grpCount map[int64]int32 // (group, domain of its scope) → members there
 	appCount []int32         // nh*D: guests of each appetite per host
 	appMax   int32
@@ -53,16 +55,13 @@ func newImState(p *Problem, s *Solution) *imState {
 		host:     make([]int32, p.G()),
 		pos:      make([]int32, p.G()),
 		movable:  make([]bool, p.G()),
-		weight:   make([]float64, p.G()),
 		grpCount: map[int64]int32{},
 	}
 	copy(st.off, p.Offered)
 	copy(st.rack, p.Rack)
 	copy(st.zone, p.Zone)
-	var maxRack, maxZone int32 = -1, -1
+	maxRack, maxZone := p.domainBase()
 	for i := range h {
-		maxRack = max(maxRack, p.Rack[i])
-		maxZone = max(maxZone, p.Zone[i])
 		if p.Excluded != nil && p.Excluded[i] {
 			st.excluded[i], st.closed[i] = true, true
 		}
@@ -80,7 +79,8 @@ func newImState(p *Problem, s *Solution) *imState {
 		}
 	}
 	rule := p.Policy.SameAppetite
-	st.simple = len(p.Groups) == 0 && !(rule.Hard && rule.MaxPerHost > 0)
+	st.simple = len(p.Groups) == 0 && !(rule.Hard && rule.MaxPerHost > 0) && p.Eligible == nil
+	st.newHosts = s.NewHosts
 	if rule.Hard && rule.MaxPerHost > 0 {
 		st.appCount = make([]int32, nh*d)
 		st.appMax = int32(rule.MaxPerHost)
@@ -195,7 +195,8 @@ func (st *imState) remove(g int) {
 func (st *imState) inUse(h int) bool { return st.nFixed[h] > 0 || len(st.members[h]) > 0 }
 
 // fits reports whether new guest g may go on host h now: the host is open,
-// has room in every dimension, and no group or hard appetite rule breaks.
+// has room in every dimension, and no group, hard appetite or host-set
+// (Eligible) rule breaks.
 func (st *imState) fits(g, h int) bool {
 	if st.closed[h] {
 		return false
@@ -213,6 +214,9 @@ func (st *imState) fits(g, h int) bool {
 }
 
 func (st *imState) rulesAllow(g, h int) bool {
+	if !eligibleOn(st.p, g, h, st.newHosts) {
+		return false
+	}
 	if grp := st.p.Group[g]; grp != NoHost && !st.p.Groups[grp].Together {
 		if st.grpCount[st.domain(grp, h)] > 0 {
 			return false

@@ -111,6 +111,9 @@ func imBreaches(p *Problem, s *Solution) []string {
 	for i := range h {
 		mr, mz = max(mr, p.Rack[i]), max(mz, p.Zone[i])
 	}
+	for _, m := range p.Models { // bought hosts number above fixed model racks too
+		mr, mz = max(mr, m.Rack), max(mz, m.Zone)
+	}
 	bought := make([]int, len(p.Models))
 	for i, m := range s.NewHosts {
 		md := p.Models[m]
@@ -270,6 +273,84 @@ func TestImproveProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestImprovePropertiesWasteful starts from plans with hosts to spare: the
+// construction's plan with some guests moved alone onto extra bought
+// hosts (each move kept only if it breaks nothing more), so that the
+// search has hosts to empty under every rule.
+func TestImprovePropertiesWasteful(t *testing.T) {
+	changed := 0
+	rapid.Check(t, func(t *rapid.T) {
+		p := imFleet(t)
+		if p.Validate() != nil || len(p.Models) == 0 {
+			t.Skip("nothing to buy")
+		}
+		s, err := Solve(p, Options{Seed: 5})
+		if err != nil {
+			t.Fatalf("Solve: %v", err)
+		}
+		s = cloneSolution(s)
+		for g := range s.Host {
+			if s.Host[g] == NoHost || !rapid.Bool().Draw(t, "spread") {
+				continue
+			}
+			m := rapid.IntRange(0, len(p.Models)-1).Draw(t, "model")
+			before := len(imBreaches(p, s))
+			old := s.Host[g]
+			s.NewHosts = append(s.NewHosts, int32(m))
+			s.Host[g] = int32(p.H() + len(s.NewHosts) - 1)
+			if len(imBreaches(p, s)) > before {
+				s.Host[g] = old
+				s.NewHosts = s.NewHosts[:len(s.NewHosts)-1]
+			}
+		}
+		// Drop bought hosts the spreading left empty, renumbering.
+		s = compactBought(p, s)
+		before := imBreaches(p, s)
+		opt := Options{Seed: rapid.Uint64().Draw(t, "seed"), Iterations: rapid.IntRange(1, 3000).Draw(t, "iters")}
+		got := Improve(p, s, opt)
+		if got != s {
+			changed++
+		}
+		if after := imBreaches(p, got); len(after) > len(before) {
+			t.Fatalf("Improve broke rules:\nbefore %v\nafter  %v", before, after)
+		}
+		if lexLess(imScore(p, s), imScore(p, got)) {
+			t.Fatalf("Improve made it worse: %v → %v", imScore(p, s), imScore(p, got))
+		}
+		if diff := cmp.Diff(got, Improve(p, s, opt)); diff != "" {
+			t.Fatalf("Improve is not deterministic for a seed:\n%s", diff)
+		}
+	})
+	t.Logf("Improve changed %d plans", changed)
+	if changed == 0 {
+		t.Error("Improve never improved a wasteful plan")
+	}
+}
+
+func compactBought(p *Problem, s *Solution) *Solution {
+	used := make([]bool, len(s.NewHosts))
+	for _, x := range s.Host {
+		if int(x) >= p.H() {
+			used[int(x)-p.H()] = true
+		}
+	}
+	remap := make([]int32, len(s.NewHosts))
+	var nh []int32
+	for i, m := range s.NewHosts {
+		if used[i] {
+			remap[i] = int32(p.H() + len(nh))
+			nh = append(nh, m)
+		}
+	}
+	for g, x := range s.Host {
+		if int(x) >= p.H() {
+			s.Host[g] = remap[int(x)-p.H()]
+		}
+	}
+	s.NewHosts = nh
+	return s
 }
 
 func cloneSolution(s *Solution) *Solution {

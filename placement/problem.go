@@ -325,6 +325,23 @@ func (p *Problem) Validate() error {
 	return errors.Join(errs...)
 }
 
+// domainBase is the largest rack and zone id in use before anything is
+// bought: over the existing hosts and the models' fixed racks and zones. A
+// bought host of a model without a fixed rack (zone) gets base+1+i for the
+// i-th bought host, so it never shares a domain with an existing host or
+// with a model's fixed one. Solver, Check and the improvement phase share
+// this convention.
+func (p *Problem) domainBase() (rack, zone int32) {
+	rack, zone = -1, -1
+	for h := range p.H() {
+		rack, zone = max(rack, p.Rack[h]), max(zone, p.Zone[h])
+	}
+	for _, m := range p.Models {
+		rack, zone = max(rack, m.Rack), max(zone, m.Zone)
+	}
+	return rack, zone
+}
+
 // D is the number of dimensions.
 func (p *Problem) D() int { return len(p.DimNames) }
 

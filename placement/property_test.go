@@ -170,6 +170,9 @@ func verify(p *Problem, s *Solution) []string {
 	for i := range h {
 		maxR, maxZ = max(maxR, p.Rack[i]), max(maxZ, p.Zone[i])
 	}
+	for _, m := range p.Models { // bought hosts number above fixed model racks too
+		maxR, maxZ = max(maxR, m.Rack), max(maxZ, m.Zone)
+	}
 	bought := make([]int, len(p.Models))
 	for i, m := range s.NewHosts {
 		if m < 0 || int(m) >= len(p.Models) {

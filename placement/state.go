@@ -40,7 +40,7 @@ type state struct {
 	// for a service with thousands of replicas.
 	taken [][]uint64
 
-	maxRack, maxZone int32 // largest rack/zone id of the existing hosts
+	maxRack, maxZone int32 // Problem.domainBase: bought hosts number from here
 }
 
 // newState loads the existing hosts and guests; skip (a new guest index or
@@ -60,15 +60,11 @@ func newState(p *Problem, extra int) *state {
 		host:    make([]int32, p.G()),
 		members: make([][]int32, len(p.Groups)),
 		taken:   make([][]uint64, len(p.Groups)),
-		maxRack: -1, maxZone: -1,
 	}
 	copy(st.offered, p.Offered)
 	copy(st.rack, p.Rack)
 	copy(st.zone, p.Zone)
-	for i := range h {
-		st.maxRack = max(st.maxRack, p.Rack[i])
-		st.maxZone = max(st.maxZone, p.Zone[i])
-	}
+	st.maxRack, st.maxZone = p.domainBase()
 	for g := range st.host {
 		st.host[g] = NoHost
 	}
@@ -89,7 +85,7 @@ func newState(p *Problem, extra int) *state {
 }
 
 // buy opens a host of model m and returns its index. A model without a rack
-// (zone) gets the id maxRack+1+i for the i-th bought host, the convention
+// (zone) gets the id base+1+i (Problem.domainBase) for the i-th bought host, the convention
 // every part of the package shares.
 func (st *state) buy(m int) int {
 	md := &st.p.Models[m]

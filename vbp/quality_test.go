@@ -14,12 +14,14 @@ import (
 const qualityIterations = 50000
 
 // recordedQuality is the mean hosts/optimum berth reached on
-// testdata/quality (12 instances of the `new` set and 6 of `panigrahy`,
-// n = 40..60, each one where first-fit decreasing misses the optimum) with
-// Solve(align, Seed 1, Iterations qualityIterations). The test fails when
-// the mean gets worse; when it gets better, lower this figure — that is the
-// only way to change it.
-const recordedQuality = 1.0161
+// testdata/quality (12 instances of the `new` set on which first-fit
+// decreasing misses the optimum, and 6 of `panigrahy`, one of them class 9
+// with its extra item; n = 40..60; 17 have a proven optimum) with
+// Solve(align, Seed 1, Iterations qualityIterations) — the construction and
+// the improvement phase together. The test fails when the mean gets worse;
+// when it gets better, lower this figure — that is the only way to change
+// it.
+const recordedQuality = 1.0131
 
 // TestQualityRegression packs each kept instance with berth's default
 // strategy plus the improvement phase, checks every solution independently
