@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +25,8 @@ func newBenchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure berth's packing quality on public benchmark instances",
+		Example: `  berth bench vbp ../shared/bench/vbp/new/instances/class1 > class1.jsonl
+  make bench-quality    # every strategy on both public sets → docs/benchmarks/quality.md`,
 	}
 	cmd.AddCommand(newBenchVBPCmd(a))
 	return cmd
@@ -69,7 +73,8 @@ nomad, kube) and the baselines ff (first fit in file order), ffd (first-fit
 decreasing by normalised size), nomad-online and kube-online (the peers'
 scores used online in file order). --budget 0 runs the construction only;
 otherwise the improvement phase runs for the budget (or --iterations steps,
-which is reproducible).`,
+which is reproducible). Baselines run without the improvement phase unless
+--budget or --iterations is given.`,
 		Example: `  berth bench vbp ../shared/bench/vbp/new/instances/class1
   berth bench vbp --strategy ffd --budget 0 instance.vbp
   berth bench vbp --iterations 20000 --seed 7 dir/`,
@@ -80,6 +85,15 @@ which is reproducible).`,
 			}
 			if cmd.Flags().Changed("budget") && cmd.Flags().Changed("iterations") {
 				return withCode(exitError, errors.New("give --budget or --iterations, not both"))
+			}
+			_, baseline := baselines[strategy]
+			if !baseline && !slices.Contains(placement.Strategies(), strategy) {
+				names := append(placement.Strategies(), slices.Sorted(maps.Keys(baselines))...)
+				return withCode(exitError, fmt.Errorf("unknown strategy %q: want one of %s", strategy, strings.Join(names, ", ")))
+			}
+			// A baseline is measured as it is unless a budget is asked for.
+			if baseline && !cmd.Flags().Changed("budget") && !cmd.Flags().Changed("iterations") {
+				budget = 0
 			}
 			files, err := vbpFiles(args)
 			if err != nil {
