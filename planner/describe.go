@@ -255,6 +255,25 @@ func scoreOf(t placement.Terms) Score {
 		Appetite: round6(t.Appetite), Opens: t.Opens, Total: round6(t.Total)}
 }
 
+// PolicyFromView turns the policy recorded in a plan back into the policy
+// it was made under (the inverse of the plan's policy section), so a plan
+// can be re-made, edited further or re-verified.
+func PolicyFromView(v PolicyView) inventory.Policy {
+	p := inventory.Policy{
+		Overcommit: v.Overcommit, Headroom: v.Headroom, Overhead: v.Overhead,
+		SafetyFactor:  v.SafetyFactor,
+		SameAppetite:  inventory.SameAppetite{Mode: inventory.AppetiteMode(v.SameAppetite), MaxPerHost: v.MaxPerHost, Penalty: v.Penalty},
+		FailoverHosts: v.FailoverHosts, Objective: inventory.Objective(v.Objective),
+		Strategy: v.Strategy, Seed: v.Seed, Iterations: v.Iterations,
+	}
+	for i, b := range v.Basis {
+		if i < len(p.Basis) {
+			p.Basis[i] = inventory.Basis(b)
+		}
+	}
+	return p
+}
+
 func policyView(p *inventory.Policy) PolicyView {
 	v := PolicyView{
 		Objective: string(p.Objective), Strategy: p.Strategy, Seed: p.Seed, Iterations: p.Iterations,

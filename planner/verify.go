@@ -197,7 +197,7 @@ func (v *verifier) explained() {
 // againstScenario recomputes offers and demands from the scenario and the
 // plan's policy.
 func (v *verifier) againstScenario(sc *inventory.Scenario) {
-	pol := policyFromView(v.plan.Policy, sc.Policy)
+	pol := PolicyFromView(v.plan.Policy)
 	for i := range sc.Hosts {
 		sh := &sc.Hosts[i]
 		h := v.hosts[sh.Name]
@@ -298,19 +298,6 @@ func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 	}
 }
 
-// policyFromView rebuilds the numeric policy a plan was made under.
-func policyFromView(pv PolicyView, base inventory.Policy) inventory.Policy {
-	pol := base
-	pol.Overcommit, pol.Headroom, pol.Overhead = pv.Overcommit, pv.Headroom, pv.Overhead
-	pol.SafetyFactor = pv.SafetyFactor
-	for d, b := range pv.Basis {
-		if d < len(pol.Basis) {
-			pol.Basis[d] = inventory.Basis(b)
-		}
-	}
-	pol.SameAppetite = inventory.SameAppetite{Mode: inventory.AppetiteMode(pv.SameAppetite), MaxPerHost: pv.MaxPerHost, Penalty: pv.Penalty}
-	return pol
-}
 
 func joinAnd(xs []string) string {
 	switch len(xs) {

@@ -86,7 +86,7 @@ func New(opt Options) (*Model, error) {
 		ctx.Scenario = opt.Planner.Scenario()
 		ctx.Policy, ctx.Edits = opt.Planner.Policy(), opt.Planner.Edits()
 	} else {
-		ctx.Policy, ctx.Edits = PolicyFromView(opt.Plan.Policy), opt.Plan.Edits
+		ctx.Policy, ctx.Edits = planner.PolicyFromView(opt.Plan.Policy), opt.Plan.Edits
 	}
 	m := &Model{
 		ctx: ctx, pl: opt.Planner,

@@ -174,20 +174,3 @@ func writeAtomic(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-// PolicyFromView turns the policy recorded in a plan back into a policy,
-// so a saved plan can be re-opened for editing with its scenario.
-func PolicyFromView(v planner.PolicyView) inventory.Policy {
-	p := inventory.Policy{
-		Overcommit: v.Overcommit, Headroom: v.Headroom, Overhead: v.Overhead,
-		SafetyFactor:  v.SafetyFactor,
-		SameAppetite:  inventory.SameAppetite{Mode: inventory.AppetiteMode(v.SameAppetite), MaxPerHost: v.MaxPerHost, Penalty: v.Penalty},
-		FailoverHosts: v.FailoverHosts, Objective: inventory.Objective(v.Objective),
-		Strategy: v.Strategy, Seed: v.Seed, Iterations: v.Iterations,
-	}
-	for i, b := range v.Basis {
-		if i < len(p.Basis) {
-			p.Basis[i] = inventory.Basis(b)
-		}
-	}
-	return p
-}

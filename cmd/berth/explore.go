@@ -141,7 +141,7 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 			planPath, saved.Scenario, sc.Name, saved.Scenario)
 	}
 	pl := planner.New(sc)
-	if err := pl.SetPolicy(tui.PolicyFromView(saved.Policy)); err != nil {
+	if err := pl.SetPolicy(planner.PolicyFromView(saved.Policy)); err != nil {
 		return tui.Options{}, fmt.Errorf("%s: %w", planPath, err)
 	}
 	pl.SetEdits(saved.Edits)

@@ -77,6 +77,22 @@ func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
 			return problemsError(err)
 		}
 	}
+	if sc != nil {
+		// A plan checked against another scenario (or the same one since
+		// edited) would list every difference; say the one thing that matters.
+		pl := planner.New(sc)
+		if err := pl.SetPolicy(planner.PolicyFromView(plan.Policy)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		pl.SetEdits(plan.Edits)
+		again, err := pl.Plan()
+		if err != nil {
+			return fmt.Errorf("%s: re-making the plan from %s: %w", name, scenarioFile, err)
+		}
+		if again.Fingerprint != plan.Fingerprint {
+			return fmt.Errorf("%s was not made from %s as it is now (the inputs' fingerprints differ): give the scenario it was made from, or make a new plan", name, scenarioFile)
+		}
+	}
 	if problems := planner.Verify(plan, sc); len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintf(a.stderr, "%s: %s\n", name, p)
