@@ -320,7 +320,11 @@ func (a *Apply) Summary(w io.Writer) {
 	}
 	fmt.Fprintln(w, ".")
 	if len(a.journal.History()) > 0 {
-		fmt.Fprintf(w, "Resuming from journal %s (run %d); steps it records as finished are not repeated.\n", a.journal.Path(), a.journal.Run())
+		if a.opt.DryRun {
+			fmt.Fprintf(w, "Journal %s records %d earlier run(s); applying would resume from it, without repeating the steps it records as finished.\n", a.journal.Path(), a.journal.Run()-1)
+		} else {
+			fmt.Fprintf(w, "Resuming from journal %s (run %d); steps it records as finished are not repeated.\n", a.journal.Path(), a.journal.Run())
+		}
 	}
 	for _, wk := range a.hosts {
 		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, wk.host.URI)
