@@ -298,7 +298,6 @@ func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 	}
 }
 
-
 func joinAnd(xs []string) string {
 	switch len(xs) {
 	case 0:
