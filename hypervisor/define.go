@@ -6,19 +6,28 @@ import (
 	"libvirt.org/go/libvirt"
 )
 
-// LookupDomain reads the named domain, or returns nil (and no error) when
-// the host has no domain of that name.
-func (c *Conn) LookupDomain(ctx context.Context, name string) (*Domain, error) {
-	var out *Domain
-	err := c.do(ctx, "look up domain "+name, func() error {
+// onDomain runs f on the named domain within c.do (timeout, error
+// classification). A missing domain is an error, or — with missingOK, for
+// look-ups and clean-ups — success without calling f.
+func (c *Conn) onDomain(ctx context.Context, op, name string, missingOK bool, f func(*libvirt.Domain) error) error {
+	return c.do(ctx, op, func() error {
 		dom, err := c.raw.LookupDomainByName(name)
 		if err != nil {
-			if isNoDomain(err) {
+			if missingOK && isNoDomain(err) {
 				return nil
 			}
 			return err
 		}
 		defer dom.Free()
+		return f(dom)
+	})
+}
+
+// LookupDomain reads the named domain, or returns nil (and no error) when
+// the host has no domain of that name.
+func (c *Conn) LookupDomain(ctx context.Context, name string) (*Domain, error) {
+	var out *Domain
+	err := c.onDomain(ctx, "look up domain "+name, name, true, func(dom *libvirt.Domain) error {
 		d, err := readDomain(dom)
 		if err != nil {
 			if isNoDomain(err) {
@@ -55,12 +64,7 @@ func (c *Conn) DefineGuest(ctx context.Context, s GuestSpec) error {
 
 // StartDomain starts the named domain; one that already runs is left alone.
 func (c *Conn) StartDomain(ctx context.Context, name string) error {
-	return c.do(ctx, "start domain "+name, func() error {
-		dom, err := c.raw.LookupDomainByName(name)
-		if err != nil {
-			return err
-		}
-		defer dom.Free()
+	return c.onDomain(ctx, "start domain "+name, name, false, func(dom *libvirt.Domain) error {
 		if active, err := dom.IsActive(); err == nil && active {
 			return nil
 		}
@@ -71,19 +75,11 @@ func (c *Conn) StartDomain(ctx context.Context, name string) error {
 // DestroyDomain stops the named domain at once (power off); a domain that
 // is not running or not there is not an error.
 func (c *Conn) DestroyDomain(ctx context.Context, name string) error {
-	return c.do(ctx, "destroy domain "+name, func() error {
-		dom, err := c.raw.LookupDomainByName(name)
-		if err != nil {
-			if isNoDomain(err) {
-				return nil
-			}
-			return err
-		}
-		defer dom.Free()
+	return c.onDomain(ctx, "destroy domain "+name, name, true, func(dom *libvirt.Domain) error {
 		if active, err := dom.IsActive(); err == nil && !active {
 			return nil
 		}
-		err = dom.Destroy()
+		err := dom.Destroy()
 		if err != nil && isCode(err, libvirt.ERR_OPERATION_INVALID) {
 			return nil // stopped meanwhile
 		}
@@ -95,15 +91,7 @@ func (c *Conn) DestroyDomain(ctx context.Context, name string) error {
 // its managed save, snapshot metadata and NVRAM); a domain that is not
 // there is not an error. It does not stop a running domain.
 func (c *Conn) UndefineDomain(ctx context.Context, name string) error {
-	return c.do(ctx, "undefine domain "+name, func() error {
-		dom, err := c.raw.LookupDomainByName(name)
-		if err != nil {
-			if isNoDomain(err) {
-				return nil
-			}
-			return err
-		}
-		defer dom.Free()
+	return c.onDomain(ctx, "undefine domain "+name, name, true, func(dom *libvirt.Domain) error {
 		// The fullest clean-up first; drivers that do not know a flag
 		// (the test driver) get fewer.
 		for _, flags := range []libvirt.DomainUndefineFlagsValues{
@@ -111,7 +99,7 @@ func (c *Conn) UndefineDomain(ctx context.Context, name string) error {
 				libvirt.DOMAIN_UNDEFINE_NVRAM | libvirt.DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
 			libvirt.DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
 		} {
-			err = dom.UndefineFlags(flags)
+			err := dom.UndefineFlags(flags)
 			if err == nil || !(isCode(err, libvirt.ERR_INVALID_ARG) || isCode(err, libvirt.ERR_NO_SUPPORT)) {
 				return err
 			}

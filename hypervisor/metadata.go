@@ -154,12 +154,7 @@ func withoutBerthElement(inner string) (string, error) {
 // SetGuestMetadata writes m onto the named domain's persistent definition,
 // and onto the running domain too when it runs.
 func (c *Conn) SetGuestMetadata(ctx context.Context, domain string, m GuestMetadata) error {
-	return c.do(ctx, "set metadata on "+domain, func() error {
-		dom, err := c.raw.LookupDomainByName(domain)
-		if err != nil {
-			return err
-		}
-		defer dom.Free()
+	return c.onDomain(ctx, "set metadata on "+domain, domain, false, func(dom *libvirt.Domain) error {
 		flags := libvirt.DOMAIN_AFFECT_CONFIG
 		if active, err := dom.IsActive(); err == nil && active {
 			flags |= libvirt.DOMAIN_AFFECT_LIVE
