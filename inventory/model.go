@@ -4,6 +4,8 @@
 // It knows nothing of placement algorithms.
 package inventory
 
+import "time"
+
 // APIVersion is the scenario format version this build reads and writes.
 const APIVersion = "berth/v1"
 
@@ -206,6 +208,10 @@ type Policy struct {
 	Strategy   string
 	Seed       uint64
 	Iterations int
+	// Budget bounds the improvement phase in wall-clock time (0 = by
+	// Iterations alone). A plan made under a budget depends on the
+	// machine's speed; Iterations alone is reproducible.
+	Budget time.Duration
 }
 
 // SameAppetite configures the same-appetite rule.

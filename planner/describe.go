@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -271,6 +272,9 @@ func PolicyFromView(v PolicyView) inventory.Policy {
 			p.Basis[i] = inventory.Basis(b)
 		}
 	}
+	if v.Budget != "" {
+		p.Budget, _ = time.ParseDuration(v.Budget) // written by policyView
+	}
 	return p
 }
 
@@ -287,6 +291,9 @@ func policyView(p *inventory.Policy) PolicyView {
 	}
 	if v.Strategy == "" {
 		v.Strategy = "align"
+	}
+	if p.Budget > 0 {
+		v.Budget = p.Budget.String()
 	}
 	return v
 }

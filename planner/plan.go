@@ -48,6 +48,7 @@ type PolicyView struct {
 	Strategy      string           `json:"strategy"`
 	Seed          uint64           `json:"seed"`
 	Iterations    int              `json:"iterations"`
+	Budget        string           `json:"budget,omitempty"`
 	Overcommit    inventory.Vector `json:"overcommit"`
 	Headroom      inventory.Vector `json:"headroom"`
 	Overhead      inventory.Vector `json:"overhead"`

@@ -134,6 +134,7 @@ func (pl *Planner) solve() (*result, error) {
 		Strategy:   pl.pol.Strategy,
 		Seed:       pl.pol.Seed,
 		Iterations: pl.pol.Iterations,
+		Deadline:   pl.pol.Budget,
 	})
 	if err != nil {
 		return nil, err
@@ -261,6 +262,9 @@ func checkPolicy(p *inventory.Policy) error {
 	}
 	if p.SameAppetite.Mode == inventory.AppetiteHard && p.SameAppetite.MaxPerHost < 1 {
 		return fmt.Errorf("policy: sameAppetite.maxPerHost must be ≥ 1 in hard mode, got %d", p.SameAppetite.MaxPerHost)
+	}
+	if p.Budget < 0 {
+		return fmt.Errorf("policy: budget must be ≥ 0, got %s", p.Budget)
 	}
 	if p.Iterations < 0 {
 		return fmt.Errorf("policy: iterations must be ≥ 0, got %d", p.Iterations)

@@ -21,7 +21,8 @@ func (policyFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.String("strategy", "align", "placement strategy: align, firstfit, bestfit, spread, nomad, kube")
 	fl.Uint64("seed", 1, "seed for tie-breaking and search; same inputs and seed give the same plan")
-	fl.Int("iterations", 0, "improvement iterations after construction (0 = construction only)")
+	fl.Int("iterations", 0, "improvement iterations after construction (0 = construction only; reproducible)")
+	fl.Duration("budget", 0, "time for the improvement phase, e.g. 5s (0 = by --iterations alone; the plan then depends on the machine's speed)")
 	fl.String("objective", "pack", "pack (use leftovers, open fewest hosts) or spread (balance load)")
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
 	fl.String("same-appetite", "soft", "same-appetite rule: soft (penalty), hard (limit per host) or off")
@@ -61,6 +62,13 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 			return pol, fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
 		}
 		*k.dst = n
+	}
+	if a.isSet(cmd, "budget") {
+		d, err := cast.ToDurationE(v.Get("budget"))
+		if err != nil || d < 0 {
+			return pol, fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", v.GetString("budget"))
+		}
+		pol.Budget = d
 	}
 	if a.isSet(cmd, "objective") {
 		switch o := inventory.Objective(v.GetString("objective")); o {
