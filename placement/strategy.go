@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // hostView is what a strategy sees of one host when scoring one guest. The
@@ -57,7 +58,7 @@ func lookupStrategy(name string) (strategy, string, error) {
 	}
 	s, ok := strategies[name]
 	if !ok {
-		return strategy{}, name, fmt.Errorf("placement: unknown strategy %q (known: %v)", name, Strategies())
+		return strategy{}, name, fmt.Errorf("placement: unknown strategy %q (known: %s)", name, strings.Join(Strategies(), ", "))
 	}
 	return s, name, nil
 }

@@ -316,7 +316,7 @@ func (a *Apply) Summary(w io.Writer) {
 		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, countOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
 	}
 	if a.kept > 0 {
-		fmt.Fprintf(w, "; %s as they are", countOf(a.kept, "existing guest stays", "existing guests stay"))
+		fmt.Fprintf(w, "; %s", countOf(a.kept, "existing guest stays as it is", "existing guests stay as they are"))
 	}
 	fmt.Fprintln(w, ".")
 	if len(a.journal.History()) > 0 {

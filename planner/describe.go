@@ -350,19 +350,22 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // Anything else the fleet already had before the plan.
 func planCaused(p *placement.Problem, sol *placement.Solution, v placement.Violation, placed [][]string) bool {
 	if v.Guest != placement.NoHost {
-		return true
+		return true // Check names the new guest that breaks the rule
 	}
 	if v.Host < 0 || int(v.Host) >= len(placed) || len(placed[v.Host]) == 0 {
 		return false
 	}
-	if v.Rule != placement.RuleAppetite {
-		return true
-	}
-	for g, h := range sol.Host {
-		if h == v.Host && int(p.Appetite[g]) == v.Dim {
-			return true
+	switch v.Rule {
+	case placement.RuleCapacity:
+		return true // any guest added to an over-full host makes it worse
+	case placement.RuleAppetite:
+		for g, h := range sol.Host {
+			if h == v.Host && int(p.Appetite[g]) == v.Dim {
+				return true
+			}
 		}
 	}
+	// Group rules broken by existing guests alone are the fleet's state.
 	return false
 }
 

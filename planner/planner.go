@@ -123,8 +123,8 @@ func (pl *Planner) solve() (*result, error) {
 	if err := checkPolicy(&pl.pol); err != nil {
 		return nil, err
 	}
-	if k, n := pl.pol.FailoverHosts, len(pl.sc.Hosts); k > 0 && k >= n && len(pl.sc.HostModels) == 0 {
-		return nil, fmt.Errorf("policy: failoverHosts k=%d must be less than the number of hosts (%d) when no host models may be bought: the guests of every host cannot restart elsewhere", k, n)
+	if k, n := pl.pol.FailoverHosts, len(pl.sc.Hosts); k > 0 && k >= n {
+		return nil, fmt.Errorf("policy: failoverHosts k=%d must be less than the number of hosts (%d): the guests of every host cannot restart elsewhere", k, n)
 	}
 	m, err := buildModel(pl.sc, &pl.pol, &pl.edits)
 	if err != nil {

@@ -84,7 +84,7 @@ func randomScenario(t *rapid.T) *inventory.Scenario {
 			Max:      rapid.IntRange(0, 3).Draw(t, "modelMax"),
 		})
 	}
-	if pol.FailoverHosts >= len(sc.Hosts) && len(sc.HostModels) == 0 {
+	if pol.FailoverHosts >= len(sc.Hosts) {
 		pol.FailoverHosts = 0 // refused as a policy error (tested elsewhere)
 	}
 	for i := range rapid.IntRange(1, 6).Draw(t, "demands") {

@@ -92,6 +92,11 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	if err != nil {
 		return err
 	}
+	if v, ok := os.LookupEnv("BERTH_YES"); ok {
+		if _, err := strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("BERTH_YES=%q: want true or false", v)
+		}
+	}
 	if explicitFlag(cmd, "force") && explicitFlag(cmd, "refresh") {
 		return fmt.Errorf("give either --force or --refresh, not both")
 	}

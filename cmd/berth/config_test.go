@@ -80,3 +80,44 @@ func TestConfigFileBroken(t *testing.T) {
 		t.Errorf("stderr does not name the config file:\n%s", stderr.String())
 	}
 }
+
+// TestConfigStrictValues: values from the environment or the config file
+// that do not parse are errors, never truncated or defaulted; a scenario
+// saved as ./berth.yaml is not read as configuration; apply's fleet-changing
+// flags cannot come from a file.
+func TestConfigStrictValues(t *testing.T) {
+	cases := []struct {
+		name, config, envKey, envVal string
+		want                         int
+		stderr                       string
+	}{
+		{name: "fractional env count", envKey: "BERTH_ITERATIONS", envVal: "1.5", want: exitError, stderr: `iterations "1.5": want a whole number`},
+		{name: "fractional config count", config: "failover-hosts: 1.5\n", want: exitError, stderr: `failover-hosts "1.5"`},
+		{name: "env overcommit", envKey: "BERTH_OVERCOMMIT", envVal: "cpu=4,memory=x", want: exitError, stderr: "overcommit memory=x"},
+		{name: "typo in config", config: "stratgy: bestfit\n", want: exitError, stderr: `did you mean "strategy"`},
+		{name: "yes in config", config: "yes: true\n", want: exitError, stderr: `"yes" is taken from the command line only`},
+		{name: "scenario as berth.yaml", config: "apiVersion: berth/v1\nname: x\n", want: exitOK, stderr: "is a scenario file (it has apiVersion), not a config file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg"))
+			if tc.config != "" {
+				if err := os.WriteFile("berth.yaml", []byte(tc.config), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.envKey != "" {
+				t.Setenv(tc.envKey, tc.envVal)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"plan"}, nil, &stdout, &stderr); code != tc.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.want, stderr.String())
+			}
+			if !bytes.Contains(stderr.Bytes(), []byte(tc.stderr)) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, stderr.String())
+			}
+		})
+	}
+}

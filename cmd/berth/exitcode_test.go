@@ -23,6 +23,12 @@ func TestExitCodes(t *testing.T) {
 		{"bad pin", []string{"plan", "--pin", "web-api-1"}, exitError},
 		{"pin to unknown host", []string{"plan", "--pin", "web-api-1=nohost"}, exitError},
 		{"exclude unknown host", []string{"plan", "--exclude", "nohost"}, exitError},
+		{"one guest pinned twice", []string{"plan", "--pin", "web-api-1=kvm01", "--pin", "web-api-1=kvm02"}, exitError},
+		{"a dimension given twice", []string{"plan", "--overcommit", "cpu=4,cpu=2"}, exitError},
+		{"failover k not below the hosts", []string{"plan", "--failover-hosts", "20"}, exitError},
+		{"sample without live hosts", []string{"plan", "--sample", "1s"}, exitError},
+		{"fractional count", []string{"plan", "--iterations", "1.5"}, exitError},
+		{"NaN ratio", []string{"plan", "--headroom", "cpu=NaN"}, exitError},
 		{"version", []string{"version"}, exitOK},
 		{"unknown command", []string{"frobnicate"}, exitError},
 	}

@@ -116,12 +116,15 @@ func runInventory(a *app, cmd *cobra.Command) error {
 		if err := saveSnapshot(path, fleet); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "berth: saved %d hosts to %s\n", len(fleet.Hosts), path)
+		fmt.Fprintf(a.stderr, "berth: saved %s to %s\n", countText(len(fleet.Hosts), "host"), path)
 		if unknown := fleet.UnknownCapacity(); len(unknown) > 0 {
 			fmt.Fprintf(a.stderr, "berth: warning: libvirt cannot tell disk IOPS or network capacity, and the config gives none for %s;\n"+
 				"  set iops/net for them under \"hosts\" or a host class (see docs/inventory.md), or edit %s, before planning on it\n",
 				strings.Join(unknown, ", "), path)
 		}
+	}
+	if len(fleet.Hosts) == 0 {
+		return fmt.Errorf("none of the %s could be read (see the table above)", countText(len(fleet.Status), "host"))
 	}
 	return nil
 }

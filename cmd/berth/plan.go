@@ -70,11 +70,16 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	if err != nil {
 		return err
 	}
+	pinned := map[string]string{}
 	for _, pin := range a.v.GetStringSlice("pin") {
 		guest, host, ok := strings.Cut(pin, "=")
 		if !ok || guest == "" || host == "" {
 			return fmt.Errorf("--pin %q: want GUEST=HOST", pin)
 		}
+		if other, dup := pinned[guest]; dup && other != host {
+			return fmt.Errorf("--pin: %s is pinned to both %s and %s", guest, other, host)
+		}
+		pinned[guest] = host
 		pl.Pin(guest, host)
 	}
 	for _, h := range a.v.GetStringSlice("exclude") {

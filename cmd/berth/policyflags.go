@@ -27,8 +27,8 @@ func (policyFlags) register(cmd *cobra.Command) {
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
 	fl.String("same-appetite", "soft", "same-appetite rule: soft (penalty), hard (limit per host) or off")
 	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
-	fl.StringToString("overcommit", nil, "overcommit ratio per dimension, e.g. cpu=4,memory=1")
-	fl.StringToString("headroom", nil, "utilisation target per dimension (0–1 or %), e.g. cpu=0.8")
+	fl.String("overcommit", "", "overcommit ratio per dimension, e.g. cpu=4,memory=1")
+	fl.String("headroom", "", "utilisation target per dimension (0–1 or %), e.g. cpu=0.8")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(
 		[]string{"align", "firstfit", "bestfit", "spread", "nomad", "kube"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("objective", cobra.FixedCompletions([]string{"pack", "spread"}, cobra.ShellCompDirectiveNoFileComp))
@@ -41,14 +41,15 @@ func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m
 // applied.
 func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inventory.Policy, error) {
 	v := a.v
-	var err error
 	if a.isSet(cmd, "strategy") {
 		pol.Strategy = v.GetString("strategy")
 	}
 	if a.isSet(cmd, "seed") {
-		if pol.Seed, err = cast.ToUint64E(v.Get("seed")); err != nil {
+		n, err := wholeNumber(v.Get("seed"))
+		if err != nil {
 			return pol, fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
 		}
+		pol.Seed = uint64(n)
 	}
 	for _, k := range []struct {
 		key string
@@ -57,11 +58,11 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		if !a.isSet(cmd, k.key) {
 			continue
 		}
-		n, err := cast.ToIntE(v.Get(k.key))
-		if err != nil || n < 0 {
+		n, err := wholeNumber(v.Get(k.key))
+		if err != nil || n > math.MaxInt32 {
 			return pol, fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
 		}
-		*k.dst = n
+		*k.dst = int(n)
 	}
 	if a.isSet(cmd, "budget") {
 		d, err := cast.ToDurationE(v.Get("budget"))
@@ -113,6 +114,18 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 	return pol, nil
 }
 
+// wholeNumber reads a count from a flag, an environment variable or the
+// config file, refusing what is not a whole number ≥ 0 ("1.5", "abc", -1)
+// rather than truncating it.
+func wholeNumber(x any) (int64, error) {
+	s := strings.TrimSpace(cast.ToString(x))
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("not a whole number ≥ 0: %q", s)
+	}
+	return n, nil
+}
+
 // ratioPairs reads a per-dimension setting from wherever it was given: a
 // flag ("[cpu=4,memory=2]" from pflag), an environment variable
 // ("cpu=4,memory=2") or a config map ({cpu: 4}).
@@ -137,7 +150,11 @@ func ratioPairs(x any) (map[string]string, error) {
 			if !ok {
 				return nil, fmt.Errorf("%q: want DIMENSION=VALUE pairs such as cpu=4,memory=1", t)
 			}
-			out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+			k = strings.TrimSpace(k)
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("%q: %s is given twice", t, k)
+			}
+			out[k] = strings.TrimSpace(val)
 		}
 		return out, nil
 	}

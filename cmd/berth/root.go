@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
 )
 
 // Exit codes, documented in docs/cli.md.
@@ -133,9 +134,15 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 			return fmt.Errorf("reading config %s: %w", a.configFile, err)
 		}
 	} else if path := defaultConfigFile(); path != "" {
-		v.SetConfigFile(path)
-		if err := v.ReadInConfig(); err != nil {
-			return fmt.Errorf("reading config %s: %w (fix it, or pass --config)", path, err)
+		if looksLikeScenario(path) {
+			// A fleet saved as ./berth.yaml is a scenario, not berth's
+			// configuration: say so once and carry on without it.
+			fmt.Fprintf(a.stderr, "berth: %s is a scenario file (it has apiVersion), not a config file; not reading it as configuration (plan it with -f %s)\n", path, path)
+		} else {
+			v.SetConfigFile(path)
+			if err := v.ReadInConfig(); err != nil {
+				return fmt.Errorf("reading config %s: %w (fix it, or pass --config)", path, err)
+			}
 		}
 	}
 	if v.ConfigFileUsed() != "" {
@@ -158,6 +165,23 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 // configSections are the config file's keys that are not flags: what the
 // libvirt features read (docs/inventory.md, docs/apply.md).
 var configSections = []string{"hosts", "hostClasses", "rolePatterns", "guestDefaults", "templates"}
+
+// commandLineOnly are apply's flags that change a fleet: a config file may
+// not set them.
+var commandLineOnly = map[string]bool{"yes": true, "force": true, "refresh": true}
+
+// looksLikeScenario reports whether the YAML file at path has an
+// apiVersion, as scenario and demand files do and config files do not.
+func looksLikeScenario(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		APIVersion string `yaml:"apiVersion"`
+	}
+	return yaml.Unmarshal(data, &doc) == nil && doc.APIVersion != ""
+}
 
 // checkConfigKeys refuses a config file with a key that is neither a flag
 // of some berth command nor a known section, so a typo ("stratgy") or a
@@ -192,6 +216,10 @@ func checkConfigKeys(root *cobra.Command, path string) error {
 	delete(known, "help")
 	var bad []string
 	for key := range file.AllSettings() {
+		if commandLineOnly[key] {
+			bad = append(bad, fmt.Sprintf("%q is taken from the command line only (it changes a fleet)", key))
+			continue
+		}
 		if !known[key] {
 			bad = append(bad, fmt.Sprintf("unknown key %q%s", key, inventory.Suggestion(key, names)))
 		}

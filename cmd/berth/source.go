@@ -47,6 +47,13 @@ func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 	if given > 1 {
 		return nil, errors.New("give one source: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)")
 	}
+	if !live {
+		for _, name := range []string{"sample", "strict"} {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				return nil, fmt.Errorf("--%s applies to live hosts (-c URI … -d DEMAND), not to a scenario", name)
+			}
+		}
+	}
 	switch {
 	case live:
 		sc, err := loadLive(a, cmd, uris, demand)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -36,6 +37,9 @@ Exit codes: 0 valid, 1 problems found.`,
 			if looksLikePlan(data) {
 				return validatePlan(a, args[0], data, scenarioFile)
 			}
+			if scenarioFile != "" {
+				return fmt.Errorf("%s is a scenario; --scenario-file goes with a plan (berth validate PLAN --scenario-file SCENARIO)", args[0])
+			}
 			sc, err := inventory.ParseScenario(args[0], data)
 			if err != nil {
 				return problemsError(err)
@@ -55,6 +59,11 @@ Exit codes: 0 valid, 1 problems found.`,
 // looksLikePlan tells a plan document from a scenario by its top-level
 // kind, in JSON or YAML, compact or indented.
 func looksLikePlan(data []byte) bool {
+	// Scenarios are YAML; a JSON document is only ever a plan, so even a
+	// damaged one is reported as a plan ("not a valid plan: line …").
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		return true
+	}
 	var doc struct {
 		Kind string `yaml:"kind"`
 	}

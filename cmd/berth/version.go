@@ -8,8 +8,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version and commit are set at build time with
+// -ldflags "-X main.version=… -X main.commit=…" (the Makefile does); a plain
+// go build falls back to the commit Go records.
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
@@ -18,15 +23,18 @@ func newVersionCmd(a *app) *cobra.Command {
 		Example: "  berth version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rev := ""
-			if info, ok := debug.ReadBuildInfo(); ok {
+			rev := commit
+			if info, ok := debug.ReadBuildInfo(); ok && rev == "" {
 				for _, s := range info.Settings {
 					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						rev = " (" + s.Value[:12] + ")"
+						rev = s.Value[:12]
 					}
 				}
 			}
-			fmt.Fprintf(a.stdout, "berth %s%s %s/%s %s\n", version, rev, runtime.GOOS, runtime.GOARCH, runtime.Version())
+			if rev == "" {
+				rev = "unknown"
+			}
+			fmt.Fprintf(a.stdout, "berth %s (commit %s, %s, %s/%s)\n", version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
 	}

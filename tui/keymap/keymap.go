@@ -29,6 +29,8 @@ type KeyMap struct {
 
 	// Dialogs.
 	Apply, Cancel key.Binding
+	// KeepFilter is enter in the filter prompt.
+	KeepFilter key.Binding
 	// SaveFile and ExportFile are enter in the save and export prompts.
 	SaveFile, ExportFile key.Binding
 }
@@ -72,8 +74,9 @@ func Default() *KeyMap {
 		Save:   b("s", "save plan", "s"),
 		Export: b("e", "export scenario", "e"),
 
-		Apply:  b("enter", "apply", "enter"),
-		Cancel: b("esc", "cancel", "esc"),
+		Apply:      b("enter", "apply", "enter"),
+		KeepFilter: b("enter", "keep filter", "enter"),
+		Cancel:     b("esc", "cancel", "esc"),
 
 		SaveFile:   b("enter", "save", "enter"),
 		ExportFile: b("enter", "export", "enter"),

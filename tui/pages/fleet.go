@@ -180,7 +180,7 @@ func pinCmd(g components.GuestRow) tea.Cmd {
 func (f *Fleet) Help() keymap.Help {
 	km := f.ctx.Keys
 	if f.filtering {
-		return keymap.Help{Short: []key.Binding{km.Apply, km.Cancel}, Full: [][]key.Binding{{km.Apply, km.Cancel}}}
+		return keymap.Help{Short: []key.Binding{km.KeepFilter, km.Cancel}, Full: [][]key.Binding{{km.KeepFilter, km.Cancel}}}
 	}
 	short := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.Exclude, km.Undo, km.Save, km.Help, km.Quit}
 	nav := append(km.Navigation(), km.Exclude)
