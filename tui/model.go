@@ -69,6 +69,13 @@ type Model struct {
 
 	savePath, exportPath string
 	expectID             string
+
+	// savedID is the ID of the plan nothing is unsaved against: the last
+	// plan saved with s, else the plan the explorer opened with.
+	savedID string
+	// quitAsk is the quit prompt on the status line while q waits for
+	// its answer ("" when not asking).
+	quitAsk string
 }
 
 // New returns the explorer's model.
@@ -108,6 +115,9 @@ func New(opt Options) (*Model, error) {
 	m.help.Styles.ShortSeparator = st.Dim
 	m.help.Styles.FullSeparator = st.Dim
 	m.help.Styles.Ellipsis = st.Dim
+	if opt.Plan != nil {
+		m.savedID = opt.Plan.ID
+	}
 	m.screens = []common.Screen{pages.NewFleet(ctx)}
 	m.resize()
 	return m, nil
@@ -163,6 +173,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// The last edit's delta is old news once the plan is saved: it
 		// would come back on the status line after the next key.
 		m.delta = nil
+		if msg.err == nil && msg.planID != "" {
+			m.savedID = msg.planID
+		}
 		if msg.err != nil {
 			m.setStatus(msg.what+": "+msg.err.Error(), true)
 		} else {
@@ -219,10 +232,17 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.quitAsk != "" {
+		return m.answerQuit(msg)
+	}
 	if !m.top().Capturing() {
 		m.status = ""
 		switch {
 		case key.Matches(msg, km.Quit):
+			if n := m.unsaved(); n > 0 {
+				m.quitAsk = fmt.Sprintf("unsaved edits (%d): q again quits without saving, s saves, esc stays", n)
+				return nil
+			}
 			return tea.Quit
 		case key.Matches(msg, km.Help):
 			m.fullHelp = !m.fullHelp
@@ -262,6 +282,45 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	s, cmd := m.top().Update(msg)
 	m.screens[len(m.screens)-1] = s
 	return cmd
+}
+
+// answerQuit takes the key pressed at the quit prompt: q quits without
+// saving, s opens the save dialog, anything else stays.
+func (m *Model) answerQuit(msg tea.KeyMsg) tea.Cmd {
+	m.quitAsk, m.status = "", ""
+	km := m.ctx.Keys
+	switch {
+	case key.Matches(msg, km.Quit):
+		return tea.Quit
+	case key.Matches(msg, km.Save):
+		m.push(pages.NewSavePrompt(m.ctx, m.savePath))
+	}
+	return nil
+}
+
+// unsaved counts the edits between the plan on screen and the last plan
+// saved (or, before any save, the plan the explorer opened with), going
+// along the undo and redo history: 0 when they are the same plan, so
+// undoing back to the start leaves nothing unsaved. A read-only plan has
+// no edits.
+func (m *Model) unsaved() int {
+	p := m.ctx.Plan
+	if m.pl == nil || p == nil || p.ID == m.savedID {
+		return 0
+	}
+	for i := len(m.undo) - 1; i >= 0; i-- {
+		if m.undo[i].plan != nil && m.undo[i].plan.ID == m.savedID {
+			return len(m.undo) - i
+		}
+	}
+	for i := len(m.redo) - 1; i >= 0; i-- {
+		if m.redo[i].plan != nil && m.redo[i].plan.ID == m.savedID {
+			return len(m.redo) - i
+		}
+	}
+	// The saved plan is off the history (saved, undone past, then edited
+	// on another branch): count every edit on the way here.
+	return max(len(m.undo), 1)
 }
 
 // intent handles a screen's request.
@@ -362,6 +421,9 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	switch r.kind {
 	case jobPlan:
 		m.setPlan(r)
+		if m.savedID == "" {
+			m.savedID = r.plan.ID
+		}
 		if m.expectID != "" && r.plan.ID != m.expectID {
 			// The scenario changed since the plan was saved: the plan on
 			// screen is a new one, so s does not offer to overwrite the

@@ -36,8 +36,11 @@ func TestProgramKeepsPlannerConsistent(t *testing.T) {
 		p.Send(keyMsg(k))
 		time.Sleep(3 * time.Millisecond)
 	}
-	// Let the last job finish, then quit.
+	// Let the last job finish, then quit: q twice, as edits may be left
+	// unsaved and then the first q only asks (a second q after a quit
+	// goes nowhere).
 	time.Sleep(500 * time.Millisecond)
+	p.Send(keyMsg("q"))
 	p.Send(keyMsg("q"))
 	var final *Model
 	select {

@@ -56,7 +56,9 @@ type jobDoneMsg struct {
 // fileDoneMsg reports a save or an export.
 type fileDoneMsg struct {
 	what, path, detail string
-	err                error
+	// planID is the ID of the plan saved ("" for an export).
+	planID string
+	err    error
 }
 
 // planJob makes the first plan.
@@ -116,7 +118,7 @@ func candidatesJob(pl *planner.Planner, guest string) jobDoneMsg {
 func saveCmd(path string, p *planner.Plan) tea.Cmd {
 	return func() tea.Msg {
 		err := planner.WritePlanFile(path, p)
-		return fileDoneMsg{what: "saved plan " + p.ID, path: path, detail: "apply it with: berth apply " + path, err: err}
+		return fileDoneMsg{what: "saved plan " + p.ID, planID: p.ID, path: path, detail: "apply it with: berth apply " + path, err: err}
 	}
 }
 

@@ -104,11 +104,13 @@ func (m *Model) titleBar() string {
 
 func editCount(e planner.Edits) int { return len(e.Pins) + len(e.Excluded) + len(e.Demand) }
 
-// statusLine is the latest message, else the latest edit's delta, else a
-// hint.
+// statusLine is the quit prompt while q asks, else the latest message,
+// else the latest edit's delta, else a hint.
 func (m *Model) statusLine() string {
 	st := m.ctx.Styles
 	switch {
+	case m.quitAsk != "":
+		return st.Bad.Render(m.quitAsk)
 	case m.status != "" && m.statusBad:
 		return st.Bad.Render(m.status)
 	case m.status != "":
