@@ -118,6 +118,11 @@ func New(opt Options) (*Model, error) {
 	if opt.Plan != nil {
 		m.savedID = opt.Plan.ID
 	}
+	// A plan reopened with its scenario is saved as ExpectID: if the
+	// scenario re-plans differently, what is on screen is unsaved.
+	if opt.ExpectID != "" {
+		m.savedID = opt.ExpectID
+	}
 	m.screens = []common.Screen{pages.NewFleet(ctx)}
 	m.resize()
 	return m, nil

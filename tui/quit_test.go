@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/planner"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -178,4 +179,35 @@ func TestQuitAsksWhenUnsaved(t *testing.T) {
 			t.Fatal("q in read-only mode did not quit at once")
 		}
 	})
+}
+
+// TestQuitAsksWhenReopenedPlanChanged: a plan reopened with a scenario that
+// now plans differently is not what the file holds, so q asks.
+func TestQuitAsksWhenReopenedPlanChanged(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		expectID func(current string) string
+		asks     bool
+	}{
+		{"same plan", func(id string) string { return id }, false},
+		{"scenario changed", func(string) string { return "000000000000" }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fresh, err := planner.New(embedded(t, "default")).Plan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := New(Options{Planner: planner.New(embedded(t, "default")), Renderer: asciiRenderer(),
+				SavePath: filepath.Join(t.TempDir(), "plan.json"), ExpectID: tc.expectID(fresh.ID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := &harness{t: t, m: m}
+			h.run(m.Init())
+			h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+			if quits := h.press("q"); quits == tc.asks {
+				t.Errorf("q quit = %v, want %v", quits, !tc.asks)
+			}
+		})
+	}
 }
