@@ -129,6 +129,11 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
 	v.AutomaticEnv()
 	if a.configFile != "" {
+		switch strings.ToLower(filepath.Ext(a.configFile)) {
+		case ".yaml", ".yml", ".json", ".toml":
+		default:
+			return fmt.Errorf("config %s: name a .yaml, .yml, .json or .toml file (the type is taken from the extension)", a.configFile)
+		}
 		v.SetConfigFile(a.configFile)
 		if err := v.ReadInConfig(); err != nil {
 			return fmt.Errorf("reading config %s: %w", a.configFile, err)
