@@ -28,14 +28,7 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			t.Chdir(dir)
-			t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg"))
-			if tc.config != "" {
-				if err := os.WriteFile("berth.yaml", []byte(tc.config), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			inConfigDir(t, tc.config)
 			if tc.env != "" {
 				t.Setenv("BERTH_STRATEGY", tc.env)
 			} else {
@@ -100,14 +93,7 @@ func TestConfigStrictValues(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			t.Chdir(dir)
-			t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg"))
-			if tc.config != "" {
-				if err := os.WriteFile("berth.yaml", []byte(tc.config), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			inConfigDir(t, tc.config)
 			if tc.envKey != "" {
 				t.Setenv(tc.envKey, tc.envVal)
 			}
@@ -119,5 +105,20 @@ func TestConfigStrictValues(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", tc.stderr, stderr.String())
 			}
 		})
+	}
+}
+
+// inConfigDir runs the test in an empty directory with no user config
+// (XDG_CONFIG_HOME points inside it) and, unless config is "", a
+// ./berth.yaml holding config.
+func inConfigDir(t *testing.T, config string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg"))
+	if config != "" {
+		if err := os.WriteFile("berth.yaml", []byte(config), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
