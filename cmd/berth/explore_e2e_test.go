@@ -63,11 +63,14 @@ func (p *tmuxPane) keys(keys ...string) {
 }
 
 // startExplore builds nothing: it runs bin explore args in a 120×40 tmux
-// session with env, and stops the private server when the test ends.
+// session with exactly env (plus PATH), and stops the private server when
+// the test ends. The environment is emptied first (env -i) because the
+// colour checks must not depend on the caller's: a CI runner that exports
+// NO_COLOR or CLICOLOR=0 would otherwise turn colour off in every pane.
 func startExplore(t *testing.T, bin string, env []string, args ...string) *tmuxPane {
 	t.Helper()
 	p := &tmuxPane{t: t, socket: fmt.Sprintf("berth-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	shell := "env " + strings.Join(env, " ") + " " + bin + " explore " + strings.Join(args, " ") + "; echo EXIT=$?; sleep 60"
+	shell := "env -i PATH=" + os.Getenv("PATH") + " " + strings.Join(env, " ") + " " + bin + " explore " + strings.Join(args, " ") + "; echo EXIT=$?; sleep 60"
 	p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "berth", "-x", "120", "-y", "40", shell)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
 	return p

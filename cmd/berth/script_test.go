@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -10,10 +12,27 @@ import (
 // TestMain lets testscript run this test binary as the `berth` command, so
 // the scripts under testdata/script drive berth exactly as a user's shell
 // would: arguments, stdin, stdout, stderr and exit codes.
+//
+// When this binary runs as the test runner (not as a script's `berth`), the
+// caller's BERTH_* and colour variables are dropped first: the in-process
+// tests assert on defaults, and a CI runner that exports BERTH_STRATEGY or
+// NO_COLOR must not change what they see. Scripts set their own.
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) != "berth" {
+		scrubCallerEnv()
+	}
 	testscript.Main(m, map[string]func(){
 		"berth": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+func scrubCallerEnv() {
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "BERTH_") || name == "NO_COLOR" || name == "CLICOLOR" || name == "CLICOLOR_FORCE" {
+			os.Unsetenv(name)
+		}
+	}
 }
 
 func TestScripts(t *testing.T) {
