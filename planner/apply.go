@@ -139,6 +139,10 @@ type ApplyOptions struct {
 	StepTimeout time.Duration
 	// Progress receives a line per step as it happens (nil = none).
 	Progress io.Writer
+	// Watch receives each change of a host's progress, for a live display
+	// (nil = none). It is called from the hosts' goroutines, one call at a
+	// time; it must not block for long.
+	Watch func(ApplyEvent)
 
 	// DryRun prepares without creating or locking the journal (an existing
 	// one is read for the summary); Run then refuses.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -119,42 +118,4 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// progress writes a plain line per step, safe for the host goroutines.
-type progress struct {
-	w     io.Writer
-	mu    sync.Mutex
-	total int
-	n     int
-}
-
-func (p *progress) line(host, guest, text string) {
-	if p.w == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if guest != "" {
-		host += ": " + guest
-	}
-	fmt.Fprintf(p.w, "  %s: %s\n", host, text)
-}
-
-func (p *progress) done(host string, r *ActionResult) {
-	if p.w == nil {
-		return
-	}
-	p.mu.Lock()
-	p.n++
-	n := p.n
-	p.mu.Unlock()
-	text := string(r.Outcome)
-	if r.Outcome == OutcomeSkipped && r.Detail != "" {
-		text += ": " + r.Detail
-	}
-	if r.Error != "" {
-		text += ": " + r.Error
-	}
-	p.line(host, r.Action.Guest, fmt.Sprintf("[%d/%d] %s", n, p.total, text))
 }

@@ -34,7 +34,8 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 	if parallel <= 0 {
 		parallel = 4
 	}
-	p := &progress{w: a.opt.Progress, total: len(results)}
+	p := newProgress(a.opt.Progress, a.opt.Watch, a.hosts)
+	p.queued(a.hosts)
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for _, w := range a.hosts {
@@ -44,6 +45,7 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
+				p.finished(w.host.Name, "not started: apply was interrupted")
 				return
 			}
 			defer func() { <-sem }()
@@ -69,18 +71,23 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 
 // runHost works through one host's actions.
 func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*ActionResult, p *progress) {
+	ended := "finished"
+	defer func() { p.finished(w.host.Name, ended) }()
+	p.line(w.host.Name, "", "connecting")
 	hv, release, err := a.opt.Connect(ctx, w.host)
 	if err != nil {
+		ended = "cannot connect: " + err.Error()
 		for _, i := range w.actions {
 			results[i].Outcome = OutcomeFailed
-			results[i].Error = "cannot connect: " + err.Error()
+			results[i].Error = ended
+			p.done(w.host.Name, results[i])
 		}
-		p.line(w.host.Name, "", "cannot connect: "+err.Error())
 		return
 	}
 	defer release()
 	for n, i := range w.actions {
 		if ctx.Err() != nil || a.journal.stopped() != nil {
+			ended = "stopped: apply was interrupted"
 			return
 		}
 		r := &creation{a: a, hv: hv, i: i, host: w.host.Name, spec: a.spec(i), tmpl: a.template(i), p: p, log: a.logs[i]}
@@ -93,6 +100,7 @@ func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*Action
 			for _, j := range w.actions[n+1:] {
 				results[j].Detail = "host " + w.host.Name + " stopped answering"
 			}
+			ended = "stopped: the host stopped answering"
 			return
 		}
 	}

@@ -125,7 +125,6 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 		Parallel:    a.v.GetInt("parallel"),
 		Journal:     journal,
 		StepTimeout: a.v.GetDuration("step-timeout"),
-		Progress:    a.stderr,
 		DryRun:      a.v.GetBool("dry-run"),
 	}
 	if err := hosts.checkPasswords(plan); err != nil {
@@ -168,7 +167,9 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 		}
 	}
 	fmt.Fprintln(a.stdout)
+	finish := a.showApplyProgress(prep)
 	rep, err := prep.Run(ctx)
+	finish()
 	if rep != nil {
 		rep.Render(a.stdout)
 	}

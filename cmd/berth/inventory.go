@@ -17,7 +17,8 @@ import (
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
-	"github.com/mattn/go-isatty"
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 )
@@ -136,13 +137,17 @@ func (a *app) readFleet(ctx context.Context, sources []inventory.Source, opt inv
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) && len(sources) > 1 {
+	if isTerminal(a.stderr) && len(sources) > 1 {
 		failed := 0
+		draw := func(done int) {
+			fmt.Fprintf(a.stderr, "\r%s %d/%d hosts, %d failed", progressBar(40, done, len(sources)), done, len(sources), failed)
+		}
+		draw(0)
 		opt.Progress = func(p inventory.Progress) {
 			if !p.Status.OK() {
 				failed++
 			}
-			fmt.Fprintf(a.stderr, "\r%s %d/%d hosts, %d failed", progressBar(40, p.Done, p.Total), p.Done, p.Total, failed)
+			draw(p.Done)
 			if p.Done == p.Total {
 				fmt.Fprint(a.stderr, "\r\033[K")
 			}
@@ -160,15 +165,15 @@ func (a *app) readFleet(ctx context.Context, sources []inventory.Source, opt inv
 	return inventory.ReadFleet(ctx, sources, opt)
 }
 
-// progressBar draws done/total as a bar of width cells. (bubbles/progress
-// would need github.com/charmbracelet/harmonica, which go.mod does not
-// have yet.)
+// progressBar draws done/total as a bar of width cells, without colour
+// (the line is rewritten in place with \r, and stays plain for any terminal).
 func progressBar(width, done, total int) string {
-	n := width
+	share := 1.0
 	if total > 0 {
-		n = width * done / total
+		share = float64(done) / float64(total)
 	}
-	return strings.Repeat("█", n) + strings.Repeat("░", width-n)
+	bar := progress.New(progress.WithWidth(width), progress.WithoutPercentage(), progress.WithColorProfile(termenv.Ascii))
+	return bar.ViewAs(share)
 }
 
 // hostConfig is one entry of the config's "hosts" list.

@@ -21,9 +21,21 @@ func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) != "berth" {
 		scrubCallerEnv()
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removingBuilt{m}, map[string]func(){
 		"berth": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// removingBuilt runs the tests, then removes the berth binary the
+// end-to-end tests built (berthBinary), which outlives any one test.
+type removingBuilt struct{ m *testing.M }
+
+func (r removingBuilt) Run() int {
+	code := r.m.Run()
+	if built.path != "" {
+		os.RemoveAll(filepath.Dir(built.path))
+	}
+	return code
 }
 
 func scrubCallerEnv() {

@@ -1,0 +1,188 @@
+package applyview
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/tui/styles"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// plainModel is a display without colour at width×height, whose clock
+// reads 2.3 s after the start.
+func plainModel(width, height int) Model {
+	r := lipgloss.NewRenderer(os.Stdout)
+	r.SetColorProfile(termenv.Ascii)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := t0
+	m := New(styles.New(r), func() time.Time { return clock })
+	clock = t0.Add(2300 * time.Millisecond)
+	next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	return next.(Model)
+}
+
+func send(m Model, events ...planner.ApplyEvent) Model {
+	for _, e := range events {
+		next, _ := m.Update(EventMsg(e))
+		m = next.(Model)
+	}
+	return m
+}
+
+// fourHosts is apply half-way: kvm01 done, kvm02 creating its second
+// guest, kvm03 unreachable, kvm04 waiting for a worker.
+func fourHosts(m Model) Model {
+	return send(m,
+		planner.ApplyEvent{Host: "kvm01", Text: "waiting", Total: 2},
+		planner.ApplyEvent{Host: "kvm02", Text: "waiting", Total: 3},
+		planner.ApplyEvent{Host: "kvm03", Text: "waiting", Total: 1},
+		planner.ApplyEvent{Host: "kvm04", Text: "waiting", Total: 2},
+		planner.ApplyEvent{Host: "kvm01", Text: "connecting", Total: 2},
+		planner.ApplyEvent{Host: "kvm01", Guest: "web-1", Text: "done", Done: 1, Total: 2, Outcome: planner.OutcomeDone},
+		planner.ApplyEvent{Host: "kvm01", Guest: "web-2", Text: "done", Done: 2, Total: 2, Outcome: planner.OutcomeDone},
+		planner.ApplyEvent{Host: "kvm01", Text: "finished", Done: 2, Total: 2, Finished: true},
+		planner.ApplyEvent{Host: "kvm02", Text: "connecting", Total: 3},
+		planner.ApplyEvent{Host: "kvm02", Guest: "db-1", Text: "done", Done: 1, Total: 3, Outcome: planner.OutcomeDone},
+		planner.ApplyEvent{Host: "kvm02", Guest: "db-2", Text: "volume berth-pool/db-2.qcow2 created (12ms)", Done: 1, Total: 3},
+		planner.ApplyEvent{Host: "kvm03", Text: "connecting", Total: 1},
+		planner.ApplyEvent{Host: "kvm03", Guest: "cache-1", Text: "failed: cannot connect: no route to host", Done: 1, Total: 1, Failed: 1, Outcome: planner.OutcomeFailed},
+		planner.ApplyEvent{Host: "kvm03", Text: "cannot connect: no route to host", Done: 1, Total: 1, Failed: 1, Finished: true},
+	)
+}
+
+func TestViewHalfWay(t *testing.T) {
+	for _, width := range []int{80, 120} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			s := fourHosts(plainModel(width, 24)).View()
+			golden(t, fmt.Sprintf("halfway-%d", width), s)
+			// 3 of 8 done (kvm01's two, kvm02's first), kvm03's one failed.
+			mustHave(t, s, "3 of 8 actions done", "1 failed", "1 host at work", "2.3s")
+			mustHave(t, line(s, "kvm01"), "✓", "2/2", "done")
+			mustHave(t, line(s, "kvm02"), "1/3", "db-2: volume berth-pool/db-2.qcow2 created")
+			mustHave(t, line(s, "kvm03"), "✗", "1/1", "cannot connect: no route to host")
+			mustHave(t, line(s, "kvm04"), "·", "0/2", "waiting")
+			for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+				if w := lipgloss.Width(l); w > width {
+					t.Errorf("line wider than the terminal (%d > %d): %q", w, width, l)
+				}
+			}
+			// A bar shows the host's share of actions done: full for
+			// kvm01, a third for kvm02, empty for kvm04.
+			if n := strings.Count(line(s, "kvm01"), "█"); n != barCells(width) {
+				t.Errorf("kvm01's bar has %d full cells, want %d", n, barCells(width))
+			}
+			if n, want := strings.Count(line(s, "kvm02"), "█"), int(math.Round(float64(barCells(width))/3)); n != want {
+				t.Errorf("kvm02's bar has %d full cells, want %d", n, want)
+			}
+			if n := strings.Count(line(s, "kvm04"), "█"); n != 0 {
+				t.Errorf("kvm04's bar has %d full cells, want none", n)
+			}
+		})
+	}
+}
+
+func barCells(width int) int {
+	if width < 80 {
+		return 10
+	}
+	return 20
+}
+
+// TestViewKeepsGuestWhileHostSpeaks: after a guest's step, a host-level
+// event does not wipe what the row says about the guest.
+func TestViewKeepsGuestWhileHostSpeaks(t *testing.T) {
+	m := send(plainModel(100, 24),
+		planner.ApplyEvent{Host: "kvm01", Text: "waiting", Total: 1},
+		planner.ApplyEvent{Host: "kvm01", Guest: "web-1", Text: "defined (3ms)", Total: 1},
+		planner.ApplyEvent{Host: "kvm01", Text: "was defined by an earlier run", Total: 1},
+	)
+	mustHave(t, line(m.View(), "kvm01"), "web-1: defined (3ms)")
+}
+
+// TestViewManyHosts: with more hosts than lines, the hosts at work and
+// the failed ones are shown first, and a line counts the rest.
+func TestViewManyHosts(t *testing.T) {
+	m := plainModel(100, 10)
+	var evs []planner.ApplyEvent
+	for i := 1; i <= 30; i++ {
+		evs = append(evs, planner.ApplyEvent{Host: fmt.Sprintf("kvm%02d", i), Text: "waiting", Total: 1})
+	}
+	for i := 1; i <= 20; i++ {
+		evs = append(evs, planner.ApplyEvent{Host: fmt.Sprintf("kvm%02d", i), Text: "finished", Done: 1, Total: 1, Finished: true})
+	}
+	evs = append(evs,
+		planner.ApplyEvent{Host: "kvm25", Text: "connecting", Total: 1},
+		planner.ApplyEvent{Host: "kvm29", Text: "cannot connect: timeout", Done: 1, Total: 1, Failed: 1, Finished: true})
+	s := send(m, evs...).View()
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > 10-1 {
+		t.Errorf("%d lines on a 10-line terminal, want at most 9 (one for the cursor):\n%s", len(lines), s)
+	}
+	if !strings.Contains(lines[1], "kvm25") || !strings.Contains(lines[2], "kvm29") || !strings.Contains(lines[3], "kvm21") {
+		t.Errorf("want kvm25 (at work), kvm29 (failed), then waiting kvm21 first:\n%s", s)
+	}
+	mustHave(t, lines[len(lines)-1], "… and 23 more hosts")
+}
+
+func TestDoneQuits(t *testing.T) {
+	next, cmd := plainModel(80, 24).Update(DoneMsg{})
+	if cmd == nil {
+		t.Fatal("DoneMsg returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("DoneMsg does not quit the program")
+	}
+	if s := next.View(); strings.Contains(s, "at work") {
+		t.Errorf("the final frame still counts hosts at work: %q", s)
+	}
+}
+
+func line(screen, s string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+func mustHave(t *testing.T, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("%q lacks %q", s, w)
+		}
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./tui/applyview -update creates it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (-update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
