@@ -317,10 +317,10 @@ func (a *Apply) Summary(w io.Writer) {
 	if creates == 0 {
 		fmt.Fprintf(w, "Plan %s creates no guests", a.plan.ID)
 	} else {
-		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, countOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
+		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, CountOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
 	}
 	if a.kept > 0 {
-		fmt.Fprintf(w, "; %s", countOf(a.kept, "existing guest stays as it is", "existing guests stay as they are"))
+		fmt.Fprintf(w, "; %s", CountOf(a.kept, "existing guest stays as it is", "existing guests stay as they are"))
 	}
 	fmt.Fprintln(w, ".")
 	if len(a.journal.History()) > 0 {
@@ -415,8 +415,8 @@ func listWords(names []string, one, many string) string {
 	return many + " " + strings.Join(names, ", ")
 }
 
-// countOf is "1 guest" or "2 guests".
-func countOf(n int, one, many string) string {
+// CountOf is "1 guest" or "2 guests": n with the word that fits it.
+func CountOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -101,7 +101,7 @@ func (r *Report) Render(w io.Writer) {
 		fmt.Fprintf(w, "    %-13s  %-16s  %s\n", a.Outcome, a.Action.Guest, text)
 	}
 	if r.Kept > 0 {
-		fmt.Fprintf(w, "  %s.\n", countOf(r.Kept, "existing guest kept as it is", "existing guests kept as they are"))
+		fmt.Fprintf(w, "  %s.\n", CountOf(r.Kept, "existing guest kept as it is", "existing guests kept as they are"))
 	}
 	fmt.Fprintf(w, "%s in %s.\n", capitalize(r.counts()), r.Elapsed.Round(time.Millisecond))
 	switch {

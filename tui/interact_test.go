@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/berth-dev/berth/inventory"
@@ -319,29 +320,84 @@ func TestEditsThroughPlanner(t *testing.T) {
 }
 
 // TestOnePlannerJobAtATime: while a re-plan runs, no other planner call
-// starts (the planner is not safe for concurrent use): edits and undo are
-// refused with a message, and no command is returned.
+// starts (the planner is not safe for concurrent use); edits and undo
+// typed meanwhile are queued, said so, and run in order as jobs end.
 func TestOnePlannerJobAtATime(t *testing.T) {
 	h := start(t, "default", 80, 24)
 	_, cmd := h.m.Update(common.EditMsg{Edit: common.Edit{Kind: common.EditExclude, Host: "kvm01", On: true, Label: "exclude kvm01"}})
 	if cmd == nil || !h.m.Busy() {
 		t.Fatal("an edit should start a job")
 	}
-	for _, k := range []string{"x", "u", "a", "o"} {
+	// While it runs: exclude kvm02 (down, x), then undo it.
+	for _, k := range []string{"j", "x", "u"} {
 		_, c := h.m.Update(keyMsg(k))
 		if c == nil {
 			continue
 		}
-		// A screen's intent (the edit it asks for) must be refused.
 		if _, job := h.m.Update(c()); job != nil {
 			t.Errorf("key %s started a planner job while one runs", k)
 		}
 	}
-	mustContain(t, h.screen(), "still re-planning")
-	h.run(cmd) // the job finishes
-	if h.m.Busy() || len(h.m.Plan().Edits.Excluded) != 1 {
-		t.Fatal("the job's plan was not taken")
+	mustContain(t, h.screen(), "queued: undo (runs after exclude kvm01)")
+	// The first job ends: the queued exclude starts at once, then undo.
+	_, next := h.m.Update(jobAnswer(t, cmd))
+	if !h.m.Busy() || next == nil {
+		t.Fatal("the queued edit did not start when the first job ended")
 	}
+	if got := h.m.Plan().Edits.Excluded; len(got) != 1 || got[0] != "kvm01" {
+		t.Fatalf("after the first job: excluded %v, want [kvm01]", got)
+	}
+	h.run(next)
+	if h.m.Busy() {
+		t.Fatal("still busy after the queue ran")
+	}
+	if got := h.m.Plan().Edits.Excluded; len(got) != 1 || got[0] != "kvm01" {
+		t.Errorf("exclude kvm02 then undo: excluded %v, want [kvm01]", got)
+	}
+	// Undo again: back to no edit at all, as if typed one at a time.
+	h.keys("u")
+	if got := h.m.Plan().Edits.Excluded; len(got) != 0 {
+		t.Errorf("after the second undo: excluded %v, want none", got)
+	}
+	if !bytes.Equal(planJSON(t, h.m.Plan()), planJSON(t, reference(t, "default", nil))) {
+		t.Error("undoing every queued edit does not give back the first plan")
+	}
+}
+
+// jobAnswer runs the planner job a command started and returns its answer,
+// without the spinner's ticks batched with it.
+func jobAnswer(t *testing.T, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok {
+		t.Fatal("a job's command is not a batch of the spinner and the job")
+	}
+	for _, c := range batch {
+		if c == nil {
+			continue
+		}
+		if msg := c(); msg != nil {
+			if _, tick := msg.(spinner.TickMsg); !tick {
+				return msg
+			}
+		}
+	}
+	t.Fatal("no job in the batch")
+	return nil
+}
+
+// TestQueuedEditsDroppedAfterFailure: edits typed after one that fails were
+// meant to follow it, so they are dropped, and the status says how many.
+func TestQueuedEditsDroppedAfterFailure(t *testing.T) {
+	h := start(t, "default", 80, 24)
+	bad := planner.DemandEdit{Name: "ghost", Profile: "no-such-profile", Count: 1}
+	_, cmd := h.m.Update(common.EditMsg{Edit: common.Edit{Kind: common.EditDemand, Demand: bad, Label: "add ghost"}})
+	h.m.Update(common.EditMsg{Edit: common.Edit{Kind: common.EditExclude, Host: "kvm02", On: true, Label: "exclude kvm02"}})
+	h.run(cmd)
+	if h.m.Busy() || len(h.m.Plan().Edits.Excluded) != 0 {
+		t.Fatalf("busy %v, excluded %v: the queued edit ran after a failure", h.m.Busy(), h.m.Plan().Edits.Excluded)
+	}
+	mustContain(t, h.screen(), "1 queued edit dropped")
 }
 
 // TestReadOnly: a saved plan without its scenario can be browsed and saved

@@ -61,6 +61,9 @@ type Model struct {
 
 	busy      bool
 	busyLabel string
+	// queued are the edits, undos and redos asked for while a planner job
+	// ran, started in order as jobs end: keys typed ahead are never lost.
+	queued    []queuedEdit
 	status    string
 	statusBad bool
 	delta     *delta
@@ -351,10 +354,12 @@ func (m *Model) intent(msg tea.Msg) tea.Cmd {
 		if m.refuseEdit() {
 			return nil
 		}
-		m.redo = nil
-		before := m.snapshot()
 		e := msg.Edit
-		return m.run(jobEdit, e.Label, func(pl *planner.Planner) jobDoneMsg { return editJob(pl, e, before) })
+		if m.busy {
+			m.enqueue(e.Label, func() tea.Cmd { return m.startEdit(e) })
+			return nil
+		}
+		return m.startEdit(e)
 	case common.SaveMsg:
 		if m.busy {
 			m.setStatus("wait for the re-plan to finish, then save", true)
@@ -373,17 +378,42 @@ func (m *Model) intent(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// refuseEdit says why an edit cannot start now, if it cannot.
+// refuseEdit says why no edit can be made, if none can.
 func (m *Model) refuseEdit() bool {
-	switch {
-	case m.pl == nil:
+	if m.pl == nil {
 		m.setStatus("read-only: this saved plan was opened without its scenario; run berth explore --plan FILE -f SCENARIO to edit", true)
-	case m.busy:
-		m.setStatus("still re-planning ("+m.busyLabel+"); try again when it is done", true)
-	default:
-		return false
+		return true
 	}
-	return true
+	return false
+}
+
+func (m *Model) startEdit(e common.Edit) tea.Cmd {
+	m.redo = nil
+	before := m.snapshot()
+	return m.run(jobEdit, e.Label, func(pl *planner.Planner) jobDoneMsg { return editJob(pl, e, before) })
+}
+
+// queuedEdit is an edit, undo or redo waiting for the running job.
+type queuedEdit struct {
+	label string
+	start func() tea.Cmd
+}
+
+// enqueue keeps an edit asked for while a job runs (the planner is not
+// safe for concurrent use, so jobs run one at a time).
+func (m *Model) enqueue(label string, start func() tea.Cmd) {
+	m.queued = append(m.queued, queuedEdit{label, start})
+	m.setStatus(fmt.Sprintf("queued: %s (runs after %s)", label, m.busyLabel), false)
+}
+
+// next starts the first queued edit, if any.
+func (m *Model) next() tea.Cmd {
+	if len(m.queued) == 0 {
+		return nil
+	}
+	q := m.queued[0]
+	m.queued = m.queued[1:]
+	return q.start()
 }
 
 func (m *Model) snapshot() snapshot {
@@ -396,11 +426,16 @@ func (m *Model) undoRedo(redo bool) tea.Cmd {
 	if redo {
 		from, name = &m.redo, "redo"
 	}
-	if len(*from) == 0 {
-		m.setStatus("nothing to "+name, false)
+	if m.refuseEdit() {
 		return nil
 	}
-	if m.refuseEdit() {
+	if m.busy {
+		// Checked before the stack: the running edit will be there to undo.
+		m.enqueue(name, func() tea.Cmd { return m.undoRedo(redo) })
+		return nil
+	}
+	if len(*from) == 0 {
+		m.setStatus("nothing to "+name, false)
 		return nil
 	}
 	target := (*from)[len(*from)-1]
@@ -417,11 +452,16 @@ func (m *Model) undoRedo(redo bool) tea.Cmd {
 func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	m.busy = false
 	if r.err != nil {
+		text := r.err.Error()
 		if r.kind == jobCandidates {
 			m.ctx.Candidates[r.guest] = nil
+		} else if n := len(m.queued); n > 0 {
+			// The edits typed after a failed one were meant to follow it.
+			m.queued = nil
+			text += "; " + planner.CountOf(n, "queued edit", "queued edits") + " dropped"
 		}
-		m.setStatus(r.err.Error(), true)
-		return nil
+		m.setStatus(text, true)
+		return m.next()
 	}
 	switch r.kind {
 	case jobPlan:
@@ -452,6 +492,9 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	case jobCandidates:
 		m.ctx.Candidates[r.guest] = r.cands
 		m.resize()
+	}
+	if cmd := m.next(); cmd != nil {
+		return cmd
 	}
 	return m.wantCandidates()
 }

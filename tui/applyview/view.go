@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/planner"
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -58,7 +59,7 @@ func (m Model) View() string {
 		b.WriteByte('\n')
 	}
 	if hidden := len(m.hosts) - len(rows); hidden > 0 {
-		b.WriteString(m.styles.Dim.Render(fmt.Sprintf("  … and %d more %s", hidden, plural(hidden, "host", "hosts"))))
+		b.WriteString(m.styles.Dim.Render("  … and " + planner.CountOf(hidden, "more host", "more hosts")))
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -74,12 +75,12 @@ func (m Model) header() string {
 			working++
 		}
 	}
-	parts := []string{fmt.Sprintf("%d of %d %s done", done, total, plural(total, "action", "actions"))}
+	parts := []string{fmt.Sprintf("%d of %s done", done, planner.CountOf(total, "action", "actions"))}
 	if failed > 0 {
 		parts = append(parts, m.styles.Bad.Render(fmt.Sprintf("%d failed", failed)))
 	}
 	if !m.done {
-		parts = append(parts, fmt.Sprintf("%d %s at work", working, plural(working, "host", "hosts")))
+		parts = append(parts, planner.CountOf(working, "host", "hosts")+" at work")
 	}
 	parts = append(parts, elapsed(m.now().Sub(m.start)))
 	return ansi.Truncate(m.styles.Heading.Render("berth apply")+" · "+strings.Join(parts, " · "), m.width, "…")
@@ -153,11 +154,4 @@ func elapsed(d time.Duration) string {
 		return d.Round(time.Millisecond).String()
 	}
 	return d.Round(100 * time.Millisecond).String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
