@@ -352,6 +352,11 @@ func errorText(err error) string {
 		if he.Kind == hypervisor.KindTimeout {
 			return he.Op + ": no answer in time"
 		}
+		if he.Kind == hypervisor.KindUnreachable && he.Op != "connect" {
+			// The host was reached, then lost: say so before libvirt's
+			// words ("End of file while reading data", "Broken pipe").
+			return "connection lost during " + he.Op + ": " + he.Msg
+		}
 		return he.Op + ": " + he.Msg
 	}
 	return err.Error()
