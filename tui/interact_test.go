@@ -338,7 +338,7 @@ func TestOnePlannerJobAtATime(t *testing.T) {
 			t.Errorf("key %s started a planner job while one runs", k)
 		}
 	}
-	mustContain(t, h.screen(), "queued: undo (runs after exclude kvm01)")
+	mustContain(t, h.screen(), "queued: undo (runs after exclude kvm02)")
 	// The first job ends: the queued exclude starts at once, then undo.
 	_, next := h.m.Update(jobAnswer(t, cmd))
 	if !h.m.Busy() || next == nil {
@@ -361,6 +361,47 @@ func TestOnePlannerJobAtATime(t *testing.T) {
 	}
 	if !bytes.Equal(planJSON(t, h.m.Plan()), planJSON(t, reference(t, "default", nil))) {
 		t.Error("undoing every queued edit does not give back the first plan")
+	}
+}
+
+// TestQueueGoesOnPastNoOps: x u u j x typed during the first re-plan.
+// The second undo has nothing to undo; the queue goes on to exclude the
+// next host rather than stalling until the next job.
+func TestQueueGoesOnPastNoOps(t *testing.T) {
+	h := start(t, "default", 80, 24)
+	_, cmd := h.m.Update(common.EditMsg{Edit: common.ExcludeToggle("kvm01", false)})
+	for _, k := range []string{"u", "u", "j", "x"} {
+		if _, c := h.m.Update(keyMsg(k)); c != nil {
+			h.m.Update(c())
+		}
+	}
+	_, next := h.m.Update(jobAnswer(t, cmd))
+	h.run(next)
+	if h.m.Busy() {
+		t.Fatal("still busy after the queue ran")
+	}
+	if got := h.m.Plan().Edits.Excluded; len(got) != 1 || got[0] != "kvm02" {
+		t.Errorf("excluded %v, want [kvm02]: exclude kvm01, undo, nothing to undo, exclude kvm02", got)
+	}
+}
+
+// TestQueuedToggleTwice: x x typed during a re-plan is exclude then
+// include, two edits that undo one at a time.
+func TestQueuedToggleTwice(t *testing.T) {
+	h := start(t, "default", 80, 24)
+	_, cmd := h.m.Update(common.EditMsg{Edit: common.ExcludeToggle("kvm01", false)})
+	if _, c := h.m.Update(keyMsg("x")); c != nil {
+		h.m.Update(c())
+	}
+	_, next := h.m.Update(jobAnswer(t, cmd))
+	h.run(next)
+	if got := h.m.Plan().Edits.Excluded; len(got) != 0 {
+		t.Fatalf("x x: excluded %v, want none (exclude, then include)", got)
+	}
+	mustContain(t, h.screen(), "include kvm01")
+	h.keys("u")
+	if got := h.m.Plan().Edits.Excluded; len(got) != 1 || got[0] != "kvm01" {
+		t.Errorf("one undo after x x: excluded %v, want [kvm01]", got)
 	}
 }
 

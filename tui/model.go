@@ -387,7 +387,14 @@ func (m *Model) refuseEdit() bool {
 	return false
 }
 
+// startEdit starts an edit's re-plan. An edit that no longer makes sense
+// (resolve) is reported and the queue goes on.
 func (m *Model) startEdit(e common.Edit) tea.Cmd {
+	e, err := resolve(e, m.ctx.Plan)
+	if err != nil {
+		m.setStatus(err.Error(), true)
+		return nil
+	}
 	m.redo = nil
 	before := m.snapshot()
 	return m.run(jobEdit, e.Label, func(pl *planner.Planner) jobDoneMsg { return editJob(pl, e, before) })
@@ -402,18 +409,29 @@ type queuedEdit struct {
 // enqueue keeps an edit asked for while a job runs (the planner is not
 // safe for concurrent use, so jobs run one at a time).
 func (m *Model) enqueue(label string, start func() tea.Cmd) {
+	after := m.busyLabel
+	if n := len(m.queued); n > 0 {
+		after = m.queued[n-1].label
+	}
 	m.queued = append(m.queued, queuedEdit{label, start})
-	m.setStatus(fmt.Sprintf("queued: %s (runs after %s)", label, m.busyLabel), false)
+	m.setStatus(fmt.Sprintf("queued: %s (runs after %s)", label, after), false)
 }
 
-// next starts the first queued edit, if any.
+// next starts the queued edits in order until one starts a job (an undo
+// with nothing to undo, or an edit that no longer applies, starts none and
+// says so on the status line).
 func (m *Model) next() tea.Cmd {
-	if len(m.queued) == 0 {
-		return nil
+	for len(m.queued) > 0 {
+		q := m.queued[0]
+		m.queued = m.queued[1:]
+		if strings.HasPrefix(m.status, "queued: ") {
+			m.setStatus("", false)
+		}
+		if cmd := q.start(); cmd != nil {
+			return cmd
+		}
 	}
-	q := m.queued[0]
-	m.queued = m.queued[1:]
-	return q.start()
+	return nil
 }
 
 func (m *Model) snapshot() snapshot {

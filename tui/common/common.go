@@ -114,6 +114,31 @@ type Edit struct {
 	Policy inventory.Policy
 	// Label says what the edit does, for the status line and undo.
 	Label string
+	// Toggle marks an exclude or pin edit made by a toggling key: whether
+	// it excludes or includes, pins or unpins, is decided again when it
+	// runs, against the plan then on screen, so an edit typed while a
+	// re-plan runs sees the edits queued before it (x x is exclude then
+	// include).
+	Toggle bool
+}
+
+// ExcludeToggle is the edit that excludes host, or includes it back when
+// it is excluded now.
+func ExcludeToggle(host string, excluded bool) Edit {
+	label := "exclude " + host
+	if excluded {
+		label = "include " + host
+	}
+	return Edit{Kind: EditExclude, Host: host, On: !excluded, Label: label, Toggle: true}
+}
+
+// PinToggle is the edit that pins a new guest on host, where it is now, or
+// unpins it when it is pinned now.
+func PinToggle(guest, host string, pinned bool) Edit {
+	if pinned {
+		return Edit{Kind: EditUnpin, Guest: guest, Label: "unpin " + guest, Toggle: true}
+	}
+	return Edit{Kind: EditPin, Guest: guest, Host: host, Label: "pin " + guest + " to " + host, Toggle: true}
 }
 
 // Fit truncates every line of s to width cells and pads or cuts s to

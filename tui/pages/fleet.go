@@ -158,11 +158,7 @@ func excludeCmd(h *planner.HostPlan) tea.Cmd {
 	if h.New {
 		return common.Status(h.Name+" is a host to buy; it cannot be excluded", true)
 	}
-	label := "exclude " + h.Name
-	if h.Excluded {
-		label = "include " + h.Name
-	}
-	return common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditExclude, Host: h.Name, On: !h.Excluded, Label: label}})
+	return common.Send(common.EditMsg{Edit: common.ExcludeToggle(h.Name, h.Excluded)})
 }
 
 // pinCmd pins a placed guest where it is, or unpins a pinned one.
@@ -170,10 +166,8 @@ func pinCmd(g components.GuestRow) tea.Cmd {
 	switch {
 	case g.Unplaced():
 		return common.Status(g.Guest+" is not placed: open it (enter) and move it to a host instead", true)
-	case g.Pinned:
-		return common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditUnpin, Guest: g.Guest, Label: "unpin " + g.Guest}})
 	}
-	return common.Send(common.EditMsg{Edit: common.Edit{Kind: common.EditPin, Guest: g.Guest, Host: g.Host, Label: "pin " + g.Guest + " to " + g.Host}})
+	return common.Send(common.EditMsg{Edit: common.PinToggle(g.Guest, g.Host, g.Pinned)})
 }
 
 // Help implements common.Screen.
