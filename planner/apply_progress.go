@@ -15,10 +15,11 @@ type ApplyEvent struct {
 	// Text says what happened, in the words of the plain progress line:
 	// "waiting", "connecting", "volume created (12ms)", "done", ...
 	Text string
-	// Done and Total count the host's actions finished so far and in all.
-	Done, Total int
-	// Failed counts the host's actions that failed so far.
-	Failed int
+	// Total counts the host's actions. Done counts those done or found
+	// already done, Failed those that failed (and were rolled back),
+	// Interrupted those stopped half-way by an interruption, so far; the
+	// rest are not finished yet, or not attempted once Finished is set.
+	Total, Done, Failed, Interrupted int
 	// Outcome is set when an action has just finished.
 	Outcome Outcome
 	// Finished is set on the host's last event: it has nothing left to do
@@ -47,7 +48,7 @@ type progress struct {
 	hosts map[string]*hostCount
 }
 
-type hostCount struct{ done, total, failed int }
+type hostCount struct{ total, done, failed, interrupted int }
 
 func newProgress(w io.Writer, watch func(ApplyEvent), hosts []hostWork) *progress {
 	p := &progress{w: w, watch: watch, hosts: map[string]*hostCount{}}
@@ -80,9 +81,13 @@ func (p *progress) done(host string, r *ActionResult) {
 	defer p.mu.Unlock()
 	p.n++
 	if c := p.hosts[host]; c != nil {
-		c.done++
-		if r.Outcome == OutcomeFailed {
+		switch r.Outcome {
+		case OutcomeDone, OutcomeSkipped:
+			c.done++
+		case OutcomeFailed:
 			c.failed++
+		case OutcomeInterrupted:
+			c.interrupted++
 		}
 	}
 	text := string(r.Outcome)
@@ -120,7 +125,7 @@ func (p *progress) event(host, guest, text string, o Outcome, finished bool) {
 	}
 	e := ApplyEvent{Host: host, Guest: guest, Text: text, Outcome: o, Finished: finished}
 	if c := p.hosts[host]; c != nil {
-		e.Done, e.Total, e.Failed = c.done, c.total, c.failed
+		e.Total, e.Done, e.Failed, e.Interrupted = c.total, c.done, c.failed, c.interrupted
 	}
 	p.watch(e)
 }

@@ -148,6 +148,8 @@ func TestApplyInterruptFinishesTheStep(t *testing.T) {
 	defer cancel()
 	opt := testOptions(t, conns, journal)
 	opt.Progress = cancelOn{"web-1: defined", cancel}
+	var last ApplyEvent // one host: the events come from one goroutine
+	opt.Watch = func(e ApplyEvent) { last = e }
 	a, err := PrepareApply(ctx, p, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -169,6 +171,11 @@ func TestApplyInterruptFinishesTheStep(t *testing.T) {
 	}
 	if !rep.Changed() || rep.Complete() {
 		t.Errorf("Changed %v Complete %v, want true false", rep.Changed(), rep.Complete())
+	}
+	// A live display is told the same: one interrupted, none done.
+	wantLast := ApplyEvent{Host: "kvm-apply1", Text: "stopped: apply was interrupted", Total: 2, Interrupted: 1, Finished: true}
+	if diff := cmp.Diff(wantLast, last); diff != "" {
+		t.Errorf("the display's last event (-want +got):\n%s", diff)
 	}
 	rep = mustApply(t, p, testOptions(t, conns, journal))
 	got = map[string]string{}

@@ -72,7 +72,12 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 // runHost works through one host's actions.
 func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*ActionResult, p *progress) {
 	ended := "finished"
-	defer func() { p.finished(w.host.Name, ended) }()
+	defer func() {
+		if ended == "finished" && ctx.Err() != nil {
+			ended = "stopped: apply was interrupted"
+		}
+		p.finished(w.host.Name, ended)
+	}()
 	p.line(w.host.Name, "", "connecting")
 	hv, release, err := a.opt.Connect(ctx, w.host)
 	if err != nil {

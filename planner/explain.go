@@ -159,9 +159,4 @@ func pluralVerb(n int, word, one, many string) string {
 	return plural(n, word) + " " + many
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+func plural(n int, word string) string { return CountOf(n, word, word+"s") }

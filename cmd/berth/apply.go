@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/berth-dev/berth/inventory"
@@ -75,19 +73,8 @@ say exactly what).`,
 func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error {
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case <-sigs:
-			// The first Ctrl-C stops apply cleanly; the next one kills it.
-			signal.Stop(sigs)
-			fmt.Fprintln(a.stderr, "berth: interrupted: finishing the steps in flight, then stopping (Ctrl-C again to kill; the journal lets the next run resume)")
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	screen := &applyScreen{a: a}
+	defer screen.watchInterrupts(cancel)()
 	plan, err := planner.ReadPlanFile(planPath)
 	if err != nil {
 		return err
@@ -167,9 +154,11 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 		}
 	}
 	fmt.Fprintln(a.stdout)
-	finish := a.showApplyProgress(prep)
-	rep, err := prep.Run(ctx)
-	finish()
+	finish := screen.showProgress(prep)
+	rep, err := func() (*planner.Report, error) {
+		defer finish() // even on a panic: the terminal is given back
+		return prep.Run(ctx)
+	}()
 	if rep != nil {
 		rep.Render(a.stdout)
 	}

@@ -37,7 +37,7 @@ templates:
   default: {domainType: test, pool: berth-pool, volumeSize: 16Mi, network: default}
   lost: {pool: no-such-pool}
 `)
-	env := []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "NO_COLOR=1"}
+	env := []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "NO_COLOR=1", "TERM=xterm-256color"}
 	berth := func(args ...string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

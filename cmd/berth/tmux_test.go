@@ -73,7 +73,11 @@ func startBerth(t *testing.T, bin, dir string, env []string, args ...string) *tm
 		t.Fatal("tmux is not installed, and the end-to-end tests run berth in it: install tmux (apt-get install tmux) or run go test -short to skip them")
 	}
 	p := &tmuxPane{t: t, socket: fmt.Sprintf("berth-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	shell := "env -i PATH=" + os.Getenv("PATH") + " " + strings.Join(env, " ") + " " + bin + " " + strings.Join(args, " ") + "; echo EXIT=$?; sleep 60"
+	words := []string{"env", "-i", shellQuote("PATH=" + os.Getenv("PATH"))}
+	for _, w := range append(append(env, bin), args...) {
+		words = append(words, shellQuote(w))
+	}
+	shell := strings.Join(words, " ") + "; echo EXIT=$?; sleep 60"
 	session := []string{"-f", "/dev/null", "new-session", "-d", "-s", "berth", "-x", "120", "-y", "40"}
 	if dir != "" {
 		session = append(session, "-c", dir)
@@ -106,4 +110,9 @@ func berthBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
 	return built.path
+}
+
+// shellQuote is s as one word for sh, whatever it holds.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

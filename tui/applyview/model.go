@@ -17,6 +17,11 @@ import (
 // EventMsg carries one apply event into the program.
 type EventMsg planner.ApplyEvent
 
+// NoteMsg is a sentence for the operator shown under the header (such as
+// "interrupted: …"): text written to the terminal under a live display
+// would be painted over.
+type NoteMsg string
+
 // DoneMsg ends the display once apply has returned; the last frame stays
 // on the screen above the report.
 type DoneMsg struct{}
@@ -33,6 +38,7 @@ type Model struct {
 	start   time.Time
 	now     func() time.Time
 	done    bool
+	note    string
 }
 
 type hostRow struct {
@@ -61,6 +67,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 	case EventMsg:
 		m = m.with(planner.ApplyEvent(msg))
+	case NoteMsg:
+		m.note = string(msg)
 	case DoneMsg:
 		m.done = true
 		return m, tea.Quit

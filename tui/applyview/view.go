@@ -10,11 +10,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Bar colours: green while nothing failed on the host, red once something
-// did. The glyph before the host name says the same without colour.
+// Bar colours: green while nothing went wrong on the host, red once an
+// action failed, amber when apply stopped before the host's work was done.
+// The glyph before the host name says the same without colour.
 const (
-	colourOK     = "#5fd75f"
-	colourFailed = "#ff5f5f"
+	colourOK      = "#5fd75f"
+	colourFailed  = "#ff5f5f"
+	colourStopped = "#ffaf00"
 )
 
 // state is what a host's row shows at a glance.
@@ -22,23 +24,29 @@ type state int
 
 const (
 	stateWorking state = iota // connecting or creating guests
-	stateFailed               // finished with failures, or cannot connect
+	stateFailed               // an action failed, or the host cannot be reached
+	stateStopped              // apply stopped (Ctrl-C) before the host's work was done
 	stateWaiting              // queued for a worker
-	stateDone                 // finished, nothing failed
+	stateDone                 // finished, every action done or already done
 )
 
 func (r *hostRow) state() state {
 	e := r.last
 	switch {
-	case e.Finished && (e.Failed > 0 || e.Done < e.Total):
+	case e.Finished && e.Failed > 0:
 		return stateFailed
-	case e.Finished:
+	case e.Finished && e.Done == e.Total:
 		return stateDone
+	case e.Finished:
+		return stateStopped
 	case e.Text == "waiting":
 		return stateWaiting
 	}
 	return stateWorking
 }
+
+// finished counts the host's actions that need no more work in this run.
+func finished(e planner.ApplyEvent) int { return e.Done + e.Failed + e.Interrupted }
 
 // View draws a header and one row per host, as many as the terminal has
 // lines for: hosts at work and hosts with failures first, then waiting
@@ -47,6 +55,10 @@ func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(m.header())
 	b.WriteByte('\n')
+	if m.note != "" {
+		b.WriteString(ansi.Truncate(m.styles.Warn.Render(m.note), m.width, "…"))
+		b.WriteByte('\n')
+	}
 	rows := m.visibleRows()
 	nameWidth, most := 4, 0
 	for _, r := range rows {
@@ -62,14 +74,21 @@ func (m Model) View() string {
 		b.WriteString(m.styles.Dim.Render("  … and " + planner.CountOf(hidden, "more host", "more hosts")))
 		b.WriteByte('\n')
 	}
-	return b.String()
+	// While live, no newline after the last line (it would cost the
+	// terminal a line); the last frame ends with one, so that what is
+	// printed after the display starts on a line of its own.
+	if m.done {
+		return b.String()
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func (m Model) header() string {
-	var done, failed, total, working int
+	var done, failed, interrupted, total, working int
 	for _, r := range m.hosts {
-		done += r.last.Done - r.last.Failed
+		done += r.last.Done
 		failed += r.last.Failed
+		interrupted += r.last.Interrupted
 		total += r.last.Total
 		if r.state() == stateWorking {
 			working++
@@ -78,6 +97,9 @@ func (m Model) header() string {
 	parts := []string{fmt.Sprintf("%d of %s done", done, planner.CountOf(total, "action", "actions"))}
 	if failed > 0 {
 		parts = append(parts, m.styles.Bad.Render(fmt.Sprintf("%d failed", failed)))
+	}
+	if interrupted > 0 {
+		parts = append(parts, m.styles.Warn.Render(fmt.Sprintf("%d interrupted", interrupted)))
 	}
 	if !m.done {
 		parts = append(parts, planner.CountOf(working, "host", "hosts")+" at work")
@@ -89,12 +111,18 @@ func (m Model) header() string {
 // visibleRows picks the rows that fit in the terminal, keeping the order
 // apply announced the hosts in within each state.
 func (m Model) visibleRows() []*hostRow {
-	room := max(m.height-3, 1) // the header, the "more" line, the cursor line
+	// Lines left for rows: the header, the note, the "more" line and the
+	// line the cursor stays on take theirs first; at least one row shows.
+	room := m.height - 3
+	if m.note != "" {
+		room--
+	}
+	room = max(room, 1)
 	if len(m.hosts) <= room+1 {
 		return m.hosts
 	}
 	var out []*hostRow
-	for _, s := range []state{stateWorking, stateFailed, stateWaiting, stateDone} {
+	for _, s := range []state{stateWorking, stateFailed, stateStopped, stateWaiting, stateDone} {
 		for _, r := range m.hosts {
 			if len(out) < room && r.state() == s {
 				out = append(out, r)
@@ -125,11 +153,14 @@ func (m Model) row(r *hostRow, nameWidth, countWidth int) string {
 	case stateDone:
 		mark, doing = st.Good.Render("✓"), "done"
 	case stateFailed:
-		mark, colour = st.Bad.Render("✗"), colourFailed
+		mark = st.Bad.Render("✗")
 		doing = st.Bad.Render(e.Text)
 		if e.Text == "finished" {
 			doing = st.Bad.Render(fmt.Sprintf("%d failed", e.Failed)) + " (see the report below)"
 		}
+	case stateStopped:
+		mark, colour = st.Warn.Render("■"), colourStopped
+		doing = st.Warn.Render(e.Text) + fmt.Sprintf(" (%d not done)", e.Total-e.Done)
 	}
 	if e.Failed > 0 {
 		colour = colourFailed
@@ -142,10 +173,10 @@ func (m Model) row(r *hostRow, nameWidth, countWidth int) string {
 		progress.WithSolidFill(colour), progress.WithColorProfile(st.Renderer.ColorProfile()))
 	share := 0.0
 	if e.Total > 0 {
-		share = float64(e.Done) / float64(e.Total)
+		share = float64(finished(e)) / float64(e.Total)
 	}
 	name := ansi.Truncate(r.name, nameWidth, "…")
-	return fmt.Sprintf(" %s %-*s  %s  %*s  %s", mark, nameWidth, name, bar.ViewAs(share), countWidth, fmt.Sprintf("%d/%d", e.Done, e.Total), doing)
+	return fmt.Sprintf(" %s %-*s  %s  %*s  %s", mark, nameWidth, name, bar.ViewAs(share), countWidth, fmt.Sprintf("%d/%d", finished(e), e.Total), doing)
 }
 
 // elapsed is d to the millisecond under a second, to a tenth above.

@@ -56,8 +56,8 @@ func fourHosts(m Model) Model {
 		planner.ApplyEvent{Host: "kvm02", Guest: "db-1", Text: "done", Done: 1, Total: 3, Outcome: planner.OutcomeDone},
 		planner.ApplyEvent{Host: "kvm02", Guest: "db-2", Text: "volume berth-pool/db-2.qcow2 created (12ms)", Done: 1, Total: 3},
 		planner.ApplyEvent{Host: "kvm03", Text: "connecting", Total: 1},
-		planner.ApplyEvent{Host: "kvm03", Guest: "cache-1", Text: "failed: cannot connect: no route to host", Done: 1, Total: 1, Failed: 1, Outcome: planner.OutcomeFailed},
-		planner.ApplyEvent{Host: "kvm03", Text: "cannot connect: no route to host", Done: 1, Total: 1, Failed: 1, Finished: true},
+		planner.ApplyEvent{Host: "kvm03", Guest: "cache-1", Text: "failed: cannot connect: no route to host", Total: 1, Failed: 1, Outcome: planner.OutcomeFailed},
+		planner.ApplyEvent{Host: "kvm03", Text: "cannot connect: no route to host", Total: 1, Failed: 1, Finished: true},
 	)
 }
 
@@ -123,16 +123,50 @@ func TestViewManyHosts(t *testing.T) {
 	}
 	evs = append(evs,
 		planner.ApplyEvent{Host: "kvm25", Text: "connecting", Total: 1},
-		planner.ApplyEvent{Host: "kvm29", Text: "cannot connect: timeout", Done: 1, Total: 1, Failed: 1, Finished: true})
+		planner.ApplyEvent{Host: "kvm29", Text: "cannot connect: timeout", Total: 1, Failed: 1, Finished: true})
 	s := send(m, evs...).View()
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > 10-1 {
 		t.Errorf("%d lines on a 10-line terminal, want at most 9 (one for the cursor):\n%s", len(lines), s)
 	}
+	if tiny := strings.Split(send(plainModel(100, 3), evs...).View(), "\n"); len(tiny) > 3 || !strings.Contains(tiny[0], "berth apply") {
+		t.Errorf("on a 3-line terminal the frame must keep its header and fit: %q", tiny)
+	}
 	if !strings.Contains(lines[1], "kvm25") || !strings.Contains(lines[2], "kvm29") || !strings.Contains(lines[3], "kvm21") {
 		t.Errorf("want kvm25 (at work), kvm29 (failed), then waiting kvm21 first:\n%s", s)
 	}
 	mustHave(t, lines[len(lines)-1], "… and 23 more hosts")
+}
+
+// TestViewInterrupted: after Ctrl-C, a host whose action was interrupted
+// and one never started are shown stopped, not done and not failed, and
+// the header counts the interrupted action.
+func TestViewInterrupted(t *testing.T) {
+	m := send(plainModel(100, 24),
+		planner.ApplyEvent{Host: "kvm01", Text: "waiting", Total: 2},
+		planner.ApplyEvent{Host: "kvm02", Text: "waiting", Total: 1},
+		planner.ApplyEvent{Host: "kvm01", Guest: "web-1", Text: "interrupted", Total: 2, Interrupted: 1, Outcome: planner.OutcomeInterrupted},
+		planner.ApplyEvent{Host: "kvm01", Text: "stopped: apply was interrupted", Total: 2, Interrupted: 1, Finished: true},
+		planner.ApplyEvent{Host: "kvm02", Text: "not started: apply was interrupted", Total: 1, Finished: true},
+	)
+	m = send(m)
+	next, _ := m.Update(NoteMsg("interrupted: finishing the steps in flight"))
+	next, _ = next.Update(DoneMsg{})
+	s := next.View()
+	mustHave(t, s, "0 of 3 actions done", "1 interrupted")
+	if l := strings.Split(s, "\n"); len(l) < 2 || l[1] != "interrupted: finishing the steps in flight" {
+		t.Errorf("the note is not the line under the header:\n%s", s)
+	}
+	if strings.Contains(s, "failed") {
+		t.Errorf("nothing failed, but the screen says so:\n%s", s)
+	}
+	mustHave(t, line(s, "kvm01"), "■", "1/2", "stopped: apply was interrupted (2 not done)")
+	mustHave(t, line(s, "kvm02"), "■", "0/1", "not started: apply was interrupted (1 not done)")
+	for _, host := range []string{"kvm01", "kvm02"} {
+		if l := line(s, host); strings.Contains(l, "✓") || strings.Contains(l, "✗") {
+			t.Errorf("%s is shown done or failed: %q", host, l)
+		}
+	}
 }
 
 func TestDoneQuits(t *testing.T) {
@@ -145,6 +179,15 @@ func TestDoneQuits(t *testing.T) {
 	}
 	if s := next.View(); strings.Contains(s, "at work") {
 		t.Errorf("the final frame still counts hosts at work: %q", s)
+	}
+	// The last frame ends its last line, so the report printed after it
+	// does not start on (and overwrite) the display's last row; live
+	// frames do not, so as not to cost the terminal a line.
+	if s := next.View(); !strings.HasSuffix(s, "\n") {
+		t.Errorf("the final frame does not end with a newline: %q", s)
+	}
+	if s := fourHosts(plainModel(80, 24)).View(); strings.HasSuffix(s, "\n") {
+		t.Errorf("a live frame ends with a newline: %q", s)
 	}
 }
 
