@@ -175,6 +175,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m, m.keys(msg)
+	case tea.MouseMsg:
+		return m, m.mouse(msg)
 	case jobDoneMsg:
 		return m, m.jobDone(msg)
 	case fileDoneMsg:
@@ -215,6 +217,30 @@ func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return m.key(msg)
+}
+
+// mouse handles the mouse: the wheel moves the cursor as the arrow keys
+// do, on every screen; a left click goes to the top screen if it takes
+// clicks (the fleet view: select a row, click it again to open it).
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	if m.ctx.Plan == nil || m.quitAsk != "" || msg.Action != tea.MouseActionPress {
+		return nil
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		return m.key(tea.KeyMsg{Type: tea.KeyUp})
+	case tea.MouseButtonWheelDown:
+		return m.key(tea.KeyMsg{Type: tea.KeyDown})
+	case tea.MouseButtonLeft:
+		c, ok := m.top().(interface{ Click(x, y int) tea.Cmd })
+		_, bh := m.bodySize()
+		y := msg.Y - 1 // under the title bar
+		if !ok || y < 0 || y >= bh {
+			return nil
+		}
+		return c.Click(msg.X, y)
+	}
+	return nil
 }
 
 // takesText reports whether the top screen takes runes as text now (a

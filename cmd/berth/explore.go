@@ -45,7 +45,10 @@ one the plan was made from (by name); if it no longer gives the same plan
 (the fleet changed), berth says so and s saves to PLAN.edited.json rather
 than over the saved plan.
 
-Keys: ? shows them all. docs/tui.md has screenshots.`,
+Keys: ? shows them all. The mouse works too: the wheel moves the cursor, a
+click selects a row of the fleet view and a second click opens it (most
+terminals still select text with shift held; --mouse=false leaves the mouse
+to the terminal). docs/tui.md has screenshots.`,
 		Example: `  berth explore                          # the embedded default scenario
   berth explore --scenario tight         # a fleet where some demand does not fit
   berth explore -f fleet.yaml --failover-hosts 1
@@ -64,6 +67,7 @@ func (f *exploreFlags) register(cmd *cobra.Command) {
 	f.source.register(cmd)
 	f.policy.register(cmd)
 	cmd.Flags().StringVar(&f.plan, "plan", "", "open a saved plan (read-only, or editable with -f/--scenario)")
+	cmd.Flags().Bool("mouse", true, "take the mouse: wheel moves the cursor, click selects and opens (--mouse=false leaves it to the terminal, for selecting text)")
 }
 
 func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
@@ -79,7 +83,11 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	if err != nil {
 		return err
 	}
-	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithInput(a.stdin), tea.WithOutput(a.stdout)}
+	if a.v.GetBool("mouse") {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	prog := tea.NewProgram(m, opts...)
 	if _, err := prog.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) {
 			return nil

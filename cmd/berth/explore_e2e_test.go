@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,6 +52,25 @@ func TestExploreEndToEnd(t *testing.T) {
 	p.waitFor("jjj moves the cursor to kvm04", "›   kvm04")
 	p.keys("Enter")
 	p.waitFor("enter after jjj", "Host kvm04")
+	p.keys("Escape")
+	p.waitFor("back to the fleet", "[Hosts (20)]")
+
+	// The mouse (an SGR mouse report, as a terminal sends it): a click
+	// selects kvm05's row, a second click opens it.
+	row := -1
+	for i, l := range strings.Split(p.capture(false), "\n") {
+		if strings.Contains(l, " kvm05 ") {
+			row = i + 1 // terminal rows count from 1
+		}
+	}
+	if row < 0 {
+		t.Fatal("kvm05 is not on the screen")
+	}
+	clickAt := fmt.Sprintf("\x1b[<0;12;%dM", row)
+	p.keys("-l", clickAt)
+	p.waitFor("a click selects kvm05", "›   kvm05")
+	p.keys("-l", clickAt)
+	p.waitFor("a second click opens kvm05", "Host kvm05")
 	p.keys("Escape")
 	p.waitFor("back to the fleet", "[Hosts (20)]")
 

@@ -81,6 +81,25 @@ func (l List) Window(n, height int) (from, to int) {
 	return from, min(from+height, n)
 }
 
+// At is the row drawn on line (0 = the first row line) when height lines
+// show rows, as Window draws them; false when no row is drawn there.
+func (l List) At(line, n, height int) (int, bool) {
+	from, to := l.Window(n, height)
+	r := from + line
+	return r, line >= 0 && r < to
+}
+
+// Select puts the cursor on row r unless skip says it is not selectable
+// (a heading), and reports whether it did.
+func (l *List) Select(r, n, height int, skip func(int) bool) bool {
+	if r < 0 || r >= n || (skip != nil && skip(r)) {
+		return false
+	}
+	l.Cursor = r
+	l.Offset = common.Scroll(l.Offset, l.Cursor, height, n)
+	return true
+}
+
 // Violations finds the hosts and guests named in the plan's "violation:"
 // warnings ("violation: GUEST on HOST is over capacity…", "violation:
 // HOST is over…"), so tables can flag them.

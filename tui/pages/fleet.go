@@ -170,6 +170,44 @@ func pinCmd(g components.GuestRow) tea.Cmd {
 	return common.Send(common.EditMsg{Edit: common.PinToggle(g.Guest, g.Host, g.Pinned)})
 }
 
+// Click handles a left click on line y, column x of the body: on the tabs
+// it switches to the tab clicked; on a row it selects the row, and on the
+// row already selected it opens it (as enter does).
+func (f *Fleet) Click(x, y int) tea.Cmd {
+	if f.filtering {
+		return nil
+	}
+	const tabsLine = metricsLines // under the metrics header
+	if y == tabsLine {
+		hostsTab := fmt.Sprintf("[Hosts (%d)] ", len(f.ctx.Plan.Hosts))
+		f.guestsTab = x >= len(hostsTab)
+		return nil
+	}
+	line := y - tabsLine - 2 // under the tabs and the table heading
+	h := f.tableHeight() - 1 // as the tables draw their rows
+	open := common.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	if f.guestsTab {
+		r, ok := f.guests.At(line, f.guests.Len(), h)
+		if !ok {
+			return nil
+		}
+		if r == f.guests.Cursor {
+			return open
+		}
+		f.guests.Select(r, f.guests.Len(), h, nil)
+		return nil
+	}
+	r, ok := f.hosts.At(line, f.hosts.Len(), h)
+	if !ok {
+		return nil
+	}
+	if r == f.hosts.Cursor {
+		return open
+	}
+	f.hosts.Select(r, f.hosts.Len(), h, f.hosts.IsHeading)
+	return nil
+}
+
 // Help implements common.Screen.
 func (f *Fleet) Help() keymap.Help {
 	km := f.ctx.Keys
