@@ -5,7 +5,8 @@ import "math"
 // imState is the mutable placement the improvement phase searches over:
 // the existing hosts plus the hosts the input solution bought, the load on
 // each, and which new guests sit where. Every mutation keeps the bookkeeping
-// exact; whether a move is allowed is decided by fits and canSwap.
+// exact, and the indexes of imIndexes current; whether a move is allowed is
+// decided by fits, swap and swapAllows.
 type imState struct {
 	p    *Problem
 	D, H int
@@ -27,6 +28,8 @@ type imState struct {
 	movable []bool
 	weight  []float64 // per new guest: how hard it is to place, one of weights
 	weights [2][]float64
+	// wi is the index of weight in weights; weightGen counts the switches.
+	wi, weightGen int
 
 	// simple is true when capacity is the only rule a move can break (no
 	// groups, no hard same-appetite limit), which lets the search check
@@ -36,6 +39,12 @@ type imState struct {
 	grpCount map[int64]int32 // (group, domain of its scope) → members there
 	appCount []int32         // nh*D: guests of each appetite per host
 	appMax   int32
+
+	// nInUse and nBought count the hosts holding a guest, and those of
+	// them bought.
+	nInUse, nBought int
+
+	imIndexes
 }
 
 func newImState(p *Problem, s *Solution) *imState {
@@ -44,18 +53,19 @@ func newImState(p *Problem, s *Solution) *imState {
 	nh := h + nb
 	st := &imState{
 		p: p, D: d, H: h, nh: nh,
-		off:      make([]float64, nh*d),
-		used:     make([]float64, nh*d),
-		rack:     make([]int32, nh),
-		zone:     make([]int32, nh),
-		closed:   make([]bool, nh),
-		excluded: make([]bool, nh),
-		nFixed:   make([]int32, nh),
-		members:  make([][]int32, nh),
-		host:     make([]int32, p.G()),
-		pos:      make([]int32, p.G()),
-		movable:  make([]bool, p.G()),
-		grpCount: map[int64]int32{},
+		off:       make([]float64, nh*d),
+		used:      make([]float64, nh*d),
+		rack:      make([]int32, nh),
+		zone:      make([]int32, nh),
+		closed:    make([]bool, nh),
+		excluded:  make([]bool, nh),
+		nFixed:    make([]int32, nh),
+		members:   carve(nh, s.Host),
+		host:      make([]int32, p.G()),
+		pos:       make([]int32, p.G()),
+		movable:   make([]bool, p.G()),
+		grpCount:  map[int64]int32{},
+		imIndexes: newIndexes(nh, d, s.Host),
 	}
 	copy(st.off, p.Offered)
 	copy(st.rack, p.Rack)
@@ -109,6 +119,17 @@ func newImState(p *Problem, s *Solution) *imState {
 		st.add(g, int(x))
 	}
 	st.reweight()
+	st.nInUse, st.nBought = 0, 0 // the existing guests bypassed add
+	for h := range nh {
+		if st.inUse(h) {
+			st.nInUse++
+			if h >= st.H {
+				st.nBought++
+			}
+		}
+	}
+	st.room = newRoomTable(st)
+	st.changed = st.changed[:0]
 	return st
 }
 
@@ -161,6 +182,12 @@ func (st *imState) count(h int, grp int32, app int8, delta int32) {
 // add puts new guest g on host h (no checks).
 func (st *imState) add(g, h int) {
 	d := st.D
+	if !st.inUse(h) {
+		st.nInUse++
+		if h >= st.H {
+			st.nBought++
+		}
+	}
 	for k := range d {
 		st.used[h*d+k] += st.p.Demand[g*d+k]
 	}
@@ -172,6 +199,7 @@ func (st *imState) add(g, h int) {
 		st.nFixed[h]++
 	}
 	st.count(h, st.p.Group[g], st.p.Appetite[g], +1)
+	st.touch(h)
 }
 
 // remove takes movable guest g off its host (no checks).
@@ -188,7 +216,14 @@ func (st *imState) remove(g int) {
 	st.pos[last] = i
 	st.members[h] = m[:len(m)-1]
 	st.host[g] = NoHost
+	if !st.inUse(h) {
+		st.nInUse--
+		if h >= st.H {
+			st.nBought--
+		}
+	}
 	st.count(h, st.p.Group[g], st.p.Appetite[g], -1)
+	st.touch(h)
 }
 
 // inUse reports whether host h holds any guest.
@@ -198,9 +233,12 @@ func (st *imState) inUse(h int) bool { return st.nFixed[h] > 0 || len(st.members
 // has room in every dimension, and no group, hard appetite or host-set
 // (Eligible) rule breaks.
 func (st *imState) fits(g, h int) bool {
-	if st.closed[h] {
-		return false
-	}
+	return !st.closed[h] && st.fitsCapacity(g, h) && (st.simple || st.rulesAllow(g, h))
+}
+
+// fitsCapacity reports whether new guest g has room on host h in every
+// dimension, whatever the rules say.
+func (st *imState) fitsCapacity(g, h int) bool {
 	d := st.D
 	dem := st.p.Demand[g*d : g*d+d]
 	used := st.used[h*d : h*d+d]
@@ -210,7 +248,16 @@ func (st *imState) fits(g, h int) bool {
 			return false
 		}
 	}
-	return st.simple || st.rulesAllow(g, h)
+	return true
+}
+
+// rulesLocal reports whether every rule that can refuse new guest g on a
+// host depends on that host alone (its own guests, load and flags), not on
+// its rack or zone: then a host where g found no room keeps having none
+// until touch sees it change.
+func (st *imState) rulesLocal(g int) bool {
+	grp := st.p.Group[g]
+	return st.simple || grp == NoHost || st.p.Groups[grp].Together || st.p.Groups[grp].Scope == ScopeHost
 }
 
 func (st *imState) rulesAllow(g, h int) bool {
@@ -253,17 +300,7 @@ func (st *imState) swap(h int, out, in []int32) bool {
 }
 
 // hostsInUse counts hosts holding a guest, and how many of them are bought.
-func (st *imState) hostsInUse() (used, bought int) {
-	for h := range st.nh {
-		if st.inUse(h) {
-			used++
-			if h >= st.H {
-				bought++
-			}
-		}
-	}
-	return used, bought
-}
+func (st *imState) hostsInUse() (used, bought int) { return st.nInUse, st.nBought }
 
 // fill is host h's mean utilisation over the dimensions, 0..1.
 func (st *imState) fill(h int) float64 {
