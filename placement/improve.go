@@ -250,6 +250,11 @@ func (se *search) run() {
 		pool = se.insert(pool, true)
 		se.changed = true
 	}
+	if used, _ := st.hostsInUse(); len(pool) == 0 && used <= se.lb {
+		// At the lower bound there is no host to remove: the restarts
+		// would cost their time for the stranded-capacity term alone.
+		return
+	}
 	if len(pool) == 0 {
 		se.restart()
 	}

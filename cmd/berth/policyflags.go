@@ -70,6 +70,10 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 			return pol, fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", v.GetString("budget"))
 		}
 		pol.Budget = d
+		if d == 0 && !a.isSet(cmd, "iterations") {
+			// --budget 0 asks for the construction alone.
+			pol.Iterations = 0
+		}
 	}
 	if a.isSet(cmd, "objective") {
 		switch o := inventory.Objective(v.GetString("objective")); o {
