@@ -353,13 +353,7 @@ func compactBought(p *Problem, s *Solution) *Solution {
 	return s
 }
 
-func cloneSolution(s *Solution) *Solution {
-	c := *s
-	c.Host = append([]int32(nil), s.Host...)
-	c.NewHosts = append([]int32(nil), s.NewHosts...)
-	c.Terms = append([]Terms(nil), s.Terms...)
-	return &c
-}
+func cloneSolution(s *Solution) *Solution { return s.Clone() }
 
 // TestImproveEmptiesAHost: two half-full bought hosts merge into one.
 //

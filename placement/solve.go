@@ -1,6 +1,9 @@
 package placement
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Solve places the new guests of p.
 //
@@ -44,15 +47,39 @@ func Solve(p *Problem, opt Options) (*Solution, error) {
 	}
 	sv.buildIndex(queue)
 	sv.construct(queue)
-	sol := sv.solution(name)
-	if opt.Iterations > 0 || opt.Deadline > 0 {
-		if better := Improve(p, sol, opt); better != sol {
-			sol = better
-			sol.Strategy = name
-			fillTerms(p, sol, strat)
-		}
+	return refine(p, sv.solution(name), opt, strat, name), nil
+}
+
+// Refine is the last stage of Solve: the improvement phase when
+// opt.Iterations or opt.Deadline ask for it, and the score terms of the
+// guests it moved. For a construction made by Solve with no improvement
+// asked, Refine(p, it, opt) is what Solve(p, opt) returns, so a caller can
+// show the construction first and the improved solution when it is ready.
+// sol is never modified; it is returned when nothing better was found.
+func Refine(p *Problem, sol *Solution, opt Options) (*Solution, error) {
+	strat, name, err := lookupStrategy(opt.Strategy)
+	if err != nil {
+		return nil, err
 	}
-	return sol, nil
+	return refine(p, sol, opt, strat, name), nil
+}
+
+func refine(p *Problem, sol *Solution, opt Options, strat strategy, name string) *Solution {
+	if opt.Iterations <= 0 && opt.Deadline <= 0 {
+		return sol
+	}
+	better := Improve(p, sol, opt)
+	if better == sol {
+		return sol
+	}
+	better.Strategy = name
+	fillTerms(p, better, strat)
+	return better
+}
+
+// Clone is a deep copy of s.
+func (s *Solution) Clone() *Solution {
+	return &Solution{Host: slices.Clone(s.Host), NewHosts: slices.Clone(s.NewHosts), Terms: slices.Clone(s.Terms), Strategy: s.Strategy}
 }
 
 // fillTerms scores, for every placed guest whose Terms are zero (a guest

@@ -21,8 +21,10 @@ type Planner struct {
 	edits Edits
 
 	// last is the model and solution of the latest Plan call, for
-	// Candidates.
-	last *result
+	// Candidates; built is the construction it started from (before the
+	// improvement phase and the failover spares), shared with Preview.
+	// Every edit clears both (changed).
+	last, built *result
 	// prints caches the scenario's fingerprints (computed on first use).
 	prints *inputPrints
 }
@@ -49,7 +51,7 @@ func (pl *Planner) SetPolicy(pol inventory.Policy) error {
 		return err
 	}
 	pl.pol = pol
-	pl.last = nil
+	pl.changed()
 	return nil
 }
 
@@ -59,7 +61,7 @@ func (pl *Planner) Edits() Edits { return cloneEdits(pl.edits) }
 // SetEdits replaces every edit (the TUI's undo and redo use it).
 func (pl *Planner) SetEdits(e Edits) {
 	pl.edits = cloneEdits(e)
-	pl.last = nil
+	pl.changed()
 }
 
 // Pin fixes guest on host (a move is a pin to another host). Pinning to a
@@ -68,13 +70,13 @@ func (pl *Planner) Pin(guest, host string) {
 	pl.Unpin(guest)
 	pl.edits.Pins = append(pl.edits.Pins, Pin{Guest: guest, Host: host})
 	slices.SortFunc(pl.edits.Pins, func(a, b Pin) int { return strings.Compare(a.Guest, b.Guest) })
-	pl.last = nil
+	pl.changed()
 }
 
 // Unpin releases guest.
 func (pl *Planner) Unpin(guest string) {
 	pl.edits.Pins = slices.DeleteFunc(pl.edits.Pins, func(p Pin) bool { return p.Guest == guest })
-	pl.last = nil
+	pl.changed()
 }
 
 // Exclude takes host out of (on) or back into (off) planning.
@@ -84,7 +86,7 @@ func (pl *Planner) Exclude(host string, on bool) {
 		pl.edits.Excluded = append(pl.edits.Excluded, host)
 		slices.Sort(pl.edits.Excluded)
 	}
-	pl.last = nil
+	pl.changed()
 }
 
 // AddDemand asks for more guests.
@@ -99,9 +101,11 @@ func (pl *Planner) AddDemand(d DemandEdit) error {
 		d.Name = fmt.Sprintf("%s-extra%d", d.Profile, len(pl.edits.Demand)+1)
 	}
 	pl.edits.Demand = append(pl.edits.Demand, d)
-	pl.last = nil
+	pl.changed()
 	return nil
 }
+
+func (pl *Planner) changed() { pl.last, pl.built = nil, nil }
 
 // Plan solves the scenario with the current policy and edits and describes
 // the result.
@@ -110,15 +114,79 @@ func (pl *Planner) Plan() (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return pl.describe(&pl.pol, r)
+}
+
+// Improves reports whether Plan runs the improvement phase after the
+// construction, so that Preview differs from Plan and is worth showing
+// first.
+func (pl *Planner) Improves() bool {
+	return pl.pol.Objective == inventory.ObjectivePack && (pl.pol.Iterations > 0 || pl.pol.Budget > 0)
+}
+
+// Preview is the plan of the construction alone under the current policy
+// and edits: what Plan returns with iterations 0 (its policy says so, and
+// its ID is that plan's). It is quick, and Plan then improves the same
+// construction rather than building it again, so a caller can show the
+// preview while Plan runs: the explorer does, after every edit.
+func (pl *Planner) Preview() (*Plan, error) {
+	if !pl.Improves() {
+		return pl.Plan()
+	}
+	b, err := pl.construct()
+	if err != nil {
+		return nil, err
+	}
+	pol := pl.pol
+	pol.Iterations, pol.Budget = 0, 0
+	sol := b.sol.Clone()
+	keepFailoverRoom(b.m.prob, sol, pol.FailoverHosts)
+	return pl.describe(&pol, &result{m: b.m, sol: sol})
+}
+
+func (pl *Planner) describe(pol *inventory.Policy, r *result) (*Plan, error) {
 	if pl.prints == nil {
 		pl.prints = newInputPrints(pl.sc)
 	}
-	return describe(pl.sc, pl.prints, &pl.pol, &pl.edits, r.m, r.sol)
+	return describe(pl.sc, pl.prints, pol, &pl.edits, r.m, r.sol)
 }
 
+// solve is the construction, improved as the policy asks, with failover
+// spares bought: Solve with the policy's options, in two steps (construct,
+// placement.Refine) so that Preview and Plan share the construction.
 func (pl *Planner) solve() (*result, error) {
 	if pl.last != nil {
 		return pl.last, nil
+	}
+	b, err := pl.construct()
+	if err != nil {
+		return nil, err
+	}
+	sol, err := placement.Refine(b.m.prob, b.sol, pl.options())
+	if err != nil {
+		return nil, err
+	}
+	if sol == b.sol {
+		sol = sol.Clone() // keepFailoverRoom adds to it; built stays as built
+	}
+	keepFailoverRoom(b.m.prob, sol, pl.pol.FailoverHosts)
+	pl.last = &result{m: b.m, sol: sol}
+	return pl.last, nil
+}
+
+func (pl *Planner) options() placement.Options {
+	return placement.Options{
+		Strategy:   pl.pol.Strategy,
+		Seed:       pl.pol.Seed,
+		Iterations: pl.pol.Iterations,
+		Deadline:   pl.pol.Budget,
+	}
+}
+
+// construct builds the model and the construction (no improvement).
+func (pl *Planner) construct() (*result, error) {
+	if pl.built != nil {
+		return pl.built, nil
 	}
 	if err := checkPolicy(&pl.pol); err != nil {
 		return nil, err
@@ -130,18 +198,14 @@ func (pl *Planner) solve() (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sol, err := placement.Solve(m.prob, placement.Options{
-		Strategy:   pl.pol.Strategy,
-		Seed:       pl.pol.Seed,
-		Iterations: pl.pol.Iterations,
-		Deadline:   pl.pol.Budget,
-	})
+	opt := pl.options()
+	opt.Iterations, opt.Deadline = 0, 0
+	sol, err := placement.Solve(m.prob, opt)
 	if err != nil {
 		return nil, err
 	}
-	keepFailoverRoom(m.prob, sol, pl.pol.FailoverHosts)
-	pl.last = &result{m: m, sol: sol}
-	return pl.last, nil
+	pl.built = &result{m: m, sol: sol}
+	return pl.built, nil
 }
 
 // keepFailoverRoom makes the fleet keep room for the guests of any k failed

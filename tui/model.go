@@ -61,6 +61,9 @@ type Model struct {
 
 	busy      bool
 	busyLabel string
+	// firstPending: the first plan on screen is a preview; the improved
+	// one that follows is the first plan proper (firstPlan).
+	firstPending bool
 	// queued are the edits, undos and redos asked for while a planner job
 	// ran, started in order as jobs end: keys typed ahead are never lost.
 	queued    []queuedEdit
@@ -497,6 +500,11 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	m.busy = false
 	if r.err != nil {
 		text := r.err.Error()
+		if r.kind == jobImprove && m.firstPending {
+			// The preview stays on screen as the first plan.
+			m.firstPending = false
+			m.firstPlan(m.ctx.Plan)
+		}
 		if r.kind == jobCandidates {
 			m.ctx.Candidates[r.guest] = nil
 		} else if n := len(m.queued); n > 0 {
@@ -510,21 +518,27 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	switch r.kind {
 	case jobPlan:
 		m.setPlan(r)
-		if m.savedID == "" {
-			m.savedID = r.plan.ID
+		if r.preview {
+			m.firstPending = true
+			return m.improve()
 		}
-		if m.expectID != "" && r.plan.ID != m.expectID {
-			// The scenario changed since the plan was saved: the plan on
-			// screen is a new one, so s does not offer to overwrite the
-			// saved file (the name can still be typed over).
-			orig := m.savePath
-			m.savePath = EditedPath(orig)
-			m.setStatus(fmt.Sprintf("scenario changed: %s (%s) re-planned; s saves %s", filepath.Base(orig), m.expectID, filepath.Base(m.savePath)), true)
-		}
+		m.firstPlan(r.plan)
 	case jobEdit:
 		m.undo = append(m.undo, r.before)
 		m.delta = &delta{label: r.label, before: r.before.plan, after: r.plan}
 		m.setPlan(r)
+		if r.preview {
+			return m.improve()
+		}
+	case jobImprove:
+		m.setPlan(r)
+		if m.delta != nil {
+			m.delta.after = r.plan
+		}
+		if m.firstPending {
+			m.firstPending = false
+			m.firstPlan(r.plan)
+		}
 	case jobRestore:
 		if r.redo {
 			m.undo = append(m.undo, r.before)
@@ -541,6 +555,33 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 		return cmd
 	}
 	return m.wantCandidates()
+}
+
+// improve starts the improvement of the preview on screen: the plan that
+// follows is the one `berth plan` prints. Edits typed meanwhile queue.
+func (m *Model) improve() tea.Cmd {
+	label := fmt.Sprintf("improving the plan (%d steps)", m.ctx.Policy.Iterations)
+	if m.ctx.Policy.Budget > 0 {
+		label = "improving the plan (" + m.ctx.Policy.Budget.String() + ")"
+	}
+	return m.run(jobImprove, label, improveJob)
+}
+
+// firstPlan takes note of the first plan (the improved one when there is
+// a preview): what counts as saved, and whether a re-opened plan's
+// scenario changed.
+func (m *Model) firstPlan(p *planner.Plan) {
+	if m.savedID == "" {
+		m.savedID = p.ID
+	}
+	if m.expectID != "" && p.ID != m.expectID {
+		// The scenario changed since the plan was saved: the plan on
+		// screen is a new one, so s does not offer to overwrite the
+		// saved file (the name can still be typed over).
+		orig := m.savePath
+		m.savePath = EditedPath(orig)
+		m.setStatus(fmt.Sprintf("scenario changed: %s (%s) re-planned; s saves %s", filepath.Base(orig), m.expectID, filepath.Base(m.savePath)), true)
+	}
 }
 
 func (m *Model) setPlan(r jobDoneMsg) {

@@ -32,6 +32,7 @@ const (
 	jobEdit                      // an edit and a re-plan
 	jobRestore                   // undo or redo
 	jobCandidates                // a guest's host ranking
+	jobImprove                   // the improvement phase after a preview
 )
 
 // jobDoneMsg is the answer of a planner job. Jobs run as tea.Cmds, off the
@@ -51,6 +52,9 @@ type jobDoneMsg struct {
 	guest  string
 	cands  []planner.CandidateView
 	err    error
+	// preview says plan is the construction alone (planner.Preview): the
+	// improved plan follows from a jobImprove.
+	preview bool
 }
 
 // fileDoneMsg reports a save or an export.
@@ -61,8 +65,16 @@ type fileDoneMsg struct {
 	err    error
 }
 
-// planJob makes the first plan.
+// planJob makes the first plan: the construction's preview when the
+// policy improves it (then improveJob), else the plan.
 func planJob(pl *planner.Planner) jobDoneMsg {
+	p, err := pl.Preview()
+	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), err: err, preview: err == nil && pl.Improves()}
+}
+
+// improveJob is the plan a preview announced: the same construction, then
+// the improvement phase. It is the plan `berth plan` prints.
+func improveJob(pl *planner.Planner) jobDoneMsg {
 	p, err := pl.Plan()
 	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), err: err}
 }
@@ -92,11 +104,11 @@ func editJob(pl *planner.Planner, e common.Edit, before snapshot) jobDoneMsg {
 			return fail(err)
 		}
 	}
-	p, err := pl.Plan()
+	p, err := pl.Preview()
 	if err != nil {
 		return fail(err)
 	}
-	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), before: before}
+	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), before: before, preview: pl.Improves()}
 }
 
 // restoreJob puts the planner back to s (undo, redo) without re-planning.
