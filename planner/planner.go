@@ -128,7 +128,9 @@ func (pl *Planner) Improves() bool {
 // and edits: what Plan returns with iterations 0 (its policy says so, and
 // its ID is that plan's). It is quick, and Plan then improves the same
 // construction rather than building it again, so a caller can show the
-// preview while Plan runs: the explorer does, after every edit.
+// preview while Plan runs: the explorer does, after every edit. When the
+// policy improves nothing (Improves is false: no steps, no budget, or the
+// spread objective), Preview is Plan itself.
 func (pl *Planner) Preview() (*Plan, error) {
 	if !pl.Improves() {
 		return pl.Plan()

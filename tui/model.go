@@ -342,7 +342,8 @@ func (m *Model) answerQuit(msg tea.KeyMsg) tea.Cmd {
 // no edits.
 func (m *Model) unsaved() int {
 	p := m.ctx.Plan
-	if m.pl == nil || p == nil || p.ID == m.savedID {
+	if m.pl == nil || p == nil || p.ID == m.savedID || (m.firstPending && len(m.undo) == 0) {
+		// Nothing edited yet: the first plan is still being improved.
 		return 0
 	}
 	for i := len(m.undo) - 1; i >= 0; i-- {
@@ -501,9 +502,13 @@ func (m *Model) jobDone(r jobDoneMsg) tea.Cmd {
 	if r.err != nil {
 		text := r.err.Error()
 		if r.kind == jobImprove && m.firstPending {
-			// The preview stays on screen as the first plan.
+			// The preview stays on screen as the first plan. It is not
+			// the plan a re-opened file holds (that one was improved),
+			// so it is not compared with it.
 			m.firstPending = false
-			m.firstPlan(m.ctx.Plan)
+			if m.savedID == "" {
+				m.savedID = m.ctx.Plan.ID
+			}
 		}
 		if r.kind == jobCandidates {
 			m.ctx.Candidates[r.guest] = nil

@@ -53,6 +53,10 @@ func TestMouse(t *testing.T) {
 	mustContain(t, h.screen(), "[New guests (")
 	h.send(click(1, ty))
 	mustContain(t, h.screen(), "[Hosts (")
+	// Right of both tabs (where grouping and the filter are shown) is not
+	// a tab.
+	h.send(click(110, ty))
+	mustContain(t, h.screen(), "[Hosts (")
 
 	// A click outside any row (the title bar, the metrics) does nothing.
 	before := h.screen()

@@ -34,6 +34,9 @@ func TestPreviewThenImprove(t *testing.T) {
 		t.Fatal("no improvement started after the preview")
 	}
 	mustContain(t, h.screen(), "improving the plan (2000 steps)")
+	if n := h.m.unsaved(); n != 0 {
+		t.Errorf("nothing edited, but %d unsaved while the first plan is improved (q would ask)", n)
+	}
 	_, rest := h.m.Update(jobAnswer(t, improve))
 	h.run(rest)
 	want := reference(t, "growth", nil)

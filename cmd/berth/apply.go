@@ -383,8 +383,10 @@ func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags
 	if err := sc.Validate(); err != nil {
 		return nil, "", fmt.Errorf("--refresh: the scenario with the hosts as they are now: %w", err)
 	}
-	pol := sc.Policy
-	pol.Seed, pol.Strategy, pol.Iterations = old.Policy.Seed, old.Policy.Strategy, old.Policy.Iterations
+	// The policy the plan was made under, whole: a refresh re-plans the
+	// same request on new facts, and must not drop a failover reserve or
+	// an overcommit given on the command line when the plan was made.
+	pol := planner.PolicyFromView(old.Policy)
 	pl := planner.New(sc)
 	if err := pl.SetPolicy(pol); err != nil {
 		return nil, "", err

@@ -21,8 +21,8 @@ func (policyFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.String("strategy", "align", "placement strategy: align, firstfit, bestfit, spread, nomad, kube")
 	fl.Uint64("seed", 1, "seed for tie-breaking and search; same inputs and seed give the same plan")
-	fl.Int("iterations", 0, "improvement iterations after construction (0 = construction only; reproducible)")
-	fl.Duration("budget", 0, "time for the improvement phase, e.g. 5s (0 = by --iterations alone; the plan then depends on the machine's speed)")
+	fl.Int("iterations", inventory.DefaultIterations, "improvement steps after construction, the scenario's unless given (0 = construction only; reproducible)")
+	fl.Duration("budget", 0, "time for the improvement phase instead of a step count, e.g. 5s (the plan then depends on the machine's speed; 0 = construction only)")
 	fl.String("objective", "pack", "pack (use leftovers, open fewest hosts) or spread (balance load)")
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
 	fl.String("same-appetite", "soft", "same-appetite rule: soft (penalty), hard (limit per host) or off")
@@ -70,8 +70,12 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 			return pol, fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", v.GetString("budget"))
 		}
 		pol.Budget = d
-		if d == 0 && !a.isSet(cmd, "iterations") {
-			// --budget 0 asks for the construction alone.
+		if !a.isSet(cmd, "iterations") {
+			// A budget replaces the step count: time alone decides how
+			// long the search runs (whichever ends first would cut a 5s
+			// budget off at the default's 200 steps), and --budget 0
+			// asks for the construction alone. With both given, the
+			// search stops at whichever comes first.
 			pol.Iterations = 0
 		}
 	}

@@ -179,8 +179,18 @@ func (f *Fleet) Click(x, y int) tea.Cmd {
 	}
 	const tabsLine = metricsLines // under the metrics header
 	if y == tabsLine {
-		hostsTab := fmt.Sprintf("[Hosts (%d)] ", len(f.ctx.Plan.Hosts))
-		f.guestsTab = x >= len(hostsTab)
+		// The tabs as View draws them: "[Hosts (20)] " then the second
+		// tab, each two cells wider than its name; what follows them
+		// (grouping, the filter) is not a tab.
+		p := f.ctx.Plan
+		hosts := len(fmt.Sprintf("Hosts (%d)", len(p.Hosts))) + 2
+		guests := len(fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced)) + 2
+		switch {
+		case x < hosts:
+			f.guestsTab = false
+		case x > hosts && x <= hosts+guests:
+			f.guestsTab = true
+		}
 		return nil
 	}
 	line := y - tabsLine - 2 // under the tabs and the table heading
