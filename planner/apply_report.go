@@ -25,7 +25,8 @@ type ActionResult struct {
 	Action  Action
 	Outcome Outcome
 	// Detail says what was done or why nothing was; Error is the failure
-	// (libvirt's own words) of a failed action.
+	// (libvirt's own words) of a failed action, or of one interrupted
+	// because its host stopped answering ("connection lost during …").
 	Detail string
 	Error  string
 	// Changed is true when the run left a change on the host for this

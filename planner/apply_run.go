@@ -101,7 +101,7 @@ func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*Action
 		}
 		*results[i] = r.run(ctx)
 		p.done(w.host.Name, results[i])
-		if hypervisor.KindOf(r.err) == hypervisor.KindUnreachable {
+		if r.lost {
 			for _, j := range w.actions[n+1:] {
 				results[j].Detail = "host " + w.host.Name + " stopped answering"
 			}
@@ -127,7 +127,12 @@ type creation struct {
 	undo   bool     // rolling back
 	// resumed is set when an earlier run got part of the way.
 	resumed bool
-	err     error // the failure, if any
+	// unchecked is set when the rollback could not look the domain up.
+	unchecked bool
+	// lost is set when the host stopped answering: a call of the rollback
+	// could not reach it, or its first, a mere look-up, got no answer in
+	// time.
+	lost bool
 }
 
 // errInterrupted stops an action between steps when apply is interrupted.
@@ -136,7 +141,6 @@ var errInterrupted = errors.New("interrupted")
 func (c *creation) run(ctx context.Context) ActionResult {
 	res := ActionResult{Index: c.i, Action: c.a.plan.Actions[c.i]}
 	detail, err := c.forward(ctx)
-	c.err = err
 	switch {
 	case err == nil && len(c.did) == 0:
 		res.Outcome, res.Detail = OutcomeSkipped, detail
@@ -156,20 +160,51 @@ func (c *creation) run(ctx context.Context) ActionResult {
 		}
 		res.Changed = len(c.did) > 0
 	default:
-		res.Outcome, res.Error = OutcomeFailed, err.Error()
-		left, rbErr := c.rollback(ctx)
-		switch {
-		case c.a.journal.stopped() != nil:
-			res.Outcome, res.Detail = OutcomeInterrupted, "stopped while rolling back: the journal cannot be written; run apply again to resume"
-			res.Changed = true
-		case rbErr != nil:
-			res.Detail = "rollback failed, left on the host: " + strings.Join(left, ", ") + " (" + rbErr.Error() + ")"
-			res.Changed = true
-		case len(c.undone) > 0:
-			res.Detail = "rolled back: " + strings.Join(c.undone, ", ")
-		}
+		c.fail(ctx, err, &res)
 	}
 	return res
+}
+
+// fail rolls back the action that failed with err and says how it ended:
+// failed (and rolled back, or with what was left on the host), or
+// interrupted when the host stopped answering half-way, so that neither
+// the create nor its rollback could finish.
+func (c *creation) fail(ctx context.Context, err error, res *ActionResult) {
+	res.Outcome, res.Error = OutcomeFailed, err.Error()
+	left, rbErr := c.rollback(ctx)
+	c.lost = hostLost(rbErr) || c.unchecked && unanswered(rbErr)
+	switch {
+	case c.a.journal.stopped() != nil:
+		res.Outcome, res.Detail = OutcomeInterrupted, "stopped while rolling back: the journal cannot be written; run apply again to resume"
+		res.Changed = true
+	case c.lost && unanswered(err):
+		// Cut off half-way, and the rollback could not reach the host
+		// either: nothing is wrong with the guest, it is unfinished.
+		// The journal says which steps may have been done; the next
+		// run checks them against libvirt.
+		res.Outcome, res.Error = OutcomeInterrupted, c.lostText(err)
+		res.Detail = "host " + c.host + " stopped answering"
+		if len(c.undone) > 0 {
+			res.Detail += "; rolled back: " + strings.Join(c.undone, ", ")
+		}
+		if len(left) > 0 {
+			res.Detail += "; may be left on it: " + strings.Join(left, ", ")
+		}
+		res.Detail += "; run apply again to resume: it checks what is on the host"
+		res.Changed = len(c.did) > 0 || len(left) > 0
+	case c.lost:
+		res.Detail = "host " + c.host + " stopped answering during the rollback (" + c.lostText(rbErr) + ")"
+		if len(left) > 0 {
+			res.Detail += "; may be left on it: " + strings.Join(left, ", ")
+		}
+		res.Detail += "; run apply again: it checks what is on the host"
+		res.Changed = len(c.did) > 0 || len(left) > 0
+	case rbErr != nil:
+		res.Detail = "rollback failed, left on the host: " + strings.Join(left, ", ") + " (" + rbErr.Error() + ")"
+		res.Changed = true
+	case len(c.undone) > 0:
+		res.Detail = "rolled back: " + strings.Join(c.undone, ", ")
+	}
 }
 
 // forward brings the host to the action's end state, from whatever the
@@ -281,29 +316,34 @@ func (c *creation) rollback(ctx context.Context) (left []string, err error) {
 	name := c.spec.Name
 	ctx = context.WithoutCancel(ctx) // a rollback runs to its end
 	c.undo = true
-	dom, lerr := c.lookup(ctx)
-	if lerr != nil {
-		left = append(left, "domain "+name+" (could not be checked)")
-		err = lerr
+	dom, err := c.lookup(ctx)
+	if err != nil {
+		c.unchecked = true
+		// Whether the domain is there is not known: nothing is undone
+		// (its volume may be in use), nothing is journaled as found.
+		if c.log.state(StepDefine) != stepNone || c.log.state(StepStart) != stepNone {
+			left = append(left, "domain "+name)
+		}
+		return append(left, c.volumeLeft()...), err
 	}
 	if dom != nil && c.ours(dom) {
 		if dom.Running() || c.log.state(StepStart) != stepNone {
 			if e := c.step(ctx, StepDestroy, "powered off", func(ctx context.Context) error {
 				return c.hv.DestroyDomain(ctx, name)
 			}); e != nil {
-				return append(left, "running domain "+name), e
+				return append(append(left, "running domain "+name), c.volumeLeft()...), e
 			}
 		}
 		if e := c.step(ctx, StepUndefine, "undefined", func(ctx context.Context) error {
 			return c.hv.UndefineDomain(ctx, name)
 		}); e != nil {
-			return append(left, "domain "+name), e
+			return append(append(left, "domain "+name), c.volumeLeft()...), e
 		}
 	} else if c.log.state(StepStart) != stepNone || c.log.state(StepDefine) != stepNone {
 		// The journal's definition is gone (or was never ours): nothing to undo.
 		for _, s := range []Step{StepDestroy, StepUndefine} {
 			if e := c.found(s, "no domain of this plan by that name"); e != nil {
-				return left, e
+				return append(left, c.volumeLeft()...), e
 			}
 		}
 	}
@@ -312,10 +352,48 @@ func (c *creation) rollback(ctx context.Context) (left []string, err error) {
 		if e := c.step(ctx, StepDeleteVolume, "volume "+pool+"/"+vol+" deleted", func(ctx context.Context) error {
 			return c.hv.DeleteVolume(ctx, pool, vol)
 		}); e != nil {
-			return append(left, "volume "+pool+"/"+vol), e
+			return append(left, c.volumeLeft()...), e
 		}
 	}
-	return left, err
+	return left, nil
+}
+
+// volumeLeft names the guest's volume when the journal says berth may
+// have created it (and not deleted it since).
+func (c *creation) volumeLeft() []string {
+	if !c.tmpl.HasDisk() || c.log.state(StepVolume) == stepNone {
+		return nil
+	}
+	return []string{"volume " + c.tmpl.Pool + "/" + c.spec.VolumeName()}
+}
+
+// hostLost reports whether err says the host cannot be reached any more.
+func hostLost(err error) bool {
+	return err != nil && hypervisor.KindOf(err) == hypervisor.KindUnreachable
+}
+
+// unanswered reports whether a call that failed with err may have been
+// carried out all the same: its answer was lost with the connection, or
+// it was given up on (it goes on in the background).
+func unanswered(err error) bool {
+	k := hypervisor.KindOf(err)
+	return k == hypervisor.KindUnreachable || k == hypervisor.KindTimeout
+}
+
+// lostText says how a call got no answer: the connection was lost during
+// it (then libvirt's words: "End of file while reading data: Input/output
+// error"), or the host did not answer it within the step timeout.
+func (c *creation) lostText(err error) string {
+	var he *hypervisor.Error
+	switch {
+	case errors.As(err, &he) && he.Kind == hypervisor.KindTimeout:
+		return fmt.Sprintf("no answer to %s %s within %s", he.Op, he.URI, c.a.stepTimeout())
+	case errors.As(err, &he):
+		return fmt.Sprintf("connection lost during %s %s: %s", he.Op, he.URI, he.Msg)
+	case hypervisor.KindOf(err) == hypervisor.KindTimeout:
+		return fmt.Sprintf("no answer within %s: %v", c.a.stepTimeout(), err)
+	}
+	return "connection lost: " + err.Error()
 }
 
 // step journals s as started, runs f, and journals it as finished or
@@ -327,10 +405,16 @@ func (c *creation) step(ctx context.Context, s Step, what string, f func(context
 	t0 := time.Now()
 	err := c.call(ctx, f)
 	if err != nil {
-		if werr := c.write(Record{Event: EventFailed, Step: s, Error: err.Error()}); werr != nil {
+		ev, text := EventFailed, fmt.Sprintf("%s failed: %v", s, err)
+		if unanswered(err) {
+			// The host may have done it all the same: the journal keeps
+			// the step as begun, for the next run to check.
+			ev, text = EventLost, fmt.Sprintf("%s got no answer (the next run checks whether it was done): %v", s, err)
+		}
+		if werr := c.write(Record{Event: ev, Step: s, Error: err.Error()}); werr != nil {
 			return werr
 		}
-		c.p.line(c.host, c.spec.Name, fmt.Sprintf("%s failed: %v", s, err))
+		c.p.line(c.host, c.spec.Name, text)
 		return err
 	}
 	if err := c.write(Record{Event: EventFinished, Step: s}); err != nil {
@@ -370,13 +454,17 @@ func (c *creation) between(ctx context.Context) error {
 // call runs one libvirt call f: not cancelled by an interrupt (a step in
 // flight is finished and journaled), bounded by the step timeout.
 func (c *creation) call(ctx context.Context, f func(context.Context) error) error {
-	d := c.a.opt.StepTimeout
-	if d <= 0 {
-		d = 10 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.a.stepTimeout())
 	defer cancel()
 	return f(ctx)
+}
+
+// stepTimeout bounds one libvirt call.
+func (a *Apply) stepTimeout() time.Duration {
+	if a.opt.StepTimeout <= 0 {
+		return 10 * time.Minute
+	}
+	return a.opt.StepTimeout
 }
 
 // lookup reads the guest's domain (nil when there is none).

@@ -29,12 +29,17 @@ const (
 // undoes is the forward step each undo step takes back.
 var undoes = map[Step]Step{StepDestroy: StepStart, StepUndefine: StepDefine, StepDeleteVolume: StepVolume}
 
-// Journal events.
+// Journal events. A step's call that got no answer (the connection to the
+// host was lost, or the call was given up on after the step timeout) may
+// have been carried out all the same: it is journaled as lost, and the next
+// run checks libvirt, as for a step started and never finished (which is
+// what a berth that does not know the event takes it for).
 const (
 	EventBegin    = "begin"    // a run of apply starts
 	EventStarted  = "started"  // a step is about to change the host
 	EventFinished = "finished" // the step is done (Note says how: "found" = already done)
 	EventFailed   = "failed"   // the step failed (Error says why)
+	EventLost     = "lost"     // the step's call got no answer: the host may or may not have done it (Error says why)
 	EventEnd      = "end"      // the run ended (Note has the outcome counts)
 )
 
@@ -329,8 +334,9 @@ func replay(records []Record) map[int]*actionLog {
 
 // apply folds one record into the action's state. A forward step that
 // failed left nothing behind (libvirt cleans up a failed create, define or
-// start); one started and never finished may have. Undoing a step puts it
-// back to started while in progress (or when the undo failed) and to none
+// start); one started and never finished may have, and so may one whose
+// answer was lost. Undoing a step puts it back to started while in
+// progress (or when the undo failed or its answer was lost) and to none
 // once finished.
 func (l *actionLog) apply(r Record) {
 	step, undo := r.Step, false
@@ -344,7 +350,7 @@ func (l *actionLog) apply(r Record) {
 		l.steps[step] = stepFinished
 	case r.Event == EventFailed && !undo:
 		l.steps[step] = stepNone
-	case r.Event == EventStarted || r.Event == EventFailed:
+	case r.Event == EventStarted || r.Event == EventFailed || r.Event == EventLost:
 		l.steps[step] = stepStarted
 	}
 }
