@@ -3,11 +3,11 @@ package planner_test
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/goldenfile"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/scenarios"
@@ -222,19 +222,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("unplaced guest %s is not shown", u.Guest)
 				}
 			}
-			golden := filepath.Join("testdata", "golden", tc.scenario+"."+tc.format)
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./planner -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s differs (-want +got):\n%s", golden, diff)
-			}
+			goldenfile.Check(t, filepath.Join("testdata", "golden", tc.scenario+"."+tc.format), buf.Bytes(), *update)
 		})
 	}
 }

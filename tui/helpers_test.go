@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
+	"github.com/berth-dev/berth/internal/goldenfile"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/scenarios"
@@ -154,23 +154,7 @@ func (h *harness) screen() string {
 // golden compares got with testdata/NAME.golden (rewritten with -update).
 func golden(t testing.TB, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -tags libvirt_dlopen ./tui/ -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (-update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name+".golden"), []byte(got), *update)
 }
 
 // planJSON is a plan's bytes as `berth plan -o json` writes them.

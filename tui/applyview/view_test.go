@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/goldenfile"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/styles"
 	tea "github.com/charmbracelet/bubbletea"
@@ -211,21 +212,5 @@ func mustHave(t *testing.T, s string, wants ...string) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./tui/applyview -update creates it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (-update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name+".golden"), []byte(got), *update)
 }
