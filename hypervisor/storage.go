@@ -12,23 +12,30 @@ import (
 func (c *Conn) VolumeExists(ctx context.Context, pool, name string) (bool, error) {
 	var found bool
 	err := c.do(ctx, "look up volume "+pool+"/"+name, func() error {
-		p, err := c.raw.LookupStoragePoolByName(pool)
-		if err != nil {
-			return err
-		}
-		defer p.Free()
-		v, err := p.LookupStorageVolByName(name)
-		if err != nil {
-			if isCode(err, libvirt.ERR_NO_STORAGE_VOL) {
-				return nil
-			}
-			return err
-		}
-		v.Free()
-		found = true
-		return nil
+		var err error
+		found, err = c.withVolume(pool, name, func(*libvirt.StorageVol) error { return nil })
+		return err
 	})
 	return found, err
+}
+
+// withVolume runs f on the volume name of pool, if there is one; found
+// says whether there was. A pool that does not exist is an error.
+func (c *Conn) withVolume(pool, name string, f func(*libvirt.StorageVol) error) (found bool, err error) {
+	p, err := c.raw.LookupStoragePoolByName(pool)
+	if err != nil {
+		return false, err
+	}
+	defer p.Free()
+	v, err := p.LookupStorageVolByName(name)
+	if err != nil {
+		if isCode(err, libvirt.ERR_NO_STORAGE_VOL) {
+			return false, nil
+		}
+		return false, err
+	}
+	defer v.Free()
+	return true, f(v)
 }
 
 // CreateVolume creates the guest's disk volume (GuestSpec.VolumeName) in
@@ -86,20 +93,8 @@ func (c *Conn) CreateVolume(ctx context.Context, s GuestSpec) error {
 // not an error.
 func (c *Conn) DeleteVolume(ctx context.Context, pool, name string) error {
 	return c.do(ctx, "delete volume "+pool+"/"+name, func() error {
-		p, err := c.raw.LookupStoragePoolByName(pool)
-		if err != nil {
-			return err
-		}
-		defer p.Free()
-		v, err := p.LookupStorageVolByName(name)
-		if err != nil {
-			if isCode(err, libvirt.ERR_NO_STORAGE_VOL) {
-				return nil
-			}
-			return err
-		}
-		defer v.Free()
-		return v.Delete(0)
+		_, err := c.withVolume(pool, name, func(v *libvirt.StorageVol) error { return v.Delete(0) })
+		return err
 	})
 }
 
