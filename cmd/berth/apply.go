@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/libvirturi"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/planner/apply"
 	"github.com/spf13/cobra"
@@ -256,15 +258,15 @@ func approved(cmd *cobra.Command, f *applyFlags) bool {
 // hosts resolves a plan host to how it is reached: the config's host of the
 // same name (with its full URI, class and capacities) when there is one,
 // else the URI the plan recorded.
-type hostResolver []inventory.Source
+type hostResolver []live.Source
 
-func (r hostResolver) find(h planner.HostPlan) (inventory.Source, bool) {
+func (r hostResolver) find(h planner.HostPlan) (live.Source, bool) {
 	for _, s := range r {
 		if s.HostName() == h.Name {
 			return s, true
 		}
 	}
-	return inventory.Source{}, false
+	return live.Source{}, false
 }
 
 func (r hostResolver) uri(h planner.HostPlan) string {
@@ -274,7 +276,7 @@ func (r hostResolver) uri(h planner.HostPlan) string {
 	return h.URI
 }
 
-func (r hostResolver) source(h planner.HostPlan) inventory.Source {
+func (r hostResolver) source(h planner.HostPlan) live.Source {
 	s, _ := r.find(h)
 	return s
 }
@@ -290,7 +292,7 @@ func (r hostResolver) checkPasswords(p *planner.Plan) error {
 			continue
 		}
 		if u, err := url.Parse(h.URI); err == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && pw == "xxxxx" {
+			if pw, ok := u.User.Password(); ok && pw == libvirturi.Masked {
 				return fmt.Errorf("host %s: the plan records its URI %s with the password masked; list the host with its full URI under hosts: in the config", h.Name, h.URI)
 			}
 		}
@@ -403,18 +405,18 @@ func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags
 	if err != nil {
 		return nil, "", err
 	}
-	var live []planner.HostPlan
+	var existing []planner.HostPlan
 	for _, h := range old.Hosts {
 		if h.URI != "" && !h.New {
-			live = append(live, h)
+			existing = append(existing, h)
 		}
 	}
-	fleet, err := read(ctx, live)
+	fleet, err := read(ctx, existing)
 	if err != nil {
 		return nil, "", err
 	}
 	if failed := fleet.Failed(); len(failed) > 0 {
-		return nil, "", &inventory.FailedHostsError{Failed: failed}
+		return nil, "", &live.FailedHostsError{Failed: failed}
 	}
 	for _, lh := range fleet.Hosts {
 		h, ok := sc.HostByName(lh.Name)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 )
 
@@ -33,9 +34,9 @@ type Hypervisor interface {
 type Connector func(ctx context.Context, h planner.HostPlan) (hv Hypervisor, release func(), err error)
 
 // FleetReader reads the current state of the given plan hosts (for the
-// staleness check), as inventory.ReadFleet does: a host that cannot be
+// staleness check), as live.ReadFleet does: a host that cannot be
 // read is left out of Fleet.Hosts and explained in Fleet.Status.
-type FleetReader func(ctx context.Context, hosts []planner.HostPlan) (*inventory.Fleet, error)
+type FleetReader func(ctx context.Context, hosts []planner.HostPlan) (*live.Fleet, error)
 
 // ConnectURIs is the Connector for real use: it connects to each host's
 // URI as uri gives it (the plan's URI is masked, so a URI with a password
@@ -50,22 +51,22 @@ func ConnectURIs(uri func(planner.HostPlan) string) Connector {
 	}
 }
 
-// ReadURIs is the FleetReader for real use: inventory.ReadFleet over one
+// ReadURIs is the FleetReader for real use: live.ReadFleet over one
 // source per host, named as in the plan. opt must be the options the plan's
 // inventory was read with (host classes, guest IOPS and bandwidth), or the
 // fingerprints cannot match.
-func ReadURIs(uri func(planner.HostPlan) string, source func(planner.HostPlan) inventory.Source, opt inventory.ReadOptions) FleetReader {
-	return func(ctx context.Context, hosts []planner.HostPlan) (*inventory.Fleet, error) {
-		var srcs []inventory.Source
+func ReadURIs(uri func(planner.HostPlan) string, source func(planner.HostPlan) live.Source, opt live.ReadOptions) FleetReader {
+	return func(ctx context.Context, hosts []planner.HostPlan) (*live.Fleet, error) {
+		var srcs []live.Source
 		for _, h := range hosts {
-			s := inventory.Source{}
+			s := live.Source{}
 			if source != nil {
 				s = source(h)
 			}
 			s.Name, s.URI = h.Name, uri(h)
 			srcs = append(srcs, s)
 		}
-		return inventory.ReadFleet(ctx, srcs, opt)
+		return live.ReadFleet(ctx, srcs, opt)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/hypervisor/hvtest"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
@@ -112,7 +113,7 @@ func TestApplyDisconnect(t *testing.T) {
 			opt := Options{
 				// The hosts are re-read directly; only apply's own
 				// connection goes through the relay.
-				ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, inventory.ReadOptions{}),
+				ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
 				Templates: Templates{"tiny": GuestTemplate{Template: hypervisor.Template{
 					DomainType: "qemu", Machine: "pc", Pool: pool, VolumeSize: 16 * mib,
 				}, Start: true}},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 )
 
@@ -92,13 +93,13 @@ func testTemplates() Templates {
 }
 
 // readFleet reads hosts the way berth plan -c would, naming them as given.
-func readFleet(t testing.TB, uris map[string]string) *inventory.Fleet {
+func readFleet(t testing.TB, uris map[string]string) *live.Fleet {
 	t.Helper()
-	var srcs []inventory.Source
+	var srcs []live.Source
 	for _, name := range slices.Sorted(maps.Keys(uris)) {
-		srcs = append(srcs, inventory.Source{Name: name, URI: uris[name]})
+		srcs = append(srcs, live.Source{Name: name, URI: uris[name]})
 	}
-	f, err := inventory.ReadFleet(context.Background(), srcs, inventory.ReadOptions{Strict: true})
+	f, err := live.ReadFleet(context.Background(), srcs, live.ReadOptions{Strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func sharedConns(conns map[string]*hypervisor.Conn) Connector {
 func testOptions(t testing.TB, conns map[string]*hypervisor.Conn, journal string) Options {
 	return Options{
 		Connect:   sharedConns(conns),
-		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return h.URI }, nil, inventory.ReadOptions{}),
+		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return h.URI }, nil, live.ReadOptions{}),
 		Templates: testTemplates(),
 		Parallel:  2,
 		Journal:   journal,

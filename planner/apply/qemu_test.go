@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/hypervisor/hvtest"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
@@ -49,7 +50,7 @@ func TestApplyQEMU(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "plan.json.journal")
 	opt := Options{
 		Connect:   ConnectURIs(func(h planner.HostPlan) string { return uris[h.Name] }),
-		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, inventory.ReadOptions{}),
+		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
 		Templates: tmpl,
 		Journal:   journal,
 		Progress:  testWriter{t},
