@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/berth-dev/berth/internal/libvirturi"
+	"github.com/berth-dev/berth/internal/hosturi"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
@@ -292,7 +292,7 @@ func (r hostResolver) checkPasswords(p *planner.Plan) error {
 			continue
 		}
 		if u, err := url.Parse(h.URI); err == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && pw == libvirturi.Masked {
+			if pw, ok := u.User.Password(); ok && pw == hosturi.Masked {
 				return fmt.Errorf("host %s: the plan records its URI %s with the password masked; list the host with its full URI under hosts: in the config", h.Name, h.URI)
 			}
 		}

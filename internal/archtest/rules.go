@@ -37,13 +37,13 @@ var MayImport = map[string][]string{
 	"bench": {"placement", "vbp"},
 
 	// Everything that talks to libvirt.
-	"hypervisor":        {"internal/libvirturi"},
+	"hypervisor":        {"internal/hosturi"},
 	"hypervisor/hvtest": {"hypervisor"},
 
 	// The fleet as data knows no planning and no libvirt; the live reader
 	// turns libvirt's facts into it.
-	"inventory":      {"internal/libvirturi"},
-	"inventory/live": {"inventory", "hypervisor", "internal/libvirturi"},
+	"inventory":      {"internal/hosturi"},
+	"inventory/live": {"inventory", "hypervisor", "internal/hosturi"},
 	"scenarios":      {"inventory"},
 
 	// The planner knows no flags, screens or libvirt; apply is the one
@@ -60,7 +60,7 @@ var MayImport = map[string][]string{
 	// The command line wires the layers together; it reaches the
 	// algorithms through planner and bench, and libvirt through
 	// inventory/live and planner/apply, never placement or hypervisor.
-	"cmd/berth":         {"bench", "inventory/...", "planner/...", "scenarios", "tui/...", "internal/libvirturi"},
+	"cmd/berth":         {"bench", "inventory/...", "planner/...", "scenarios", "tui/...", "internal/hosturi"},
 	"cmd/bench-quality": {"vbp", "bench"},
 
 	// Helpers: leaves.
@@ -76,7 +76,7 @@ var LibvirtFree = []string{
 	"inventory", "scenarios",
 	"planner",
 	"tui", "tui/common", "tui/components", "tui/keymap", "tui/pages", "tui/styles",
-	"internal/libvirturi",
+	"internal/hosturi",
 }
 
 // Package is what the rules need of one package, as `go list -json`

@@ -1,9 +1,9 @@
-// Package libvirturi reads libvirt connection URIs as text: it masks the
+// Package hosturi reads libvirt connection URIs as text: it masks the
 // secrets they may carry, and finds the name of the host they point at. It
 // is pure (it links no libvirt), so that the fleet model, the planner and
 // the command line can print URIs safely without linking libvirt; package
 // hypervisor uses it for the URIs in its errors.
-package libvirturi
+package hosturi
 
 import (
 	"net/url"

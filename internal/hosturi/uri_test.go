@@ -1,4 +1,4 @@
-package libvirturi
+package hosturi
 
 import (
 	"strings"
