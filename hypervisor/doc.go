@@ -5,8 +5,8 @@
 // domain stats.
 //
 // It returns raw libvirt facts in libvirt's own terms (bytes, nanoseconds,
-// counters) and knows nothing of berth's fleet model; package inventory turns
-// them into hosts and guests.
+// counters) and knows nothing of berth's fleet model; package inventory/live
+// turns them into the hosts and guests of package inventory.
 //
 // The binding is built with the libvirt_dlopen tag, so libvirt.so.0 (Debian
 // package libvirt0) is loaded on first use; when it is missing every call

@@ -172,41 +172,6 @@ func TestNoLibraryMessage(t *testing.T) {
 	}
 }
 
-func TestMaskURI(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"qemu+ssh://root@kvm07/system", "qemu+ssh://root@kvm07/system"},
-		{"qemu+ssh://root:s3cret@kvm07/system", "qemu+ssh://root:xxxxx@kvm07/system"},
-		{"qemu+tcp://admin:p%40ss@10.0.0.7:16509/system?keyfile=/k", "qemu+tcp://admin:xxxxx@10.0.0.7:16509/system?keyfile=xxxxx"},
-		{"qemu+tls://kvm07/system?password=hunter2", "qemu+tls://kvm07/system?password=xxxxx"},
-		{"qemu+ssh://root:s3cret@[bad/system", "qemu+ssh://root:xxxxx@[bad/system"},
-		{"test:///default", "test:///default"},
-	} {
-		if got := MaskURI(tc.in); got != tc.want {
-			t.Errorf("MaskURI(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	if got := maskText("cannot connect to qemu+ssh://root:s3cret@kvm07/system?no_tty=1", "qemu+ssh://root:s3cret@kvm07/system"); strings.Contains(got, "s3cret") {
-		t.Errorf("maskText left the password: %q", got)
-	}
-}
-
-func TestURINames(t *testing.T) {
-	for _, tc := range []struct{ uri, host, file string }{
-		{"qemu+ssh://root@kvm07/system", "kvm07", ""},
-		{"qemu+tcp://10.0.0.7:16509/system", "10.0.0.7", ""},
-		{"qemu:///system", "", ""},
-		{"test:///x/kvm-a1.xml", "", "kvm-a1"},
-		{"test:///default", "", ""},
-	} {
-		if got := URIHost(tc.uri); got != tc.host {
-			t.Errorf("URIHost(%q) = %q, want %q", tc.uri, got, tc.host)
-		}
-		if got := TestDriverName(tc.uri); got != tc.file {
-			t.Errorf("TestDriverName(%q) = %q, want %q", tc.uri, got, tc.file)
-		}
-	}
-}
-
 func TestGuestMetadataRoundTrip(t *testing.T) {
 	m := GuestMetadata{PlanID: "p<1>", Profile: "db", Group: "pg & co"}
 	got, err := ParseGuestMetadata(`<other:x xmlns:other="urn:o"><berth:guest xmlns:berth="urn:not-berth"/></other:x>` + m.String())

@@ -1,112 +1,23 @@
 package hypervisor
 
-import (
-	"net/url"
-	"path"
-	"regexp"
-	"strings"
-)
+import "github.com/berth-dev/berth/internal/hosturi"
 
-// maskedPassword replaces a password in a masked URI.
-const maskedPassword = "xxxxx"
-
-// secretQueryKeys are URI query parameters whose values are masked.
-var secretQueryKeys = []string{"pass", "secret", "token", "key"}
-
-// userinfoPassword matches "scheme://user:password@" in text that does not
-// parse as a URI (a malformed URI, or a URI quoted inside an error message).
-var userinfoPassword = regexp.MustCompile(`(://[^/@:\s]*):[^/@\s]*@`)
-
-// MaskURI returns uri with any password replaced by "xxxxx": the userinfo
-// password (qemu+ssh://root:secret@kvm07/system → qemu+ssh://root:xxxxx@kvm07/system)
-// and query parameters whose name contains pass, secret, token or key.
-// A URI that does not parse is masked textually. Use it wherever a URI is
-// printed, logged or saved.
-func MaskURI(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return userinfoPassword.ReplaceAllString(uri, "$1:"+maskedPassword+"@")
-	}
-	changed := false
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), maskedPassword)
-			changed = true
-		}
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k, vs := range q {
-			if isSecretKey(k) {
-				for i := range vs {
-					vs[i] = maskedPassword
-				}
-				changed = true
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	if !changed {
-		return uri
-	}
-	return u.String()
-}
-
-func isSecretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range secretQueryKeys {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
+// MaskURI returns uri with any password replaced by "xxxxx" (see
+// hosturi.Mask, where the rules live). Use it wherever a URI is printed,
+// logged or saved.
+func MaskURI(uri string) string { return hosturi.Mask(uri) }
 
 // maskText masks uri (and any user:password@ form) wherever it occurs in s,
 // for libvirt error messages that quote the URI.
-func maskText(s, uri string) string {
-	if uri != "" {
-		if m := MaskURI(uri); m != uri {
-			s = strings.ReplaceAll(s, uri, m)
-		}
-	}
-	return userinfoPassword.ReplaceAllString(s, "$1:"+maskedPassword+"@")
-}
+func maskText(s, uri string) string { return hosturi.MaskText(s, uri) }
 
 // URIHost returns the host part of a libvirt URI ("kvm07" for
-// qemu+ssh://root@kvm07/system), or "" for a local URI or one that does not
-// parse.
-func URIHost(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
-}
+// qemu+ssh://root@kvm07/system), or "".
+func URIHost(uri string) string { return hosturi.Host(uri) }
 
-// TestDriverFile returns the host file of a test-driver URI
-// (/x/kvm-a1.xml for test:///x/kvm-a1.xml), or "" for any other URI,
-// including test:///default.
-func TestDriverFile(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "test" || u.Host != "" {
-		return ""
-	}
-	if u.Path == "" || u.Path == "/default" {
-		return ""
-	}
-	return u.Path
-}
+// TestDriverFile returns the host file of a test-driver URI, or "".
+func TestDriverFile(uri string) string { return hosturi.TestDriverFile(uri) }
 
 // TestDriverName is the base name of a test-driver host file without its
 // extension ("kvm-a1" for test:///x/kvm-a1.xml), or "".
-func TestDriverName(uri string) string {
-	f := TestDriverFile(uri)
-	if f == "" {
-		return ""
-	}
-	b := path.Base(f)
-	return strings.TrimSuffix(b, path.Ext(b))
-}
+func TestDriverName(uri string) string { return hosturi.TestDriverName(uri) }

@@ -1,7 +1,7 @@
 // Package inventory is the fleet as data: hosts, the guests they run, host
 // models that could be bought, guest profiles, demand and policy, and the
-// readers that build it (scenario YAML, libvirt through package hypervisor).
-// It knows nothing of placement algorithms.
+// scenario YAML that holds them. It knows nothing of placement algorithms
+// and links no libvirt: reading live hosts is package inventory/live.
 package inventory
 
 import "time"

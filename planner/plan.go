@@ -2,6 +2,8 @@
 // builds the dense placement problem, runs package placement, and describes
 // the result in the fleet's own words (hosts, guests, actions, reasons). It
 // also reads and writes plan files and renders them for people and scripts.
+// Carrying a plan out on the hosts is package planner/apply's job: planner
+// itself never talks to libvirt.
 package planner
 
 import "github.com/berth-dev/berth/inventory"

@@ -124,7 +124,7 @@ the bench's independent checker (loads recomputed from the instance).
 Strategies: `+"`ff`"+` first fit in file order, `+"`ffd`"+` first-fit decreasing by
 the sum of normalised sizes, `+"`nomad-online`"+`/`+"`kube-online`"+` Nomad's bin-pack
 score and kube-scheduler's MostAllocated used online in file order (all four
-re-implemented in cmd/berth/bench_baseline.go); `+"`firstfit`"+`, `+"`bestfit`"+`, `+"`nomad`"+`,
+re-implemented in bench/baseline.go); `+"`firstfit`"+`, `+"`bestfit`"+`, `+"`nomad`"+`,
 `+"`kube`"+`, `+"`spread`"+`, `+"`align`"+` — berth's construction (placement.Solve, which
 orders the batch hardest first) with each scorer; **berth** — `+"`align`"+`
 construction followed by the improvement phase (placement.Improve), %s

@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/hosturi"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/spf13/cobra"
 )
 
@@ -70,6 +73,8 @@ say exactly what).`,
 	return cmd
 }
 
+// runApply is berth apply: read the plan, check it against the hosts
+// (re-planning with --refresh), show it and ask, then apply it.
 func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error {
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
@@ -79,6 +84,29 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	if err != nil {
 		return err
 	}
+	if err := checkApplyFlags(a, cmd); err != nil {
+		return err
+	}
+	opt, hosts, err := a.applyOptions(cmd, planPath)
+	if err != nil {
+		return err
+	}
+	if err := hosts.checkPasswords(plan); err != nil {
+		return err
+	}
+	prep, err := a.prepareApply(ctx, cmd, f, plan, planPath, opt)
+	if err != nil {
+		return err
+	}
+	if proceed, err := a.confirmApply(cmd, f, prep); !proceed {
+		return err
+	}
+	return a.runPrepared(ctx, screen, prep)
+}
+
+// checkApplyFlags refuses flag values apply cannot work with, before
+// anything is read from the hosts.
+func checkApplyFlags(a *app, cmd *cobra.Command) error {
 	if v, ok := os.LookupEnv("BERTH_YES"); ok {
 		if _, err := strconv.ParseBool(v); err != nil {
 			return fmt.Errorf("BERTH_YES=%q: want true or false", v)
@@ -90,22 +118,29 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	if a.v.GetInt("parallel") < 1 {
 		return fmt.Errorf("--parallel must be at least 1, got %d", a.v.GetInt("parallel"))
 	}
+	return nil
+}
+
+// applyOptions builds apply's options from the flags and the config: how
+// each host is reached (the config's hosts, else the plan's URIs), the
+// guest templates, and the journal next to the plan unless --journal.
+func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, hostResolver, error) {
 	sources, readOpt, err := a.inventoryConfig(nil)
 	if err != nil {
-		return err
+		return apply.Options{}, nil, err
 	}
 	hosts := hostResolver(sources)
 	templates, err := a.applyTemplates()
 	if err != nil {
-		return err
+		return apply.Options{}, nil, err
 	}
 	journal := a.v.GetString("journal")
 	if journal == "" {
-		journal = planner.JournalPath(planPath)
+		journal = apply.JournalPath(planPath)
 	}
-	opt := planner.ApplyOptions{
-		Connect:     planner.ConnectURIs(hosts.uri),
-		ReadFleet:   planner.ReadURIs(hosts.uri, hosts.source, readOpt),
+	return apply.Options{
+		Connect:     apply.ConnectURIs(hosts.uri),
+		ReadFleet:   apply.ReadURIs(hosts.uri, hosts.source, readOpt),
 		Force:       explicitFlag(cmd, "force"),
 		Templates:   templates,
 		NoStart:     a.v.GetBool("no-start"),
@@ -113,49 +148,63 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 		Journal:     journal,
 		StepTimeout: a.v.GetDuration("step-timeout"),
 		DryRun:      a.v.GetBool("dry-run"),
+	}, hosts, nil
+}
+
+// prepareApply checks plan against the hosts and opens its journal. A
+// stale plan is refused, or with --refresh re-planned on the hosts as they
+// are now and the new plan (saved next to the old one) prepared instead.
+func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlags, plan *planner.Plan, planPath string, opt apply.Options) (*apply.Apply, error) {
+	prep, err := apply.Prepare(ctx, plan, opt)
+	var stale *apply.StaleError
+	if !errors.As(err, &stale) || !explicitFlag(cmd, "refresh") {
+		return prep, err
 	}
-	if err := hosts.checkPasswords(plan); err != nil {
-		return err
-	}
-	prep, err := planner.PrepareApply(ctx, plan, opt)
-	var stale *planner.StaleError
-	if errors.As(err, &stale) && explicitFlag(cmd, "refresh") {
-		fmt.Fprintf(a.stderr, "%s\n\nRe-planning on the hosts as they are now (--refresh).\n", stale.Error())
-		plan, planPath, err = a.refreshPlan(ctx, cmd, f, plan, planPath, opt.ReadFleet)
-		if err != nil {
-			return err
-		}
-		if a.v.GetString("journal") == "" {
-			opt.Journal = planner.JournalPath(planPath)
-		}
-		prep, err = planner.PrepareApply(ctx, plan, opt)
-	}
+	fmt.Fprintf(a.stderr, "%s\n\nRe-planning on the hosts as they are now (--refresh).\n", stale.Error())
+	plan, planPath, err = a.refreshPlan(ctx, cmd, f, plan, planPath, opt.ReadFleet)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if a.v.GetString("journal") == "" {
+		opt.Journal = apply.JournalPath(planPath)
+	}
+	return apply.Prepare(ctx, plan, opt)
+}
+
+// confirmApply shows what apply will do and asks for "yes" (unless --yes).
+// It returns false when apply stops here: a dry run, nothing to do, or a
+// cancel (then with the error to report); prep is then closed.
+func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply) (bool, error) {
 	prep.Summary(a.stdout)
 	if a.v.GetBool("dry-run") {
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
-		return nil
+		return false, nil
 	}
-	if plan.Creates() == 0 {
+	if prep.Plan().Creates() == 0 {
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nNothing to do: the plan creates no guests.")
-		return nil
+		return false, nil
 	}
-	if !approved(cmd, f) {
-		fmt.Fprint(a.stdout, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
-		answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
-		if strings.TrimSpace(answer) != "yes" {
-			prep.Close()
-			fmt.Fprintln(a.stdout)
-			return fmt.Errorf("apply cancelled: nothing was changed")
-		}
+	if approved(cmd, f) {
+		return true, nil
 	}
+	fmt.Fprint(a.stdout, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+	answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	if strings.TrimSpace(answer) != "yes" {
+		prep.Close()
+		fmt.Fprintln(a.stdout)
+		return false, fmt.Errorf("apply cancelled: nothing was changed")
+	}
+	return true, nil
+}
+
+// runPrepared applies the prepared plan with progress on the screen, then
+// writes the report and maps it to the exit code.
+func (a *app) runPrepared(ctx context.Context, screen *applyScreen, prep *apply.Apply) error {
 	fmt.Fprintln(a.stdout)
 	finish := screen.showProgress(prep)
-	rep, err := func() (*planner.Report, error) {
+	rep, err := func() (*apply.Report, error) {
 		defer finish() // even on a panic: the terminal is given back
 		return prep.Run(ctx)
 	}()
@@ -163,18 +212,18 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 		rep.Render(a.stdout)
 	}
 	if err != nil {
-		return withCode(exitPartially, fmt.Errorf("%w; the journal %s says what was done", err, opt.Journal))
+		return withCode(exitPartially, fmt.Errorf("%w; the journal %s says what was done", err, prep.Journal()))
 	}
 	return applyExit(rep)
 }
 
 // applyExit maps a report to the exit codes: 0 every action done or
 // already done, 4 some done (now or earlier) and some not, 1 nothing done.
-func applyExit(rep *planner.Report) error {
+func applyExit(rep *apply.Report) error {
 	if rep.Complete() {
 		return nil
 	}
-	if rep.Changed() || rep.Count(planner.OutcomeDone)+rep.Count(planner.OutcomeSkipped) > 0 {
+	if rep.Changed() || rep.Count(apply.OutcomeDone)+rep.Count(apply.OutcomeSkipped) > 0 {
 		return silentExit(exitPartially)
 	}
 	return silentExit(exitError)
@@ -209,15 +258,15 @@ func approved(cmd *cobra.Command, f *applyFlags) bool {
 // hosts resolves a plan host to how it is reached: the config's host of the
 // same name (with its full URI, class and capacities) when there is one,
 // else the URI the plan recorded.
-type hostResolver []inventory.Source
+type hostResolver []live.Source
 
-func (r hostResolver) find(h planner.HostPlan) (inventory.Source, bool) {
+func (r hostResolver) find(h planner.HostPlan) (live.Source, bool) {
 	for _, s := range r {
 		if s.HostName() == h.Name {
 			return s, true
 		}
 	}
-	return inventory.Source{}, false
+	return live.Source{}, false
 }
 
 func (r hostResolver) uri(h planner.HostPlan) string {
@@ -227,7 +276,7 @@ func (r hostResolver) uri(h planner.HostPlan) string {
 	return h.URI
 }
 
-func (r hostResolver) source(h planner.HostPlan) inventory.Source {
+func (r hostResolver) source(h planner.HostPlan) live.Source {
 	s, _ := r.find(h)
 	return s
 }
@@ -243,7 +292,7 @@ func (r hostResolver) checkPasswords(p *planner.Plan) error {
 			continue
 		}
 		if u, err := url.Parse(h.URI); err == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && pw == "xxxxx" {
+			if pw, ok := u.User.Password(); ok && pw == hosturi.Masked {
 				return fmt.Errorf("host %s: the plan records its URI %s with the password masked; list the host with its full URI under hosts: in the config", h.Name, h.URI)
 			}
 		}
@@ -269,22 +318,22 @@ type templateConfig struct {
 }
 
 // applyTemplates reads the templates from the config.
-func (a *app) applyTemplates() (planner.Templates, error) {
+func (a *app) applyTemplates() (apply.Templates, error) {
 	var raw map[string]templateConfig
 	if err := a.v.UnmarshalKey("templates", &raw); err != nil {
 		return nil, fmt.Errorf("config templates: %w", err)
 	}
-	out := planner.Templates{}
-	def := planner.DefaultGuestTemplate()
-	if c, ok := raw[planner.DefaultTemplateKey]; ok {
+	out := apply.Templates{}
+	def := apply.DefaultGuestTemplate()
+	if c, ok := raw[apply.DefaultTemplateKey]; ok {
 		var err error
 		if def, err = c.over(def, "templates.default"); err != nil {
 			return nil, err
 		}
 	}
-	out[planner.DefaultTemplateKey] = def
+	out[apply.DefaultTemplateKey] = def
 	for name, c := range raw {
-		if name == planner.DefaultTemplateKey {
+		if name == apply.DefaultTemplateKey {
 			continue
 		}
 		t, err := c.over(def, "templates."+name)
@@ -298,7 +347,7 @@ func (a *app) applyTemplates() (planner.Templates, error) {
 
 // over lays the keys c sets over base. "none" as pool or network removes
 // the disk or the NIC.
-func (c templateConfig) over(base planner.GuestTemplate, key string) (planner.GuestTemplate, error) {
+func (c templateConfig) over(base apply.GuestTemplate, key string) (apply.GuestTemplate, error) {
 	t := base
 	set := func(dst *string, v string) {
 		if v != "" {
@@ -348,7 +397,7 @@ func (c templateConfig) over(base planner.GuestTemplate, key string) (planner.Gu
 // refreshPlan re-plans the scenario given with -f/--scenario on the hosts
 // as they are now, keeping the old plan's edits, saves the new plan next to
 // the old one and returns it with its path.
-func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags, old *planner.Plan, oldPath string, read planner.FleetReader) (*planner.Plan, string, error) {
+func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags, old *planner.Plan, oldPath string, read apply.FleetReader) (*planner.Plan, string, error) {
 	if a.v.GetString("file") == "" && a.v.GetString("scenario") == "" && a.v.GetString("demand") == "" {
 		return nil, "", fmt.Errorf("--refresh re-plans, so it needs what the plan was made from: -f SCENARIO.yaml, --scenario NAME, or -d DEMAND.yaml (live hosts)")
 	}
@@ -356,18 +405,18 @@ func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags
 	if err != nil {
 		return nil, "", err
 	}
-	var live []planner.HostPlan
+	var existing []planner.HostPlan
 	for _, h := range old.Hosts {
 		if h.URI != "" && !h.New {
-			live = append(live, h)
+			existing = append(existing, h)
 		}
 	}
-	fleet, err := read(ctx, live)
+	fleet, err := read(ctx, existing)
 	if err != nil {
 		return nil, "", err
 	}
 	if failed := fleet.Failed(); len(failed) > 0 {
-		return nil, "", &inventory.FailedHostsError{Failed: failed}
+		return nil, "", &live.FailedHostsError{Failed: failed}
 	}
 	for _, lh := range fleet.Hosts {
 		h, ok := sc.HostByName(lh.Name)

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/berth-dev/berth/tui/applyview"
 	"github.com/berth-dev/berth/tui/styles"
 	tea "github.com/charmbracelet/bubbletea"
@@ -29,7 +29,7 @@ type applyScreen struct {
 // live bar per host (tui/applyview); otherwise a plain line per step,
 // which logs and CI keep. The returned function ends the live display,
 // leaving its last frame on the screen; call it when Run returns.
-func (s *applyScreen) showProgress(prep *planner.Apply) (finish func()) {
+func (s *applyScreen) showProgress(prep *apply.Apply) (finish func()) {
 	if !isTerminal(s.a.stderr) || os.Getenv("TERM") == "dumb" {
 		prep.SetProgress(s.a.stderr, nil)
 		return func() {}
@@ -51,7 +51,7 @@ func (s *applyScreen) showProgress(prep *planner.Apply) (finish func()) {
 	}()
 	// Send returns at once when the program has ended, so a display that
 	// failed never holds apply up.
-	prep.SetProgress(nil, func(e planner.ApplyEvent) { prog.Send(applyview.EventMsg(e)) })
+	prep.SetProgress(nil, func(e apply.ProgressEvent) { prog.Send(applyview.EventMsg(e)) })
 	return func() {
 		prog.Send(applyview.DoneMsg{})
 		<-ended

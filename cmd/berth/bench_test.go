@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/bench"
 )
 
 func TestBenchVBP(t *testing.T) {
@@ -27,7 +29,7 @@ func TestBenchVBP(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("%s %s: exit %d: %s", strategy, budget, code, errb.String())
 			}
-			var r benchResult
+			var r bench.VBPResult
 			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 				t.Fatalf("%s: %v in %q", strategy, err, out.String())
 			}

@@ -15,8 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
@@ -53,8 +53,8 @@ URIs are never printed or saved. See docs/inventory.md.`,
 	f.String("save", "", "also save the hosts read as a scenario file (YAML)")
 	f.Duration("sample", 0, "observe use over this window, e.g. 10s (0 = allocations only)")
 	f.Bool("strict", false, "fail (exit 1) when any host cannot be read")
-	f.Int("concurrency", inventory.DefaultConcurrency, "hosts read at once")
-	f.Duration("timeout", inventory.DefaultHostTimeout, "time allowed to read one host (the sample window is added)")
+	f.Int("concurrency", live.DefaultConcurrency, "hosts read at once")
+	f.Duration("timeout", live.DefaultHostTimeout, "time allowed to read one host (the sample window is added)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -104,7 +104,7 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	}
 	if err != nil {
 		// Under --strict the table has already shown which hosts failed.
-		var fe *inventory.FailedHostsError
+		var fe *live.FailedHostsError
 		if errors.As(err, &fe) {
 			return fmt.Errorf("--strict: %d of %d hosts could not be read", len(fe.Failed), len(fleet.Status))
 		}
@@ -133,7 +133,7 @@ func runInventory(a *app, cmd *cobra.Command) error {
 // readFleet reads the sources with a progress display on stderr: a bar on
 // a terminal, one line per host otherwise. Plan and explore can read a live
 // fleet through it too.
-func (a *app) readFleet(ctx context.Context, sources []inventory.Source, opt inventory.ReadOptions) (*inventory.Fleet, error) {
+func (a *app) readFleet(ctx context.Context, sources []live.Source, opt live.ReadOptions) (*live.Fleet, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -143,7 +143,7 @@ func (a *app) readFleet(ctx context.Context, sources []inventory.Source, opt inv
 			fmt.Fprintf(a.stderr, "\r%s %d/%d hosts, %d failed", progressBar(40, done, len(sources)), done, len(sources), failed)
 		}
 		draw(0)
-		opt.Progress = func(p inventory.Progress) {
+		opt.Progress = func(p live.Progress) {
 			if !p.Status.OK() {
 				failed++
 			}
@@ -153,7 +153,7 @@ func (a *app) readFleet(ctx context.Context, sources []inventory.Source, opt inv
 			}
 		}
 	} else {
-		opt.Progress = func(p inventory.Progress) {
+		opt.Progress = func(p live.Progress) {
 			st := p.Status
 			if st.OK() {
 				fmt.Fprintf(a.stderr, "[%d/%d] %s: %d guests (%s)\n", p.Done, p.Total, st.Name, st.Guests, st.Elapsed.Round(time.Millisecond))
@@ -162,7 +162,7 @@ func (a *app) readFleet(ctx context.Context, sources []inventory.Source, opt inv
 			}
 		}
 	}
-	return inventory.ReadFleet(ctx, sources, opt)
+	return live.ReadFleet(ctx, sources, opt)
 }
 
 // progressBar draws done/total as a bar of width cells, without colour
@@ -202,77 +202,23 @@ type rolePatternConfig struct {
 // inventoryConfig builds the sources (from uris, else the config's hosts)
 // and the read options the config gives: host classes, role patterns and
 // the guests' default iops/net allocation.
-func (a *app) inventoryConfig(uris []string) ([]inventory.Source, inventory.ReadOptions, error) {
-	var opt inventory.ReadOptions
-	var classes map[string]hostClassConfig
-	if err := a.v.UnmarshalKey("hostClasses", &classes); err != nil {
-		return nil, opt, fmt.Errorf("config hostClasses: %w", err)
-	}
-	if len(classes) > 0 {
-		opt.Classes = map[string]inventory.HostClass{}
-	}
-	for _, name := range slices.Sorted(maps.Keys(classes)) {
-		c := classes[name]
-		iops, err := quantity(inventory.IOPS, c.IOPS, "hostClasses."+name+".iops")
-		if err != nil {
-			return nil, opt, err
-		}
-		nw, err := quantity(inventory.Net, c.Net, "hostClasses."+name+".net")
-		if err != nil {
-			return nil, opt, err
-		}
-		// viper folds map keys to lower case; classes are matched that way.
-		opt.Classes[strings.ToLower(name)] = inventory.HostClass{IOPS: iops, Net: nw, Labels: c.Labels}
-	}
-	var patterns []rolePatternConfig
-	if err := a.v.UnmarshalKey("rolePatterns", &patterns); err != nil {
-		return nil, opt, fmt.Errorf("config rolePatterns: %w", err)
-	}
-	for i, p := range patterns {
-		re, err := regexp.Compile(p.Pattern)
-		if err != nil {
-			return nil, opt, fmt.Errorf("config rolePatterns[%d]: %w", i, err)
-		}
-		if p.Profile == "" {
-			return nil, opt, fmt.Errorf("config rolePatterns[%d]: no profile for pattern %q", i, p.Pattern)
-		}
-		opt.RolePatterns = append(opt.RolePatterns, inventory.NamePattern{Pattern: re, Profile: p.Profile})
-	}
-	var err error
-	if opt.GuestIOPS, err = quantity(inventory.IOPS, a.v.Get("guestDefaults.iops"), "guestDefaults.iops"); err != nil {
+func (a *app) inventoryConfig(uris []string) ([]live.Source, live.ReadOptions, error) {
+	opt, err := a.readOptionsConfig()
+	if err != nil {
 		return nil, opt, err
 	}
-	if opt.GuestNet, err = quantity(inventory.Net, a.v.Get("guestDefaults.net"), "guestDefaults.net"); err != nil {
+	configured, err := a.hostsConfig()
+	if err != nil {
 		return nil, opt, err
-	}
-
-	var hosts []hostConfig
-	if err := a.v.UnmarshalKey("hosts", &hosts); err != nil {
-		return nil, opt, fmt.Errorf("config hosts: %w", err)
-	}
-	configured := make([]inventory.Source, 0, len(hosts))
-	for i, h := range hosts {
-		where := fmt.Sprintf("hosts[%d]", i)
-		if h.URI == "" {
-			return nil, opt, fmt.Errorf("config %s: no uri", where)
-		}
-		s := inventory.Source{Name: h.Name, URI: h.URI, Labels: h.Labels, Class: strings.ToLower(h.Class)}
-		if s.IOPS, err = quantity(inventory.IOPS, h.IOPS, where+".iops"); err != nil {
-			return nil, opt, err
-		}
-		if s.Net, err = quantity(inventory.Net, h.Net, where+".net"); err != nil {
-			return nil, opt, err
-		}
-		configured = append(configured, s)
 	}
 	if len(uris) == 0 {
 		return configured, opt, nil
 	}
 	// -c URI reads just those hosts; a URI the config lists keeps the
 	// config's name, labels and capacities.
-	sources := make([]inventory.Source, len(uris))
+	sources := make([]live.Source, len(uris))
 	for i, u := range uris {
-		sources[i] = inventory.Source{URI: u}
+		sources[i] = live.Source{URI: u}
 		for _, c := range configured {
 			if c.URI == u {
 				sources[i] = c
@@ -281,6 +227,98 @@ func (a *app) inventoryConfig(uris []string) ([]inventory.Source, inventory.Read
 		}
 	}
 	return sources, opt, nil
+}
+
+// readOptionsConfig reads how hosts are read from the config: host
+// classes, role patterns and the guests' default IOPS and bandwidth.
+func (a *app) readOptionsConfig() (live.ReadOptions, error) {
+	var opt live.ReadOptions
+	var err error
+	if opt.Classes, err = a.hostClassesConfig(); err != nil {
+		return opt, err
+	}
+	if opt.RolePatterns, err = a.rolePatternsConfig(); err != nil {
+		return opt, err
+	}
+	if opt.GuestIOPS, err = quantity(inventory.IOPS, a.v.Get("guestDefaults.iops"), "guestDefaults.iops"); err != nil {
+		return opt, err
+	}
+	if opt.GuestNet, err = quantity(inventory.Net, a.v.Get("guestDefaults.net"), "guestDefaults.net"); err != nil {
+		return opt, err
+	}
+	return opt, nil
+}
+
+// hostClassesConfig reads the config's hostClasses (nil when there are
+// none), keyed in lower case.
+func (a *app) hostClassesConfig() (map[string]live.HostClass, error) {
+	var classes map[string]hostClassConfig
+	if err := a.v.UnmarshalKey("hostClasses", &classes); err != nil {
+		return nil, fmt.Errorf("config hostClasses: %w", err)
+	}
+	if len(classes) == 0 {
+		return nil, nil
+	}
+	out := map[string]live.HostClass{}
+	for _, name := range slices.Sorted(maps.Keys(classes)) {
+		c := classes[name]
+		iops, err := quantity(inventory.IOPS, c.IOPS, "hostClasses."+name+".iops")
+		if err != nil {
+			return nil, err
+		}
+		nw, err := quantity(inventory.Net, c.Net, "hostClasses."+name+".net")
+		if err != nil {
+			return nil, err
+		}
+		// viper folds map keys to lower case; classes are matched that way.
+		out[strings.ToLower(name)] = live.HostClass{IOPS: iops, Net: nw, Labels: c.Labels}
+	}
+	return out, nil
+}
+
+// rolePatternsConfig reads the config's rolePatterns, in order.
+func (a *app) rolePatternsConfig() ([]live.NamePattern, error) {
+	var patterns []rolePatternConfig
+	if err := a.v.UnmarshalKey("rolePatterns", &patterns); err != nil {
+		return nil, fmt.Errorf("config rolePatterns: %w", err)
+	}
+	var out []live.NamePattern
+	for i, p := range patterns {
+		re, err := regexp.Compile(p.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("config rolePatterns[%d]: %w", i, err)
+		}
+		if p.Profile == "" {
+			return nil, fmt.Errorf("config rolePatterns[%d]: no profile for pattern %q", i, p.Pattern)
+		}
+		out = append(out, live.NamePattern{Pattern: re, Profile: p.Profile})
+	}
+	return out, nil
+}
+
+// hostsConfig reads the config's hosts as sources.
+func (a *app) hostsConfig() ([]live.Source, error) {
+	var hosts []hostConfig
+	if err := a.v.UnmarshalKey("hosts", &hosts); err != nil {
+		return nil, fmt.Errorf("config hosts: %w", err)
+	}
+	configured := make([]live.Source, 0, len(hosts))
+	for i, h := range hosts {
+		where := fmt.Sprintf("hosts[%d]", i)
+		if h.URI == "" {
+			return nil, fmt.Errorf("config %s: no uri", where)
+		}
+		s := live.Source{Name: h.Name, URI: h.URI, Labels: h.Labels, Class: strings.ToLower(h.Class)}
+		var err error
+		if s.IOPS, err = quantity(inventory.IOPS, h.IOPS, where+".iops"); err != nil {
+			return nil, err
+		}
+		if s.Net, err = quantity(inventory.Net, h.Net, where+".net"); err != nil {
+			return nil, err
+		}
+		configured = append(configured, s)
+	}
+	return configured, nil
 }
 
 // quantity reads a config amount written as in scenario files (5k, 10Gbps;
@@ -297,7 +335,7 @@ func quantity(dim inventory.Dimension, v any, key string) (float64, error) {
 }
 
 // saveSnapshot writes the hosts read as a scenario file.
-func saveSnapshot(path string, fleet *inventory.Fleet) error {
+func saveSnapshot(path string, fleet *live.Fleet) error {
 	// Write beside the target and rename, so a failure half-way never
 	// leaves a truncated snapshot where a good one was.
 	tmp := path + ".tmp"
@@ -357,7 +395,7 @@ func guestHolds(state string) bool {
 
 // writeInventoryTable prints one row per source: the hosts read and, with
 // their reason, the ones that failed.
-func writeInventoryTable(w io.Writer, fleet *inventory.Fleet) error {
+func writeInventoryTable(w io.Writer, fleet *live.Fleet) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tCPUS\tMEMORY\tGUESTS\tCPU ALLOC/USED\tMEMORY ALLOC/USED\tIOPS ALLOC/USED\tNET ALLOC/USED\tSTATUS")
 	byName := map[string]*inventory.Host{}
@@ -471,7 +509,7 @@ type guestDoc struct {
 
 // inventoryDocument is the fleet as -o json/yaml print it: every source in
 // order, the failed ones with their reason; URIs masked.
-func inventoryDocument(fleet *inventory.Fleet) inventoryDoc {
+func inventoryDocument(fleet *live.Fleet) inventoryDoc {
 	doc := inventoryDoc{ReadAt: fleet.ReadAt.UTC().Round(time.Second), Sample: fleet.Sample.String(),
 		Elapsed: fleet.Elapsed.Round(time.Millisecond).String(), Hosts: []hostDoc{}}
 	byName := map[string]*inventory.Host{}
@@ -485,7 +523,7 @@ func inventoryDocument(fleet *inventory.Fleet) inventoryDoc {
 			continue
 		}
 		t := totals(h)
-		hd := hostDoc{Name: h.Name, URI: hypervisor.MaskURI(h.URI), Status: "ok", Labels: h.Labels, Facts: h.Facts}
+		hd := hostDoc{Name: h.Name, URI: inventory.MaskURI(h.URI), Status: "ok", Labels: h.Labels, Facts: h.Facts}
 		c, al := vecDoc(h.Capacity), vecDoc(t.alloc)
 		hd.Capacity, hd.Allocated = &c, &al
 		if t.sampled {

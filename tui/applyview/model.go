@@ -1,21 +1,21 @@
 // Package applyview is the live display of `berth apply` on a terminal: one
 // progress bar per host with its count of actions and what it is doing now.
-// It is a small bubbletea model driven by the planner's apply events
-// (planner.ApplyOptions.Watch); apply itself never depends on it, and when
+// It is a small bubbletea model driven by package planner/apply's progress
+// events (apply.Options.Watch); apply itself never depends on it, and when
 // the output is not a terminal berth prints plain lines instead.
 package applyview
 
 import (
 	"time"
 
-	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/berth-dev/berth/tui/styles"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
 // EventMsg carries one apply event into the program.
-type EventMsg planner.ApplyEvent
+type EventMsg apply.ProgressEvent
 
 // NoteMsg is a sentence for the operator shown under the header (such as
 // "interrupted: …"): text written to the terminal under a live display
@@ -43,7 +43,7 @@ type Model struct {
 
 type hostRow struct {
 	name string
-	last planner.ApplyEvent
+	last apply.ProgressEvent
 	// guest and doing are the latest thing said about a guest, kept while
 	// host-level events (such as the final "finished") arrive.
 	guest, doing string
@@ -66,7 +66,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 	case EventMsg:
-		m = m.with(planner.ApplyEvent(msg))
+		m = m.with(apply.ProgressEvent(msg))
 	case NoteMsg:
 		m.note = string(msg)
 	case DoneMsg:
@@ -83,7 +83,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // with records e. The model is a value, but its rows are shared pointers:
 // bubbletea keeps only the latest model, so sharing them is safe and saves
 // copying a row per host on every event.
-func (m Model) with(e planner.ApplyEvent) Model {
+func (m Model) with(e apply.ProgressEvent) Model {
 	r := m.byName[e.Host]
 	if r == nil {
 		r = &hostRow{name: e.Host}

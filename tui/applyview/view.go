@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -46,7 +47,7 @@ func (r *hostRow) state() state {
 }
 
 // finished counts the host's actions that need no more work in this run.
-func finished(e planner.ApplyEvent) int { return e.Done + e.Failed + e.Interrupted }
+func finished(e apply.ProgressEvent) int { return e.Done + e.Failed + e.Interrupted }
 
 // View draws a header and one row per host, as many as the terminal has
 // lines for: hosts at work and hosts with failures first, then waiting

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/goldenfile"
-	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/berth-dev/berth/tui/styles"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -33,7 +33,7 @@ func plainModel(width, height int) Model {
 	return next.(Model)
 }
 
-func send(m Model, events ...planner.ApplyEvent) Model {
+func send(m Model, events ...apply.ProgressEvent) Model {
 	for _, e := range events {
 		next, _ := m.Update(EventMsg(e))
 		m = next.(Model)
@@ -45,20 +45,20 @@ func send(m Model, events ...planner.ApplyEvent) Model {
 // guest, kvm03 unreachable, kvm04 waiting for a worker.
 func fourHosts(m Model) Model {
 	return send(m,
-		planner.ApplyEvent{Host: "kvm01", Text: "waiting", Total: 2},
-		planner.ApplyEvent{Host: "kvm02", Text: "waiting", Total: 3},
-		planner.ApplyEvent{Host: "kvm03", Text: "waiting", Total: 1},
-		planner.ApplyEvent{Host: "kvm04", Text: "waiting", Total: 2},
-		planner.ApplyEvent{Host: "kvm01", Text: "connecting", Total: 2},
-		planner.ApplyEvent{Host: "kvm01", Guest: "web-1", Text: "done", Done: 1, Total: 2, Outcome: planner.OutcomeDone},
-		planner.ApplyEvent{Host: "kvm01", Guest: "web-2", Text: "done", Done: 2, Total: 2, Outcome: planner.OutcomeDone},
-		planner.ApplyEvent{Host: "kvm01", Text: "finished", Done: 2, Total: 2, Finished: true},
-		planner.ApplyEvent{Host: "kvm02", Text: "connecting", Total: 3},
-		planner.ApplyEvent{Host: "kvm02", Guest: "db-1", Text: "done", Done: 1, Total: 3, Outcome: planner.OutcomeDone},
-		planner.ApplyEvent{Host: "kvm02", Guest: "db-2", Text: "volume berth-pool/db-2.qcow2 created (12ms)", Done: 1, Total: 3},
-		planner.ApplyEvent{Host: "kvm03", Text: "connecting", Total: 1},
-		planner.ApplyEvent{Host: "kvm03", Guest: "cache-1", Text: "failed: cannot connect: no route to host", Total: 1, Failed: 1, Outcome: planner.OutcomeFailed},
-		planner.ApplyEvent{Host: "kvm03", Text: "cannot connect: no route to host", Total: 1, Failed: 1, Finished: true},
+		apply.ProgressEvent{Host: "kvm01", Text: "waiting", Total: 2},
+		apply.ProgressEvent{Host: "kvm02", Text: "waiting", Total: 3},
+		apply.ProgressEvent{Host: "kvm03", Text: "waiting", Total: 1},
+		apply.ProgressEvent{Host: "kvm04", Text: "waiting", Total: 2},
+		apply.ProgressEvent{Host: "kvm01", Text: "connecting", Total: 2},
+		apply.ProgressEvent{Host: "kvm01", Guest: "web-1", Text: "done", Done: 1, Total: 2, Outcome: apply.OutcomeDone},
+		apply.ProgressEvent{Host: "kvm01", Guest: "web-2", Text: "done", Done: 2, Total: 2, Outcome: apply.OutcomeDone},
+		apply.ProgressEvent{Host: "kvm01", Text: "finished", Done: 2, Total: 2, Finished: true},
+		apply.ProgressEvent{Host: "kvm02", Text: "connecting", Total: 3},
+		apply.ProgressEvent{Host: "kvm02", Guest: "db-1", Text: "done", Done: 1, Total: 3, Outcome: apply.OutcomeDone},
+		apply.ProgressEvent{Host: "kvm02", Guest: "db-2", Text: "volume berth-pool/db-2.qcow2 created (12ms)", Done: 1, Total: 3},
+		apply.ProgressEvent{Host: "kvm03", Text: "connecting", Total: 1},
+		apply.ProgressEvent{Host: "kvm03", Guest: "cache-1", Text: "failed: cannot connect: no route to host", Total: 1, Failed: 1, Outcome: apply.OutcomeFailed},
+		apply.ProgressEvent{Host: "kvm03", Text: "cannot connect: no route to host", Total: 1, Failed: 1, Finished: true},
 	)
 }
 
@@ -104,9 +104,9 @@ func barCells(width int) int {
 // event does not wipe what the row says about the guest.
 func TestViewKeepsGuestWhileHostSpeaks(t *testing.T) {
 	m := send(plainModel(100, 24),
-		planner.ApplyEvent{Host: "kvm01", Text: "waiting", Total: 1},
-		planner.ApplyEvent{Host: "kvm01", Guest: "web-1", Text: "defined (3ms)", Total: 1},
-		planner.ApplyEvent{Host: "kvm01", Text: "was defined by an earlier run", Total: 1},
+		apply.ProgressEvent{Host: "kvm01", Text: "waiting", Total: 1},
+		apply.ProgressEvent{Host: "kvm01", Guest: "web-1", Text: "defined (3ms)", Total: 1},
+		apply.ProgressEvent{Host: "kvm01", Text: "was defined by an earlier run", Total: 1},
 	)
 	mustHave(t, line(m.View(), "kvm01"), "web-1: defined (3ms)")
 }
@@ -115,16 +115,16 @@ func TestViewKeepsGuestWhileHostSpeaks(t *testing.T) {
 // the failed ones are shown first, and a line counts the rest.
 func TestViewManyHosts(t *testing.T) {
 	m := plainModel(100, 10)
-	var evs []planner.ApplyEvent
+	var evs []apply.ProgressEvent
 	for i := 1; i <= 30; i++ {
-		evs = append(evs, planner.ApplyEvent{Host: fmt.Sprintf("kvm%02d", i), Text: "waiting", Total: 1})
+		evs = append(evs, apply.ProgressEvent{Host: fmt.Sprintf("kvm%02d", i), Text: "waiting", Total: 1})
 	}
 	for i := 1; i <= 20; i++ {
-		evs = append(evs, planner.ApplyEvent{Host: fmt.Sprintf("kvm%02d", i), Text: "finished", Done: 1, Total: 1, Finished: true})
+		evs = append(evs, apply.ProgressEvent{Host: fmt.Sprintf("kvm%02d", i), Text: "finished", Done: 1, Total: 1, Finished: true})
 	}
 	evs = append(evs,
-		planner.ApplyEvent{Host: "kvm25", Text: "connecting", Total: 1},
-		planner.ApplyEvent{Host: "kvm29", Text: "cannot connect: timeout", Total: 1, Failed: 1, Finished: true})
+		apply.ProgressEvent{Host: "kvm25", Text: "connecting", Total: 1},
+		apply.ProgressEvent{Host: "kvm29", Text: "cannot connect: timeout", Total: 1, Failed: 1, Finished: true})
 	s := send(m, evs...).View()
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > 10-1 {
@@ -144,11 +144,11 @@ func TestViewManyHosts(t *testing.T) {
 // the header counts the interrupted action.
 func TestViewInterrupted(t *testing.T) {
 	m := send(plainModel(100, 24),
-		planner.ApplyEvent{Host: "kvm01", Text: "waiting", Total: 2},
-		planner.ApplyEvent{Host: "kvm02", Text: "waiting", Total: 1},
-		planner.ApplyEvent{Host: "kvm01", Guest: "web-1", Text: "interrupted", Total: 2, Interrupted: 1, Outcome: planner.OutcomeInterrupted},
-		planner.ApplyEvent{Host: "kvm01", Text: "stopped: apply was interrupted", Total: 2, Interrupted: 1, Finished: true},
-		planner.ApplyEvent{Host: "kvm02", Text: "not started: apply was interrupted", Total: 1, Finished: true},
+		apply.ProgressEvent{Host: "kvm01", Text: "waiting", Total: 2},
+		apply.ProgressEvent{Host: "kvm02", Text: "waiting", Total: 1},
+		apply.ProgressEvent{Host: "kvm01", Guest: "web-1", Text: "interrupted", Total: 2, Interrupted: 1, Outcome: apply.OutcomeInterrupted},
+		apply.ProgressEvent{Host: "kvm01", Text: "stopped: apply was interrupted", Total: 2, Interrupted: 1, Finished: true},
+		apply.ProgressEvent{Host: "kvm02", Text: "not started: apply was interrupted", Total: 1, Finished: true},
 	)
 	m = send(m)
 	next, _ := m.Update(NoteMsg("interrupted: finishing the steps in flight"))

@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 )
 
 // StaleHost is one host that changed since the plan was made.
@@ -48,7 +49,7 @@ func (a *Apply) checkStale(ctx context.Context) error {
 		}
 		return fmt.Errorf("apply: no way to re-read the hosts for the staleness check")
 	}
-	var hosts []HostPlan
+	var hosts []planner.HostPlan
 	for _, w := range a.hosts {
 		hosts = append(hosts, w.host)
 	}
@@ -95,17 +96,17 @@ func (a *Apply) checkStale(ctx context.Context) error {
 // it, and says what changed; nil when its fingerprint still matches. Guests
 // carrying this plan's metadata whose names the plan creates on this host
 // are left out first: they are the plan's own work, not a change.
-func HostChanges(p *Plan, h HostPlan, live *inventory.Host) []string {
+func HostChanges(p *planner.Plan, h planner.HostPlan, live *inventory.Host) []string {
 	creates := map[string]bool{}
-	keeps := map[string]Action{}
+	keeps := map[string]planner.Action{}
 	for _, act := range p.Actions {
 		if act.Host != h.Name {
 			continue
 		}
 		switch act.Op {
-		case OpCreate:
+		case planner.OpCreate:
 			creates[act.Guest] = true
-		case OpKeep:
+		case planner.OpKeep:
 			keeps[act.Guest] = act
 		}
 	}
@@ -113,7 +114,7 @@ func HostChanges(p *Plan, h HostPlan, live *inventory.Host) []string {
 	now.Guests = slices.DeleteFunc(slices.Clone(live.Guests), func(g inventory.Guest) bool {
 		return creates[g.Name] && g.PlanID == p.ID
 	})
-	if HostFingerprint(&now) == h.Fingerprint {
+	if planner.HostFingerprint(&now) == h.Fingerprint {
 		return nil
 	}
 	var out []string
@@ -141,7 +142,7 @@ func HostChanges(p *Plan, h HostPlan, live *inventory.Host) []string {
 			continue
 		}
 		if k, ok := keeps[name]; ok && (k.Allocation[inventory.CPU] != g.Allocation[inventory.CPU] || k.Allocation[inventory.Memory] != g.Allocation[inventory.Memory]) {
-			out = append(out, fmt.Sprintf("guest %s's allocation changed from %s to %s", name, VectorText(k.Allocation), VectorText(g.Allocation)))
+			out = append(out, fmt.Sprintf("guest %s's allocation changed from %s to %s", name, planner.VectorText(k.Allocation), planner.VectorText(g.Allocation)))
 		}
 	}
 	if len(out) == 0 {

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"time"
@@ -7,12 +7,12 @@ import (
 	"github.com/berth-dev/berth/vbp"
 )
 
-// benchSolve runs one strategy on one instance and returns each item's bin.
+// solve runs one strategy on one instance and returns each item's bin.
 // Baselines (ff, ffd, nomad-online, kube-online) are berth's own
-// re-implementations in bench_baseline.go; every other name is a strategy
+// re-implementations in baseline.go; every other name is a strategy
 // of placement.Solve. When opt asks for an improvement phase, a baseline's
 // result is handed to placement.Improve as its starting point.
-func benchSolve(inst *vbp.Instance, p *placement.Problem, strategy string, opt placement.Options) ([]int, error) {
+func solve(inst *vbp.Instance, p *placement.Problem, strategy string, opt placement.Options) ([]int, error) {
 	if f, ok := baselines[strategy]; ok {
 		start := time.Now()
 		bins := f(inst)

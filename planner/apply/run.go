@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -208,10 +208,10 @@ func (c *creation) fail(ctx context.Context, err error, res *ActionResult) {
 }
 
 // forward brings the host to the action's end state, from whatever the
-// journal and libvirt say it is in now. The string says why nothing was
-// done when nothing was.
+// journal and libvirt say it is in now: a domain already there is adopted
+// (if this plan made it), else the guest is created; then it is started.
+// The string says why nothing was done when nothing was.
 func (c *creation) forward(ctx context.Context) (string, error) {
-	name := c.spec.Name
 	for _, st := range c.log.steps {
 		c.resumed = c.resumed || st != stepNone
 	}
@@ -220,40 +220,12 @@ func (c *creation) forward(ctx context.Context) (string, error) {
 		return "", err
 	}
 	already := ""
-	definedNow := false
 	if dom != nil {
-		if !c.ours(dom) {
-			return "", fmt.Errorf("a domain named %s already exists on %s and %s: berth leaves it alone", name, c.host, ownerText(dom))
-		}
-		already = "already exists (created by this plan)"
-		for _, s := range []Step{StepVolume, StepDefine} {
-			if s == StepVolume && !c.tmpl.HasDisk() {
-				continue
-			}
-			if c.log.state(s) != stepFinished {
-				if err := c.found(s, "domain exists with this plan's metadata"); err != nil {
-					return "", err
-				}
-			}
-		}
-	} else {
-		if c.log.state(StepDefine) == stepFinished {
-			c.p.line(c.host, name, "was defined by an earlier run but is gone: creating it again")
-		}
-		if c.tmpl.HasDisk() {
-			if err := c.volume(ctx); err != nil {
-				return "", err
-			}
-		}
-		if err := c.between(ctx); err != nil {
+		if already, err = c.adopt(dom); err != nil {
 			return "", err
 		}
-		if err := c.step(ctx, StepDefine, "defined", func(ctx context.Context) error {
-			return c.hv.DefineGuest(ctx, c.spec)
-		}); err != nil {
-			return "", err
-		}
-		definedNow = true
+	} else if err := c.define(ctx); err != nil {
+		return "", err
 	}
 	if !c.tmpl.Start {
 		return already, nil
@@ -261,7 +233,54 @@ func (c *creation) forward(ctx context.Context) (string, error) {
 	if err := c.between(ctx); err != nil {
 		return "", err
 	}
-	if !definedNow {
+	return c.start(ctx, dom, already)
+}
+
+// adopt takes dom, found on the host under the guest's name, as the
+// action's own: only if it carries this plan's metadata. The steps that
+// made it and the journal does not show finished are journaled as found.
+func (c *creation) adopt(dom *hypervisor.Domain) (string, error) {
+	if !c.ours(dom) {
+		return "", fmt.Errorf("a domain named %s already exists on %s and %s: berth leaves it alone", c.spec.Name, c.host, ownerText(dom))
+	}
+	for _, s := range []Step{StepVolume, StepDefine} {
+		if s == StepVolume && !c.tmpl.HasDisk() {
+			continue
+		}
+		if c.log.state(s) != stepFinished {
+			if err := c.found(s, "domain exists with this plan's metadata"); err != nil {
+				return "", err
+			}
+		}
+	}
+	return "already exists (created by this plan)", nil
+}
+
+// define creates the guest's volume (when its template has a disk) and
+// defines its domain.
+func (c *creation) define(ctx context.Context) error {
+	if c.log.state(StepDefine) == stepFinished {
+		c.p.line(c.host, c.spec.Name, "was defined by an earlier run but is gone: creating it again")
+	}
+	if c.tmpl.HasDisk() {
+		if err := c.volume(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.between(ctx); err != nil {
+		return err
+	}
+	return c.step(ctx, StepDefine, "defined", func(ctx context.Context) error {
+		return c.hv.DefineGuest(ctx, c.spec)
+	})
+}
+
+// start starts the guest. dom is the domain found before this run changed
+// anything (nil when this run defined it): one running already is
+// journaled as started, and one an earlier run started that was shut off
+// since is left as it is (someone stopped it).
+func (c *creation) start(ctx context.Context, dom *hypervisor.Domain, already string) (string, error) {
+	if dom != nil {
 		if dom.Running() {
 			if c.log.state(StepStart) != stepFinished {
 				return already, c.found(StepStart, "domain is running")
@@ -273,7 +292,7 @@ func (c *creation) forward(ctx context.Context) (string, error) {
 		}
 	}
 	return already, c.step(ctx, StepStart, "started", func(ctx context.Context) error {
-		return c.hv.StartDomain(ctx, name)
+		return c.hv.StartDomain(ctx, c.spec.Name)
 	})
 }
 

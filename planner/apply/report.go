@@ -1,10 +1,12 @@
-package planner
+package apply
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/planner"
 )
 
 // Outcome is what became of one action in a run of apply.
@@ -22,7 +24,7 @@ const (
 type ActionResult struct {
 	// Index is the action's index in the plan's Actions.
 	Index   int
-	Action  Action
+	Action  planner.Action
 	Outcome Outcome
 	// Detail says what was done or why nothing was; Error is the failure
 	// (libvirt's own words) of a failed action, or of one interrupted
@@ -102,7 +104,7 @@ func (r *Report) Render(w io.Writer) {
 		fmt.Fprintf(w, "    %-13s  %-16s  %s\n", a.Outcome, a.Action.Guest, text)
 	}
 	if r.Kept > 0 {
-		fmt.Fprintf(w, "  %s.\n", CountOf(r.Kept, "existing guest kept as it is", "existing guests kept as they are"))
+		fmt.Fprintf(w, "  %s.\n", planner.CountOf(r.Kept, "existing guest kept as it is", "existing guests kept as they are"))
 	}
 	fmt.Fprintf(w, "%s in %s.\n", capitalize(r.counts()), r.Elapsed.Round(time.Millisecond))
 	switch {

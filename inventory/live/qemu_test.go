@@ -1,4 +1,4 @@
-package inventory
+package live
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/hypervisor/hvtest"
+	"github.com/berth-dev/berth/inventory"
 )
 
 // TestReadFleetQEMUSample samples a real tiny guest on the local libvirtd
@@ -20,13 +21,13 @@ func TestReadFleetQEMUSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := fleet.Hosts[0]
-	if h.Facts == nil || h.Facts.HypervisorVersion == "" || h.Capacity[CPU] < 1 || h.Capacity[Memory] <= 0 {
+	if h.Facts == nil || h.Facts.HypervisorVersion == "" || h.Capacity[inventory.CPU] < 1 || h.Capacity[inventory.Memory] <= 0 {
 		t.Errorf("host %s: capacity %v facts %+v", h.Name, h.Capacity, h.Facts)
 	}
-	if h.Facts.CPUUsed <= 0 || h.Facts.CPUUsed > h.Capacity[CPU] {
-		t.Errorf("host CPU used %v of %v", h.Facts.CPUUsed, h.Capacity[CPU])
+	if h.Facts.CPUUsed <= 0 || h.Facts.CPUUsed > h.Capacity[inventory.CPU] {
+		t.Errorf("host CPU used %v of %v", h.Facts.CPUUsed, h.Capacity[inventory.CPU])
 	}
-	var guest *Guest
+	var guest *inventory.Guest
 	for i := range h.Guests {
 		if h.Guests[i].UUID == g.UUID {
 			guest = &h.Guests[i]
@@ -35,7 +36,7 @@ func TestReadFleetQEMUSample(t *testing.T) {
 	if guest == nil {
 		t.Fatalf("guest %s not in the inventory of %s", g.Name, h.Name)
 	}
-	if want := (Vector{CPU: 1, Memory: 64 << 20, IOPS: 50}); guest.Allocation != want || guest.State != "running" {
+	if want := (inventory.Vector{inventory.CPU: 1, inventory.Memory: 64 << 20, inventory.IOPS: 50}); guest.Allocation != want || guest.State != "running" {
 		t.Errorf("%s: state %s allocation %v, want %v", g.Name, guest.State, guest.Allocation, want)
 	}
 	o := guest.Observed
@@ -43,13 +44,13 @@ func TestReadFleetQEMUSample(t *testing.T) {
 		t.Fatalf("%s has no observed use", g.Name)
 	}
 	t.Logf("%s observed: %.3f cores, %.0f MiB, %.1f IOPS, %.0f bit/s; role %q (%s)", g.Name,
-		o[CPU], o[Memory]/(1<<20), o[IOPS], o[Net], guest.Profile, guest.RoleSource)
+		o[inventory.CPU], o[inventory.Memory]/(1<<20), o[inventory.IOPS], o[inventory.Net], guest.Profile, guest.RoleSource)
 	// A 64 MiB guest's QEMU holds some of it and more for itself; TCG
 	// spends CPU booting the BIOS.
-	if o[CPU] <= 0 || o[CPU] > 2 || o[Memory] < 8<<20 || o[Memory] > 1<<30 || o[IOPS] < 0 || o[Net] != 0 {
+	if o[inventory.CPU] <= 0 || o[inventory.CPU] > 2 || o[inventory.Memory] < 8<<20 || o[inventory.Memory] > 1<<30 || o[inventory.IOPS] < 0 || o[inventory.Net] != 0 {
 		t.Errorf("%s observed %v", g.Name, *o)
 	}
-	if p, ok := ClassifyAppetite(*o, h.Capacity, BuiltInProfiles()); guest.Profile != p || (ok && guest.RoleSource != RoleInferred) {
+	if p, ok := inventory.ClassifyAppetite(*o, h.Capacity, inventory.BuiltInProfiles()); guest.Profile != p || (ok && guest.RoleSource != inventory.RoleInferred) {
 		t.Errorf("%s role %q (%s), classifier says %q", g.Name, guest.Profile, guest.RoleSource, p)
 	}
 }

@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/hypervisor/hvtest"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
+	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -46,19 +48,19 @@ func TestApplyQEMU(t *testing.T) {
 	broken.Network = prefix + "-no-such-net"
 	tmpl := Templates{"tiny": tiny, "nonet": broken}
 	journal := filepath.Join(t.TempDir(), "plan.json.journal")
-	opt := ApplyOptions{
-		Connect:   ConnectURIs(func(h HostPlan) string { return uris[h.Name] }),
-		ReadFleet: ReadURIs(func(h HostPlan) string { return uris[h.Name] }, nil, inventory.ReadOptions{}),
+	opt := Options{
+		Connect:   ConnectURIs(func(h planner.HostPlan) string { return uris[h.Name] }),
+		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
 		Templates: tmpl,
 		Journal:   journal,
 		Progress:  testWriter{t},
 	}
 
-	var p *Plan
+	var p *planner.Plan
 	var rep *Report
 	for attempt := 1; ; attempt++ {
 		p = planOn(t, uris, demand, nil)
-		a, err := PrepareApply(ctx, p, opt)
+		a, err := Prepare(ctx, p, opt)
 		var stale *StaleError
 		if errors.As(err, &stale) && attempt < 5 {
 			t.Logf("another test changed the host meanwhile, planning again: %v", err)
@@ -111,12 +113,12 @@ func TestApplyQEMU(t *testing.T) {
 	// both are skipped. Other tests' guests may make the plan stale: then
 	// only --force can show the no-op, so force it.
 	opt.Progress = testWriter{t}
-	a, err := PrepareApply(ctx, p, opt)
+	a, err := Prepare(ctx, p, opt)
 	var stale *StaleError
 	if errors.As(err, &stale) {
 		t.Logf("another test changed the host meanwhile; applying with Force: %v", err)
 		opt.Force = true
-		a, err = PrepareApply(ctx, p, opt)
+		a, err = Prepare(ctx, p, opt)
 	}
 	if err != nil {
 		t.Fatal(err)

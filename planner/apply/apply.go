@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
+	"github.com/berth-dev/berth/planner"
 )
 
 // Hypervisor is one host's libvirt as apply uses it. *hypervisor.Conn
@@ -29,18 +31,18 @@ type Hypervisor interface {
 
 // Connector opens the hypervisor of one host of the plan; release is called
 // when apply is done with it.
-type Connector func(ctx context.Context, h HostPlan) (hv Hypervisor, release func(), err error)
+type Connector func(ctx context.Context, h planner.HostPlan) (hv Hypervisor, release func(), err error)
 
 // FleetReader reads the current state of the given plan hosts (for the
-// staleness check), as inventory.ReadFleet does: a host that cannot be
+// staleness check), as live.ReadFleet does: a host that cannot be
 // read is left out of Fleet.Hosts and explained in Fleet.Status.
-type FleetReader func(ctx context.Context, hosts []HostPlan) (*inventory.Fleet, error)
+type FleetReader func(ctx context.Context, hosts []planner.HostPlan) (*live.Fleet, error)
 
 // ConnectURIs is the Connector for real use: it connects to each host's
 // URI as uri gives it (the plan's URI is masked, so a URI with a password
 // must come from the configuration).
-func ConnectURIs(uri func(HostPlan) string) Connector {
-	return func(ctx context.Context, h HostPlan) (Hypervisor, func(), error) {
+func ConnectURIs(uri func(planner.HostPlan) string) Connector {
+	return func(ctx context.Context, h planner.HostPlan) (Hypervisor, func(), error) {
 		c, err := hypervisor.Connect(ctx, uri(h))
 		if err != nil {
 			return nil, nil, err
@@ -49,22 +51,22 @@ func ConnectURIs(uri func(HostPlan) string) Connector {
 	}
 }
 
-// ReadURIs is the FleetReader for real use: inventory.ReadFleet over one
+// ReadURIs is the FleetReader for real use: live.ReadFleet over one
 // source per host, named as in the plan. opt must be the options the plan's
 // inventory was read with (host classes, guest IOPS and bandwidth), or the
 // fingerprints cannot match.
-func ReadURIs(uri func(HostPlan) string, source func(HostPlan) inventory.Source, opt inventory.ReadOptions) FleetReader {
-	return func(ctx context.Context, hosts []HostPlan) (*inventory.Fleet, error) {
-		var srcs []inventory.Source
+func ReadURIs(uri func(planner.HostPlan) string, source func(planner.HostPlan) live.Source, opt live.ReadOptions) FleetReader {
+	return func(ctx context.Context, hosts []planner.HostPlan) (*live.Fleet, error) {
+		var srcs []live.Source
 		for _, h := range hosts {
-			s := inventory.Source{}
+			s := live.Source{}
 			if source != nil {
 				s = source(h)
 			}
 			s.Name, s.URI = h.Name, uri(h)
 			srcs = append(srcs, s)
 		}
-		return inventory.ReadFleet(ctx, srcs, opt)
+		return live.ReadFleet(ctx, srcs, opt)
 	}
 }
 
@@ -115,8 +117,8 @@ func (t Templates) For(profile string) GuestTemplate {
 	return DefaultGuestTemplate()
 }
 
-// ApplyOptions say how a plan is applied.
-type ApplyOptions struct {
+// Options say how a plan is applied.
+type Options struct {
 	// Connect opens a host; required.
 	Connect Connector
 	// ReadFleet re-reads the hosts for the staleness check; required
@@ -142,7 +144,7 @@ type ApplyOptions struct {
 	// Watch receives each change of a host's progress, for a live display
 	// (nil = none). It is called from the hosts' goroutines, one call at a
 	// time; it must not block for long.
-	Watch func(ApplyEvent)
+	Watch func(ProgressEvent)
 
 	// DryRun prepares without creating or locking the journal (an existing
 	// one is read for the summary); Run then refuses.
@@ -157,8 +159,8 @@ type ApplyOptions struct {
 // open and locked. Summary shows what Run will do. Close releases the
 // journal when Run is not called.
 type Apply struct {
-	plan     *Plan
-	opt      ApplyOptions
+	plan     *planner.Plan
+	opt      Options
 	journal  *Journal
 	logs     map[int]*actionLog
 	hosts    []hostWork
@@ -168,44 +170,25 @@ type Apply struct {
 
 // hostWork is the create actions of one host, in plan order.
 type hostWork struct {
-	host    HostPlan
+	host    planner.HostPlan
 	actions []int // indexes into plan.Actions
 }
 
-// PrepareApply checks plan against the hosts and opens its journal. Nothing
+// Prepare checks plan against the hosts and opens its journal. Nothing
 // on any host is changed. Its errors are *NotApplicableError (no URI, hosts
 // still to be bought), *StaleError, or the journal's and the reader's.
-func PrepareApply(ctx context.Context, plan *Plan, opt ApplyOptions) (*Apply, error) {
+func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, error) {
 	if opt.Connect == nil {
 		return nil, fmt.Errorf("apply: no connector")
 	}
 	if opt.Journal == "" {
 		return nil, fmt.Errorf("apply: no journal file")
 	}
-	a := &Apply{plan: plan, opt: opt}
-	byHost := map[string]*hostWork{}
-	for _, h := range plan.Hosts {
-		byHost[h.Name] = &hostWork{host: h}
+	hosts, kept, err := hostWorks(plan)
+	if err != nil {
+		return nil, err
 	}
-	for i, act := range plan.Actions {
-		switch act.Op {
-		case OpKeep:
-			a.kept++
-		case OpCreate:
-			w := byHost[act.Host]
-			if w == nil {
-				return nil, fmt.Errorf("plan %s: action %d places %s on host %s, which the plan does not list", plan.ID, i+1, act.Guest, act.Host)
-			}
-			w.actions = append(w.actions, i)
-		default:
-			return nil, fmt.Errorf("plan %s: action %d: this berth cannot apply %q actions", plan.ID, i+1, act.Op)
-		}
-	}
-	for _, h := range plan.Hosts {
-		if w := byHost[h.Name]; len(w.actions) > 0 {
-			a.hosts = append(a.hosts, *w)
-		}
-	}
+	a := &Apply{plan: plan, opt: opt, hosts: hosts, kept: kept}
 	if err := a.checkApplicable(); err != nil {
 		return nil, err
 	}
@@ -227,6 +210,36 @@ func PrepareApply(ctx context.Context, plan *Plan, opt ApplyOptions) (*Apply, er
 	a.journal = j
 	a.logs = replay(j.History())
 	return a, nil
+}
+
+// hostWorks groups the plan's create actions by host, hosts in plan
+// order, leaving out hosts with nothing to create, and counts the guests
+// the plan keeps. Other actions are refused: this berth only creates.
+func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
+	byHost := map[string]*hostWork{}
+	for _, h := range plan.Hosts {
+		byHost[h.Name] = &hostWork{host: h}
+	}
+	for i, act := range plan.Actions {
+		switch act.Op {
+		case planner.OpKeep:
+			kept++
+		case planner.OpCreate:
+			w := byHost[act.Host]
+			if w == nil {
+				return nil, 0, fmt.Errorf("plan %s: action %d places %s on host %s, which the plan does not list", plan.ID, i+1, act.Guest, act.Host)
+			}
+			w.actions = append(w.actions, i)
+		default:
+			return nil, 0, fmt.Errorf("plan %s: action %d: this berth cannot apply %q actions", plan.ID, i+1, act.Op)
+		}
+	}
+	for _, h := range plan.Hosts {
+		if w := byHost[h.Name]; len(w.actions) > 0 {
+			works = append(works, *w)
+		}
+	}
+	return works, kept, nil
 }
 
 // NotApplicableError says why a plan cannot be applied at all.
@@ -298,7 +311,7 @@ func (a *Apply) spec(i int) hypervisor.GuestSpec {
 }
 
 // Plan is the plan being applied.
-func (a *Apply) Plan() *Plan { return a.plan }
+func (a *Apply) Plan() *planner.Plan { return a.plan }
 
 // Journal is the journal's path.
 func (a *Apply) Journal() string { return a.journal.Path() }
@@ -317,10 +330,10 @@ func (a *Apply) Summary(w io.Writer) {
 	if creates == 0 {
 		fmt.Fprintf(w, "Plan %s creates no guests", a.plan.ID)
 	} else {
-		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, CountOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
+		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, planner.CountOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
 	}
 	if a.kept > 0 {
-		fmt.Fprintf(w, "; %s", CountOf(a.kept, "existing guest stays as it is", "existing guests stay as they are"))
+		fmt.Fprintf(w, "; %s", planner.CountOf(a.kept, "existing guest stays as it is", "existing guests stay as they are"))
 	}
 	fmt.Fprintln(w, ".")
 	if len(a.journal.History()) > 0 {
@@ -413,14 +426,6 @@ func listWords(names []string, one, many string) string {
 		return one + " " + names[0]
 	}
 	return many + " " + strings.Join(names, ", ")
-}
-
-// CountOf is "1 guest" or "2 guests": n with the word that fits it.
-func CountOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 func orDash(s string) string {

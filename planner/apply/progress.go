@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"fmt"
@@ -6,10 +6,10 @@ import (
 	"sync"
 )
 
-// ApplyEvent is one change in a host's progress during Run, for a live
-// display (ApplyOptions.Watch). Events of one host arrive in order; events
+// ProgressEvent is one change in a host's progress during Run, for a live
+// display (Options.Watch). Events of one host arrive in order; events
 // of different hosts interleave.
-type ApplyEvent struct {
+type ProgressEvent struct {
 	Host  string
 	Guest string // the guest the event is about ("" for the host itself)
 	// Text says what happened, in the words of the plain progress line:
@@ -27,11 +27,11 @@ type ApplyEvent struct {
 	Finished bool
 }
 
-// SetProgress chooses, after PrepareApply, how Run reports progress: plain
+// SetProgress chooses, after Prepare, how Run reports progress: plain
 // lines on w and events to watch (either may be nil), replacing the
 // options' Progress and Watch. A caller can thus ask its question first
 // and only then take over the terminal for a live display.
-func (a *Apply) SetProgress(w io.Writer, watch func(ApplyEvent)) {
+func (a *Apply) SetProgress(w io.Writer, watch func(ProgressEvent)) {
 	a.opt.Progress, a.opt.Watch = w, watch
 }
 
@@ -40,7 +40,7 @@ func (a *Apply) SetProgress(w io.Writer, watch func(ApplyEvent)) {
 // host goroutines share one progress, so it serialises them.
 type progress struct {
 	w     io.Writer
-	watch func(ApplyEvent)
+	watch func(ProgressEvent)
 
 	mu    sync.Mutex
 	total int // actions in the whole run
@@ -50,7 +50,7 @@ type progress struct {
 
 type hostCount struct{ total, done, failed, interrupted int }
 
-func newProgress(w io.Writer, watch func(ApplyEvent), hosts []hostWork) *progress {
+func newProgress(w io.Writer, watch func(ProgressEvent), hosts []hostWork) *progress {
 	p := &progress{w: w, watch: watch, hosts: map[string]*hostCount{}}
 	for _, h := range hosts {
 		p.hosts[h.host.Name] = &hostCount{total: len(h.actions)}
@@ -123,7 +123,7 @@ func (p *progress) event(host, guest, text string, o Outcome, finished bool) {
 	if p.watch == nil {
 		return
 	}
-	e := ApplyEvent{Host: host, Guest: guest, Text: text, Outcome: o, Finished: finished}
+	e := ProgressEvent{Host: host, Guest: guest, Text: text, Outcome: o, Finished: finished}
 	if c := p.hosts[host]; c != nil {
 		e.Total, e.Done, e.Failed, e.Interrupted = c.total, c.done, c.failed, c.interrupted
 	}

@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -343,7 +344,7 @@ func TestApplyRefusesPlanWithoutURIs(t *testing.T) {
 	uri := applyHostURI(t, "kvm-apply1")
 	p := planOn(t, map[string]string{"kvm-apply1": uri}, []inventory.Demand{{Name: "web", Profile: "tiny", Count: 1}}, nil)
 	p.Hosts[0].URI = ""
-	_, err := PrepareApply(context.Background(), p, ApplyOptions{Connect: sharedConns(nil), Journal: filepath.Join(t.TempDir(), "j")})
+	_, err := Prepare(context.Background(), p, Options{Connect: sharedConns(nil), Journal: filepath.Join(t.TempDir(), "j")})
 	var na *NotApplicableError
 	if !errors.As(err, &na) {
 		t.Fatalf("err = %v, want NotApplicableError", err)
@@ -384,9 +385,9 @@ func TestApplyParallelAndUnreachable(t *testing.T) {
 	conns = fresh(t, uris)
 	opt = testOptions(t, conns, filepath.Join(t.TempDir(), "j"))
 	missing := "test://" + filepath.Join(t.TempDir(), "gone.xml")
-	opt.Connect = func(ctx context.Context, h HostPlan) (Hypervisor, func(), error) {
+	opt.Connect = func(ctx context.Context, h planner.HostPlan) (Hypervisor, func(), error) {
 		if h.Name == "kvm-apply2" {
-			return ConnectURIs(func(HostPlan) string { return missing })(ctx, h)
+			return ConnectURIs(func(planner.HostPlan) string { return missing })(ctx, h)
 		}
 		return sharedConns(conns)(ctx, h)
 	}

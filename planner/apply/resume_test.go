@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -127,7 +127,7 @@ func fresh(t *testing.T, uris map[string]string) map[string]*hypervisor.Conn {
 	return out
 }
 
-func quiet(o ApplyOptions) ApplyOptions {
+func quiet(o Options) Options {
 	o.Progress = nil
 	return o
 }
@@ -148,9 +148,9 @@ func TestApplyInterruptFinishesTheStep(t *testing.T) {
 	defer cancel()
 	opt := testOptions(t, conns, journal)
 	opt.Progress = cancelOn{"web-1: defined", cancel}
-	var last ApplyEvent // one host: the events come from one goroutine
-	opt.Watch = func(e ApplyEvent) { last = e }
-	a, err := PrepareApply(ctx, p, opt)
+	var last ProgressEvent // one host: the events come from one goroutine
+	opt.Watch = func(e ProgressEvent) { last = e }
+	a, err := Prepare(ctx, p, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestApplyInterruptFinishesTheStep(t *testing.T) {
 		t.Errorf("Changed %v Complete %v, want true false", rep.Changed(), rep.Complete())
 	}
 	// A live display is told the same: one interrupted, none done.
-	wantLast := ApplyEvent{Host: "kvm-apply1", Text: "stopped: apply was interrupted", Total: 2, Interrupted: 1, Finished: true}
+	wantLast := ProgressEvent{Host: "kvm-apply1", Text: "stopped: apply was interrupted", Total: 2, Interrupted: 1, Finished: true}
 	if diff := cmp.Diff(wantLast, last); diff != "" {
 		t.Errorf("the display's last event (-want +got):\n%s", diff)
 	}

@@ -1,8 +1,9 @@
-package planner
+package apply
 
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
+	"github.com/berth-dev/berth/planner"
 )
 
 // These helpers drive apply against libvirt's test driver: real libvirt
@@ -25,7 +28,7 @@ const mib = 1 << 20
 // applyHostURI is the test-driver URI of testdata/apply/NAME.xml.
 func applyHostURI(t testing.TB, name string) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "testdata", "apply", name+".xml"))
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "apply", name+".xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +39,7 @@ func applyHostURI(t testing.TB, name string) string {
 // for tests that change the host between planning and applying.
 func copyHostFile(t testing.TB, name string) (path, uri string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "apply", name+".xml"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "apply", name+".xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,13 +93,13 @@ func testTemplates() Templates {
 }
 
 // readFleet reads hosts the way berth plan -c would, naming them as given.
-func readFleet(t testing.TB, uris map[string]string) *inventory.Fleet {
+func readFleet(t testing.TB, uris map[string]string) *live.Fleet {
 	t.Helper()
-	var srcs []inventory.Source
-	for _, name := range sortedKeys(uris) {
-		srcs = append(srcs, inventory.Source{Name: name, URI: uris[name]})
+	var srcs []live.Source
+	for _, name := range slices.Sorted(maps.Keys(uris)) {
+		srcs = append(srcs, live.Source{Name: name, URI: uris[name]})
 	}
-	f, err := inventory.ReadFleet(context.Background(), srcs, inventory.ReadOptions{Strict: true})
+	f, err := live.ReadFleet(context.Background(), srcs, live.ReadOptions{Strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +108,7 @@ func readFleet(t testing.TB, uris map[string]string) *inventory.Fleet {
 
 // planOn plans demand on the hosts read live from uris (host name → URI),
 // with guest→host pins, as `berth plan -c ... -d ...` would.
-func planOn(t testing.TB, uris map[string]string, demand []inventory.Demand, pins map[string]string) *Plan {
+func planOn(t testing.TB, uris map[string]string, demand []inventory.Demand, pins map[string]string) *planner.Plan {
 	t.Helper()
 	sc := readFleet(t, uris).Scenario("apply-test")
 	sc.Profiles = append(sc.Profiles, testProfiles()...)
@@ -115,7 +118,7 @@ func planOn(t testing.TB, uris map[string]string, demand []inventory.Demand, pin
 	// guests: tiny guests are overcommitted as QEMU allows.
 	sc.Policy.Overcommit[inventory.CPU] = 16
 	sc.Groups = append(sc.Groups, inventory.Group{Name: "front", Scope: inventory.ScopeHost, Together: true})
-	pl := New(sc)
+	pl := planner.New(sc)
 	for g, h := range pins {
 		pl.Pin(g, h)
 	}
@@ -128,10 +131,10 @@ func planOn(t testing.TB, uris map[string]string, demand []inventory.Demand, pin
 	}
 	// The plan file round trip apply starts from.
 	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := WritePlanFile(path, p); err != nil {
+	if err := planner.WritePlanFile(path, p); err != nil {
 		t.Fatal(err)
 	}
-	p, err = ReadPlanFile(path)
+	p, err = planner.ReadPlanFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +143,7 @@ func planOn(t testing.TB, uris map[string]string, demand []inventory.Demand, pin
 
 // sharedConns is a Connector over the test's own connections.
 func sharedConns(conns map[string]*hypervisor.Conn) Connector {
-	return func(_ context.Context, h HostPlan) (Hypervisor, func(), error) {
+	return func(_ context.Context, h planner.HostPlan) (Hypervisor, func(), error) {
 		c, ok := conns[h.Name]
 		if !ok {
 			return nil, nil, &hypervisor.Error{Kind: hypervisor.KindUnreachable, URI: h.URI, Op: "connect", Msg: "no test connection"}
@@ -151,10 +154,10 @@ func sharedConns(conns map[string]*hypervisor.Conn) Connector {
 
 // testOptions are apply options over shared connections, re-reading the
 // hosts (for the staleness check) through fresh connections to the URIs.
-func testOptions(t testing.TB, conns map[string]*hypervisor.Conn, journal string) ApplyOptions {
-	return ApplyOptions{
+func testOptions(t testing.TB, conns map[string]*hypervisor.Conn, journal string) Options {
+	return Options{
 		Connect:   sharedConns(conns),
-		ReadFleet: ReadURIs(func(h HostPlan) string { return h.URI }, nil, inventory.ReadOptions{}),
+		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return h.URI }, nil, live.ReadOptions{}),
 		Templates: testTemplates(),
 		Parallel:  2,
 		Journal:   journal,
@@ -163,9 +166,9 @@ func testOptions(t testing.TB, conns map[string]*hypervisor.Conn, journal string
 }
 
 // applyPlan prepares and runs an apply.
-func applyPlan(t testing.TB, p *Plan, opt ApplyOptions) (*Report, error) {
+func applyPlan(t testing.TB, p *planner.Plan, opt Options) (*Report, error) {
 	t.Helper()
-	a, err := PrepareApply(context.Background(), p, opt)
+	a, err := Prepare(context.Background(), p, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +176,7 @@ func applyPlan(t testing.TB, p *Plan, opt ApplyOptions) (*Report, error) {
 }
 
 // mustApply applies and fails the test on an error.
-func mustApply(t testing.TB, p *Plan, opt ApplyOptions) *Report {
+func mustApply(t testing.TB, p *planner.Plan, opt Options) *Report {
 	t.Helper()
 	rep, err := applyPlan(t, p, opt)
 	if err != nil {

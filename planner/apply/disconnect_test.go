@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/hypervisor/hvtest"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
+	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -108,10 +110,10 @@ func TestApplyDisconnect(t *testing.T) {
 			uris := map[string]string{"local": hvtest.SystemURI}
 			demand := []inventory.Demand{{Name: prefix, Profile: "tiny", Count: 2}}
 			journal := filepath.Join(t.TempDir(), "plan.json.journal")
-			opt := ApplyOptions{
+			opt := Options{
 				// The hosts are re-read directly; only apply's own
 				// connection goes through the relay.
-				ReadFleet: ReadURIs(func(h HostPlan) string { return uris[h.Name] }, nil, inventory.ReadOptions{}),
+				ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
 				Templates: Templates{"tiny": GuestTemplate{Template: hypervisor.Template{
 					DomainType: "qemu", Machine: "pc", Pool: pool, VolumeSize: 16 * mib,
 				}, Start: true}},
@@ -120,19 +122,19 @@ func TestApplyDisconnect(t *testing.T) {
 				Progress:    testWriter{t},
 			}
 			through := func(r *hvtest.Relay) Connector {
-				return ConnectURIs(func(HostPlan) string { return r.URI() })
+				return ConnectURIs(func(planner.HostPlan) string { return r.URI() })
 			}
 
 			// Run 1, cut half-way through the first guest.
 			relay := hvtest.StartRelay(t, hvtest.CutAt(cut.when, cut.act))
 			opt.Connect = through(relay)
 			fill := strings.NewReplacer("{g1}", names[0], "{pool}", pool, "{uri}", relay.URI()).Replace
-			var p *Plan
+			var p *planner.Plan
 			var a *Apply
 			for attempt := 1; a == nil; attempt++ {
 				p = planOn(t, uris, demand, nil)
 				var err error
-				a, err = PrepareApply(ctx, p, opt)
+				a, err = Prepare(ctx, p, opt)
 				var stale *StaleError
 				switch {
 				case errors.As(err, &stale) && attempt < 3:
@@ -236,10 +238,10 @@ func TestApplyDisconnect(t *testing.T) {
 }
 
 // createdGuests lists the guests p creates, in plan order.
-func createdGuests(p *Plan) []string {
+func createdGuests(p *planner.Plan) []string {
 	var out []string
 	for _, act := range p.Actions {
-		if act.Op == OpCreate {
+		if act.Op == planner.OpCreate {
 			out = append(out, act.Guest)
 		}
 	}
@@ -275,14 +277,14 @@ func runWithin(t *testing.T, a *Apply) *Report {
 
 // prepareForced prepares the same plan again; when other tests' guests
 // made it stale, with Force (the resume is what is tested here).
-func prepareForced(t *testing.T, p *Plan, opt ApplyOptions) *Apply {
+func prepareForced(t *testing.T, p *planner.Plan, opt Options) *Apply {
 	t.Helper()
-	a, err := PrepareApply(context.Background(), p, opt)
+	a, err := Prepare(context.Background(), p, opt)
 	var stale *StaleError
 	if errors.As(err, &stale) {
 		t.Logf("another test changed the host meanwhile; applying with Force: %v", err)
 		opt.Force = true
-		a, err = PrepareApply(context.Background(), p, opt)
+		a, err = Prepare(context.Background(), p, opt)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +308,7 @@ func applyExitCode(rep *Report) int {
 // checkPlanned checks, directly on libvirtd, that the guests named are the
 // only ones of their prefix, each once, running, with p's metadata, and
 // that the pool holds their volumes and nothing else.
-func checkPlanned(t *testing.T, conn *hypervisor.Conn, p *Plan, pool string, names []string) {
+func checkPlanned(t *testing.T, conn *hypervisor.Conn, p *planner.Plan, pool string, names []string) {
 	t.Helper()
 	prefix := strings.TrimSuffix(names[0], "-1")
 	ds, err := conn.Domains(context.Background())

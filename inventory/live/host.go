@@ -1,9 +1,10 @@
-package inventory
+package live
 
 import (
 	"maps"
 
 	"github.com/berth-dev/berth/hypervisor"
+	"github.com/berth-dev/berth/inventory"
 )
 
 // host turns the raw facts of one source into a Host.
@@ -13,20 +14,20 @@ import (
 // memory = its maximum memory (<memory>, what it can balloon up to), iops and
 // net = ReadOptions.GuestIOPS/GuestNet. Observed is set for guests that ran
 // through the whole sampling window and reported CPU time.
-func (r *hostRead) host(src Source, opt ReadOptions) Host {
+func (r *hostRead) host(src Source, opt ReadOptions) inventory.Host {
 	class := opt.Classes[src.Class]
 	f := r.facts
-	h := Host{
+	h := inventory.Host{
 		Name:   src.HostName(),
 		URI:    src.URI,
 		Labels: maps.Clone(class.Labels),
-		Capacity: Vector{
-			CPU:    float64(f.CPUs),
-			Memory: float64(f.MemoryTotal),
-			IOPS:   firstNonZero(src.IOPS, class.IOPS),
-			Net:    firstNonZero(src.Net, class.Net),
+		Capacity: inventory.Vector{
+			inventory.CPU:    float64(f.CPUs),
+			inventory.Memory: float64(f.MemoryTotal),
+			inventory.IOPS:   firstNonZero(src.IOPS, class.IOPS),
+			inventory.Net:    firstNonZero(src.Net, class.Net),
 		},
-		Facts: &HostFacts{
+		Facts: &inventory.HostFacts{
 			Hostname:          f.Hostname,
 			CPUModel:          f.CPUModel,
 			Sockets:           f.Sockets,
@@ -54,23 +55,23 @@ func (r *hostRead) host(src Source, opt ReadOptions) Host {
 	}
 	profiles := opt.Profiles
 	if profiles == nil {
-		profiles = BuiltInProfiles()
+		profiles = inventory.BuiltInProfiles()
 	}
 	for _, d := range r.domains {
-		g := Guest{
+		g := inventory.Guest{
 			Name:  d.Name,
 			UUID:  d.UUID,
 			State: d.State,
-			Allocation: Vector{
-				CPU:    float64(d.VCPUs),
-				Memory: float64(d.MemoryMax),
-				IOPS:   opt.GuestIOPS,
-				Net:    opt.GuestNet,
+			Allocation: inventory.Vector{
+				inventory.CPU:    float64(d.VCPUs),
+				inventory.Memory: float64(d.MemoryMax),
+				inventory.IOPS:   opt.GuestIOPS,
+				inventory.Net:    opt.GuestNet,
 			},
 		}
 		if r.sample != nil {
 			if u, ok := r.sample.Domains[d.UUID]; ok && u.HasCPU {
-				g.Observed = &Vector{CPU: u.Cores, Memory: float64(u.MemoryUsed), IOPS: u.IOPS, Net: u.NetBits}
+				g.Observed = &inventory.Vector{inventory.CPU: u.Cores, inventory.Memory: float64(u.MemoryUsed), inventory.IOPS: u.IOPS, inventory.Net: u.NetBits}
 			}
 		}
 		if m := d.Metadata; m != nil {
@@ -85,21 +86,21 @@ func (r *hostRead) host(src Source, opt ReadOptions) Host {
 // guestRole is a guest's profile and how it was learned: berth's metadata,
 // else the first matching name pattern, else the appetite of its observed
 // use; "" when none applies.
-func guestRole(d hypervisor.Domain, observed *Vector, capacity Vector, patterns []NamePattern, profiles []Profile) (string, RoleSource) {
+func guestRole(d hypervisor.Domain, observed *inventory.Vector, capacity inventory.Vector, patterns []NamePattern, profiles []inventory.Profile) (string, inventory.RoleSource) {
 	if d.Metadata != nil && d.Metadata.Profile != "" {
-		return d.Metadata.Profile, RoleMetadata
+		return d.Metadata.Profile, inventory.RoleMetadata
 	}
 	for _, p := range patterns {
 		if p.Pattern.MatchString(d.Name) {
-			return p.Profile, RolePattern
+			return p.Profile, inventory.RolePattern
 		}
 	}
 	if observed != nil {
-		if p, ok := ClassifyAppetite(*observed, capacity, profiles); ok {
-			return p, RoleInferred
+		if p, ok := inventory.ClassifyAppetite(*observed, capacity, profiles); ok {
+			return p, inventory.RoleInferred
 		}
 	}
-	return "", RoleDeclared
+	return "", inventory.RoleDeclared
 }
 
 func hypervisorVersion(f *hypervisor.HostFacts) string {

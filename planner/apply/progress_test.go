@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -23,15 +24,15 @@ func TestApplyWatchEvents(t *testing.T) {
 	conns := fresh(t, uris)
 	opt := testOptions(t, conns, filepath.Join(t.TempDir(), "j"))
 	missing := "test://" + filepath.Join(t.TempDir(), "gone.xml")
-	opt.Connect = func(ctx context.Context, h HostPlan) (Hypervisor, func(), error) {
+	opt.Connect = func(ctx context.Context, h planner.HostPlan) (Hypervisor, func(), error) {
 		if h.Name == "kvm-apply2" {
-			return ConnectURIs(func(HostPlan) string { return missing })(ctx, h)
+			return ConnectURIs(func(planner.HostPlan) string { return missing })(ctx, h)
 		}
 		return sharedConns(conns)(ctx, h)
 	}
 	var mu sync.Mutex
-	var events []ApplyEvent
-	opt.Watch = func(e ApplyEvent) {
+	var events []ProgressEvent
+	opt.Watch = func(e ProgressEvent) {
 		mu.Lock()
 		defer mu.Unlock()
 		events = append(events, e)
@@ -50,10 +51,10 @@ func TestApplyWatchEvents(t *testing.T) {
 		Done, Total, Failed int
 		Text                string
 	}
-	finishedOf := func(e ApplyEvent) int { return e.Done + e.Failed + e.Interrupted }
+	finishedOf := func(e ProgressEvent) int { return e.Done + e.Failed + e.Interrupted }
 	got := map[string]last{}
 	outcomes := map[string]Outcome{}
-	byHost := map[string][]ApplyEvent{}
+	byHost := map[string][]ProgressEvent{}
 	for _, e := range events {
 		byHost[e.Host] = append(byHost[e.Host], e)
 		if e.Outcome != "" {

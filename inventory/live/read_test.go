@@ -1,4 +1,4 @@
-package inventory
+package live
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/hypervisor"
+	"github.com/berth-dev/berth/inventory"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -23,7 +24,7 @@ const gi = 1 << 30
 // testdata/libvirt.
 func hostFile(t testing.TB, name string) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "testdata", "libvirt", name+".xml"))
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "libvirt", name+".xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,27 +78,29 @@ func TestReadFleetTestDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io := func(cpu, mem float64) Vector { return Vector{CPU: cpu, Memory: mem, IOPS: 100, Net: 100e6} }
-	facts := func(mhz, cpus, cells, sockets, cores, threads int) *HostFacts {
-		return &HostFacts{Hostname: hostname, CPUModel: "x86_64", Sockets: sockets, Cores: cores, Threads: threads,
+	io := func(cpu, mem float64) inventory.Vector {
+		return inventory.Vector{inventory.CPU: cpu, inventory.Memory: mem, inventory.IOPS: 100, inventory.Net: 100e6}
+	}
+	facts := func(mhz, cpus, cells, sockets, cores, threads int) *inventory.HostFacts {
+		return &inventory.HostFacts{Hostname: hostname, CPUModel: "x86_64", Sockets: sockets, Cores: cores, Threads: threads,
 			NUMACells: cells, CPUs: cpus, MHz: mhz, LibvirtVersion: lv, HypervisorVersion: "TEST 0.0.2"}
 	}
-	want := []Host{
+	want := []inventory.Host{
 		{
 			Name: "kvm-a1", URI: sources[0].URI,
 			// Class labels, then the source's own.
 			Labels:   map[string]string{"rack": "r1", "zone": "z1", "disk": "nvme"},
-			Capacity: Vector{CPU: 64, Memory: 256 * gi, IOPS: 20000, Net: 10e9},
+			Capacity: inventory.Vector{inventory.CPU: 64, inventory.Memory: 256 * gi, inventory.IOPS: 20000, inventory.Net: 10e9},
 			// 2 cells × 1 socket × 16 cores × 2 threads.
 			Facts: facts(2600, 64, 2, 2, 16, 2),
-			Guests: []Guest{
-				{Name: "web-1", Profile: "web", RoleSource: RoleMetadata, Group: "front", PlanID: "plan-2026-11-01",
+			Guests: []inventory.Guest{
+				{Name: "web-1", Profile: "web", RoleSource: inventory.RoleMetadata, Group: "front", PlanID: "plan-2026-11-01",
 					UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1001", State: "running", Allocation: io(8, 8*gi)},
 				// vcpu current='4' of 8: the allocation is what it runs with.
-				{Name: "web-2", Profile: "web", RoleSource: RoleMetadata, Group: "front", PlanID: "plan-2026-11-01",
+				{Name: "web-2", Profile: "web", RoleSource: inventory.RoleMetadata, Group: "front", PlanID: "plan-2026-11-01",
 					UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1002", State: "running", Allocation: io(4, 8*gi)},
 				// currentMemory 24 GiB of 32: the allocation is the maximum.
-				{Name: "db-orders-1", Profile: "db", RoleSource: RolePattern,
+				{Name: "db-orders-1", Profile: "db", RoleSource: inventory.RolePattern,
 					UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1003", State: "running", Allocation: io(4, 32*gi)},
 				{Name: "cache-old", UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a1004", State: "shutoff", Allocation: io(2, 64*gi)},
 			},
@@ -105,19 +108,19 @@ func TestReadFleetTestDriver(t *testing.T) {
 		{
 			Name: "kvm-a2", URI: sources[1].URI,
 			Labels:   map[string]string{"rack": "r2", "zone": "z2", "disk": "nvme"},
-			Capacity: Vector{CPU: 16, Memory: 64 * gi, IOPS: 5000, Net: 1e9},
+			Capacity: inventory.Vector{inventory.CPU: 16, inventory.Memory: 64 * gi, inventory.IOPS: 5000, inventory.Net: 1e9},
 			Facts:    facts(3000, 16, 1, 1, 8, 2),
-			Guests: []Guest{
-				{Name: "pg-main-2", Profile: "db", RoleSource: RoleMetadata, Group: "pg-main", PlanID: "plan-2026-11-01",
+			Guests: []inventory.Guest{
+				{Name: "pg-main-2", Profile: "db", RoleSource: inventory.RoleMetadata, Group: "pg-main", PlanID: "plan-2026-11-01",
 					UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a2001", State: "running", Allocation: io(4, 16*gi)},
-				{Name: "redis-sessions", Profile: "cache", RoleSource: RolePattern,
+				{Name: "redis-sessions", Profile: "cache", RoleSource: inventory.RolePattern,
 					UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a2002", State: "running", Allocation: io(2, 24*gi)},
 				{Name: "batch-7", UUID: "6b1e0c8e-7a3b-4c55-9a01-0000000a2003", State: "paused", Allocation: io(2, 4*gi)},
 			},
 		},
 		{
 			Name: "kvm-b1", URI: sources[2].URI,
-			Capacity: Vector{CPU: 48, Memory: 512 * gi},
+			Capacity: inventory.Vector{inventory.CPU: 48, inventory.Memory: 512 * gi},
 			// 4 cells × 1 socket × 12 cores × 1 thread.
 			Facts: facts(2100, 48, 4, 4, 12, 1),
 		},
@@ -144,16 +147,16 @@ func TestReadFleetDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Host{{
+	want := []inventory.Host{{
 		// No name, no URI host, no file: the host's own hostname.
 		Name: hostname, URI: "test:///default",
-		Capacity: Vector{CPU: 16, Memory: 3 * gi},
-		Facts: &HostFacts{Hostname: hostname, CPUModel: "i686", Sockets: 4, Cores: 2, Threads: 2, NUMACells: 2,
+		Capacity: inventory.Vector{inventory.CPU: 16, inventory.Memory: 3 * gi},
+		Facts: &inventory.HostFacts{Hostname: hostname, CPUModel: "i686", Sockets: 4, Cores: 2, Threads: 2, NUMACells: 2,
 			CPUs: 16, MHz: 1400, LibvirtVersion: libvirtVersion(t), HypervisorVersion: "TEST 0.0.2",
 			// What the default test host reports (virNodeGetFreeMemory, bytes).
 			FreeMemory: 3145728},
-		Guests: []Guest{{Name: "test", UUID: "6695eb01-f6a4-8304-79aa-97f2502e193f", State: "running",
-			Allocation: Vector{CPU: 2, Memory: 8 * gi}}},
+		Guests: []inventory.Guest{{Name: "test", UUID: "6695eb01-f6a4-8304-79aa-97f2502e193f", State: "running",
+			Allocation: inventory.Vector{inventory.CPU: 2, inventory.Memory: 8 * gi}}},
 	}}
 	if diff := cmp.Diff(want, fleet.Hosts); diff != "" {
 		t.Errorf("test:///default (-want +got):\n%s", diff)
@@ -380,46 +383,13 @@ func TestReadFleetSampleTestDriver(t *testing.T) {
 	}
 }
 
-func TestClassifyAppetite(t *testing.T) {
-	host := Vector{CPU: 64, Memory: 256 * gi, IOPS: 20000, Net: 10e9}
-	for _, tc := range []struct {
-		name     string
-		observed Vector
-		capacity Vector
-		want     string
-	}{
-		// 16/64 = 25% CPU, 4/256 = 1.6% memory, 200/20000 = 1% IOPS.
-		{"cpu heavy", Vector{CPU: 16, Memory: 4 * gi, IOPS: 200}, host, "web"},
-		// 2/64 = 3.1% CPU, 8/256 = 3.1% memory, 3000/20000 = 15% IOPS.
-		{"io heavy", Vector{CPU: 2, Memory: 8 * gi, IOPS: 3000}, host, "db"},
-		// 0.5/64 = 0.8% CPU, 48/256 = 18.8% memory, 50/20000 = 0.25% IOPS.
-		{"memory heavy", Vector{CPU: 0.5, Memory: 48 * gi, IOPS: 50}, host, "cache"},
-		// Unknown IOPS capacity: against the 10,000 reference, 3000 = 30%.
-		{"io heavy, capacity unknown", Vector{CPU: 2, Memory: 8 * gi, IOPS: 3000}, Vector{CPU: 64, Memory: 256 * gi}, "db"},
-		// Net is nobody's appetite: 9 Gbit/s = 90% is ignored; 1/64 = 1.6% CPU wins.
-		{"net is not an appetite", Vector{CPU: 1, Memory: 1 * gi, Net: 9e9}, host, "web"},
-		// Everything under 1%: 0.1/64, 1/256, 10/20000.
-		{"idle", Vector{CPU: 0.1, Memory: 1 * gi, IOPS: 10}, host, ""},
-		// The same share, 25%, in CPU and memory: the earlier profile (cache).
-		{"tie", Vector{CPU: 16, Memory: 64 * gi}, host, "cache"},
-		{"nothing observed", Vector{}, host, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := ClassifyAppetite(tc.observed, tc.capacity, BuiltInProfiles())
-			if got != tc.want || ok != (tc.want != "") {
-				t.Errorf("ClassifyAppetite = %q, %v; want %q", got, ok, tc.want)
-			}
-		})
-	}
-}
-
 func TestFleetScenarioMasksURI(t *testing.T) {
-	f := &Fleet{Hosts: []Host{{Name: "kvm07", URI: "qemu+ssh://root:s3cret@kvm07/system"}}}
+	f := &Fleet{Hosts: []inventory.Host{{Name: "kvm07", URI: "qemu+ssh://root:s3cret@kvm07/system"}}}
 	s := f.Scenario("snap")
 	if s.Hosts[0].URI != "qemu+ssh://root:xxxxx@kvm07/system" || f.Hosts[0].URI != "qemu+ssh://root:s3cret@kvm07/system" {
 		t.Errorf("snapshot URI %q, fleet URI %q", s.Hosts[0].URI, f.Hosts[0].URI)
 	}
-	if s.APIVersion != APIVersion || len(s.Profiles) != 3 {
+	if s.APIVersion != inventory.APIVersion || len(s.Profiles) != 3 {
 		t.Errorf("snapshot %+v", s)
 	}
 }
@@ -436,14 +406,14 @@ func TestFleetSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("UnknownCapacity = %v", u)
 	}
 	var b strings.Builder
-	if err := WriteScenario(&b, fleet.Scenario("snap")); err != nil {
+	if err := inventory.WriteScenario(&b, fleet.Scenario("snap")); err != nil {
 		t.Fatal(err)
 	}
-	back, err := ParseScenario("snap.yaml", []byte(b.String()))
+	back, err := inventory.ParseScenario("snap.yaml", []byte(b.String()))
 	if err != nil {
 		t.Fatalf("snapshot does not parse: %v\n%s", err, b.String())
 	}
-	if diff := cmp.Diff(fleet.Hosts, back.Hosts, cmpopts.IgnoreFields(Host{}, "Pos"), cmpopts.IgnoreFields(Guest{}, "Pos"), cmpopts.EquateEmpty()); diff != "" {
+	if diff := cmp.Diff(fleet.Hosts, back.Hosts, cmpopts.IgnoreFields(inventory.Host{}, "Pos"), cmpopts.IgnoreFields(inventory.Guest{}, "Pos"), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("hosts after snapshot round trip (-read +parsed):\n%s", diff)
 	}
 }

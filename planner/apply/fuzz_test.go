@@ -1,4 +1,4 @@
-package planner
+package apply
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 )
 
 // FuzzApplyPlanFile damages a saved plan — cut short, a byte changed, a
@@ -20,7 +21,7 @@ func FuzzApplyPlanFile(f *testing.F) {
 	uri := applyHostURI(f, "kvm-apply1")
 	p := planOn(f, map[string]string{"kvm-apply1": uri}, []inventory.Demand{{Name: "web", Profile: "tiny", Count: 2}}, nil)
 	var good bytes.Buffer
-	if err := EncodeJSON(&good, p); err != nil {
+	if err := planner.EncodeJSON(&good, p); err != nil {
 		f.Fatal(err)
 	}
 	orig := good.Bytes()
@@ -45,7 +46,7 @@ func FuzzApplyPlanFile(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := ReadPlanFile(path)
+		got, err := planner.ReadPlanFile(path)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), path+": ") || len(err.Error()) < len(path)+12 {
 				t.Errorf("refusal does not name the file and the problem: %q", err)
@@ -53,7 +54,7 @@ func FuzzApplyPlanFile(f *testing.F) {
 			return
 		}
 		var again bytes.Buffer
-		if err := EncodeJSON(&again, got); err != nil {
+		if err := planner.EncodeJSON(&again, got); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(again.Bytes(), orig) {
