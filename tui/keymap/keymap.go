@@ -6,7 +6,7 @@ package keymap
 import (
 	"slices"
 
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 )
 
 // KeyMap holds the explorer's key bindings.
@@ -44,7 +44,7 @@ func Default() *KeyMap {
 		Up:       b("↑/k", "up", "up", "k"),
 		Down:     b("↓/j", "down", "down", "j"),
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
-		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f", " "),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f", "space"),
 		Home:     b("home", "first", "home"),
 		End:      b("end/G", "last", "end", "G"),
 		Left:     b("←/h", "less", "left", "h", "-"),

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -105,7 +105,7 @@ func (g *Guest) Title() string { return "guest " + g.name }
 func (g *Guest) Capturing() bool { return false }
 
 // Update implements common.Screen.
-func (g *Guest) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (g *Guest) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := g.ctx.Keys
 	rows, ranked := g.rows()
 	if g.list.Key(km, msg, len(rows), g.listHeight(), nil) {

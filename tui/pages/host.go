@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -76,7 +76,7 @@ func (h *Host) Title() string { return "host " + h.name }
 func (h *Host) Capturing() bool { return false }
 
 // Update implements common.Screen.
-func (h *Host) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (h *Host) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := h.ctx.Keys
 	gs := h.guests()
 	if h.list.Key(km, msg, len(gs), h.listHeight(), nil) {
