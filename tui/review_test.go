@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestKeysArrivingTogether(t *testing.T) {
 		fleet = m.Plan().Hosts // read in the program's loop
 		return true
 	})
-	second := fleet[3].Existing[1]
+	second := slices.SortedFunc(slices.Values(fleet[3].Existing), components.CompareNames)[1]
 
 	l.write("jjj\rj")
 	l.waitFor("jjj, enter, j: host "+fleet[3].Name+", cursor on "+second, func(m *Model) bool {

@@ -23,6 +23,9 @@ type KeyMap struct {
 	// PickHost is m where it opens the guest's ranking to choose a host
 	// (host detail, guests tab) rather than moving to the selected host.
 	PickHost key.Binding
+	// Reasons shows every why-not reason of an unplaced guest, or the
+	// first few again.
+	Reasons key.Binding
 
 	// Files.
 	Save, Export key.Binding
@@ -64,6 +67,7 @@ func Default() *KeyMap {
 		Move:      b("m", "move here", "m"),
 		PickHost:  b("m", "move (pick host)", "m"),
 		Force:     b("F", "force move", "F"),
+		Reasons:   b("w", "all reasons", "w"),
 		Pin:       b("p", "pin/unpin", "p"),
 		Exclude:   b("x", "exclude host", "x"),
 		AddDemand: b("a", "add demand", "a"),

@@ -288,7 +288,7 @@ func (f *Fleet) View(width, height int) string {
 	}
 	out := common.Fit(b.String(), width, height-1)
 	if f.guestsTab {
-		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned · scores as placed; strand, appet subtract"), width)
+		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned · scores as placed; strand is subtracted"), width)
 	}
 	return out + "\n" + common.Trunc(components.BarLegend(st)+st.Dim.Render(" · ! over/rule x excluded + buy"), width)
 }
@@ -299,9 +299,13 @@ func (f *Fleet) View(width, height int) string {
 func Metrics(ctx *common.Context, width int) string {
 	st, m := ctx.Styles, &ctx.Plan.Metrics
 	lbl := func(s string) string { return st.Label.Render(fmt.Sprintf("%-9s", s)) }
+	// Metrics.Hosts counts the hosts the fleet has; those to buy come on
+	// top, and HostsUsed counts them too: "8 of 8 used (4 to buy; …)",
+	// never "8 of 4".
 	hosts := fmt.Sprintf("%d of %d used (was %d, lower bound %d)", m.HostsUsed, m.Hosts, m.HostsBefore, m.LowerBound)
 	if m.NewHosts > 0 {
-		hosts += st.Warn.Render(fmt.Sprintf(" + %d to buy", m.NewHosts))
+		hosts = fmt.Sprintf("%d of %d used (%s; was %d, lower bound %d)", m.HostsUsed, m.Hosts+m.NewHosts,
+			st.Warn.Render(fmt.Sprintf("%d to buy", m.NewHosts)), m.HostsBefore, m.LowerBound)
 	}
 	guests := fmt.Sprintf(" · Guests %d placed, ", m.Placed)
 	if m.Unplaced > 0 {

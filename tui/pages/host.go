@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -42,7 +43,8 @@ func (h *Host) host() *planner.HostPlan {
 	return nil
 }
 
-// guests lists the host's guests: existing first, then new, in plan order.
+// guests lists the host's guests: existing first, then new, each by name
+// in its natural order (cache-2 before cache-10).
 func (h *Host) guests() []hostGuest {
 	var keep, create []hostGuest
 	for _, a := range h.ctx.Plan.Actions {
@@ -55,6 +57,9 @@ func (h *Host) guests() []hostGuest {
 			keep = append(keep, hostGuest{action: a})
 		}
 	}
+	byName := func(a, b hostGuest) int { return components.CompareNames(a.action.Guest, b.action.Guest) }
+	slices.SortFunc(keep, byName)
+	slices.SortFunc(create, byName)
 	return append(keep, create...)
 }
 
@@ -226,8 +231,10 @@ func (h *Host) detail(gs []hostGuest, width int) string {
 		if a.Pinned {
 			why += st.Warn.Render(" · pinned")
 		}
-		terms := fmt.Sprintf("align %s · fill %s · stranded %s · appetite %s (last two subtract)",
-			components.Num(s.Align), components.Num(s.Fill), components.Num(s.Stranded), components.Num(s.Appetite))
+		// Appetite is the penalty, written negative as berth plan writes
+		// it; stranded is a share that the strategy subtracts.
+		terms := fmt.Sprintf("align %s · fill %s · stranded %s (subtracted) · appetite %s",
+			components.Num(s.Align), components.Num(s.Fill), components.Num(s.Stranded), components.Num(-s.Appetite))
 		lines = append(lines, why, st.Dim.Render(terms))
 	}
 	return common.Fit(strings.Join(lines, "\n"), width, 3)
