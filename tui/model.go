@@ -276,6 +276,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
+	if msg.Code == tea.KeyEscape && msg.Mod == tea.ModAlt {
+		// Two escapes read together come as alt+esc (a terminal sends
+		// alt+key as ESC and the key). The explorer binds no alt+esc:
+		// it is esc twice, as typed.
+		esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+		first := m.key(esc)
+		return tea.Batch(first, m.key(esc))
+	}
 	if m.ctx.Plan == nil {
 		if key.Matches(msg, km.Quit) {
 			return tea.Quit

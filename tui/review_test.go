@@ -60,6 +60,12 @@ func TestKeysArrivingTogether(t *testing.T) {
 		d := m.ctx.Edits.Demand
 		return ready(m) && len(d) == 1 && d[0].Count == 3
 	})
+	// Two escapes in one read (tmux send-keys Escape Escape) come as
+	// alt+esc: both screens close, the save prompt and the host.
+	l.write("\rs")
+	l.waitFor("enter, s: the save prompt over the host", func(m *Model) bool { return len(m.screens) == 3 })
+	l.write("\x1b\x1b")
+	l.waitFor("esc esc in one read", func(m *Model) bool { return len(m.screens) == 1 })
 	if final := l.quit(); final.top().Title() != "fleet" {
 		t.Errorf("ended on %q, want the fleet view", final.top().Title())
 	}

@@ -75,12 +75,14 @@ func (in Input) View(st *styles.Styles) string {
 }
 
 // inputStyles dresses a textinput in st: the prompt in the Input style, a
-// block cursor in the Cursor colour that does not blink (a blinking cursor
-// would redraw the screen twice a second for nothing).
+// block cursor in the prompt's colour (drawn in reverse video, so the
+// character under it keeps the terminal's background colour and stays
+// readable) that does not blink (a blinking cursor would redraw the screen
+// twice a second for nothing).
 func inputStyles(st *styles.Styles) textinput.Styles {
 	s := textinput.DefaultStyles(st.Dark)
 	s.Focused.Prompt, s.Focused.Text = st.Input, lipgloss.NewStyle()
-	s.Cursor.Color, s.Cursor.Blink = st.Cursor.GetBackground(), false
+	s.Cursor.Color, s.Cursor.Blink = st.Input.GetForeground(), false
 	return s
 }
 
