@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -96,7 +96,7 @@ func BenchmarkRenderFleet(b *testing.B) {
 	}
 	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}, {300, 100}} {
 		b.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(b *testing.B) {
-			m, err := New(Options{Plan: p, Renderer: asciiRenderer()})
+			m, err := New(Options{Plan: p})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -115,7 +115,7 @@ func BenchmarkResortFleet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := New(Options{Plan: p, Renderer: asciiRenderer()})
+	m, err := New(Options{Plan: p})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,11 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 
 	"github.com/berth-dev/berth/internal/goldenfile"
 	"github.com/berth-dev/berth/inventory"
@@ -22,13 +20,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// asciiRenderer renders without colour, so screens are plain text.
-func asciiRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	return r
-}
 
 // embedded loads one of the scenarios built into berth.
 func embedded(t testing.TB, name string) *inventory.Scenario {
@@ -56,7 +47,7 @@ type harness struct {
 // first plan finish.
 func start(t testing.TB, name string, width, height int) *harness {
 	t.Helper()
-	m, err := New(Options{Planner: planner.New(embedded(t, name)), Renderer: asciiRenderer()})
+	m, err := New(Options{Planner: planner.New(embedded(t, name))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,21 +82,28 @@ func (h *harness) keys(keys ...string) {
 // typeText sends each rune of s as a key.
 func (h *harness) typeText(s string) {
 	for _, r := range s {
-		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		h.send(keyMsg(string(r)))
 	}
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	named := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "up": tea.KeyUp, "down": tea.KeyDown,
+// keyMsg is the key press k as bubbletea's input decoder gives it: a named
+// key ("enter", "ctrl+r"), or a character ("x", "G", "/").
+func keyMsg(k string) tea.KeyPressMsg {
+	named := map[string]rune{
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "up": tea.KeyUp, "down": tea.KeyDown,
 		"left": tea.KeyLeft, "right": tea.KeyRight, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
-		"ctrl+r": tea.KeyCtrlR, "ctrl+c": tea.KeyCtrlC, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
-		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+u": tea.KeyCtrlU,
+		"delete": tea.KeyDelete, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "home": tea.KeyHome, "end": tea.KeyEnd,
 	}
-	if t, ok := named[k]; ok {
-		return tea.KeyMsg{Type: t}
+	if code, ok := named[k]; ok {
+		return tea.KeyPressMsg{Code: code}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	if c, ok := strings.CutPrefix(k, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
+	}
+	if r := []rune(k); len(r) != 1 {
+		panic("keyMsg: not one key: " + k)
+	}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
 
 func (h *harness) run(cmd tea.Cmd) {
@@ -134,11 +132,11 @@ func (h *harness) run(cmd tea.Cmd) {
 	}
 }
 
-// screen is the current View, checked: exactly height lines, none wider
-// than width.
+// screen is the current frame as a terminal without colour shows it,
+// checked: exactly height lines, none wider than width.
 func (h *harness) screen() string {
 	h.t.Helper()
-	v := h.m.View()
+	v := ansi.Strip(h.m.View().Content)
 	lines := strings.Split(v, "\n")
 	if len(lines) != h.m.ctx.Height {
 		h.t.Errorf("screen has %d lines, want %d (the terminal height)", len(lines), h.m.ctx.Height)

@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -406,7 +405,8 @@ func TestQueuedToggleTwice(t *testing.T) {
 }
 
 // jobAnswer runs the planner job a command started and returns its answer,
-// without the spinner's ticks batched with it.
+// without the spinner's ticks batched with it (nor the background colour
+// request Init batches with the first plan).
 func jobAnswer(t *testing.T, cmd tea.Cmd) tea.Msg {
 	t.Helper()
 	batch, ok := cmd().(tea.BatchMsg)
@@ -417,10 +417,11 @@ func jobAnswer(t *testing.T, cmd tea.Cmd) tea.Msg {
 		if c == nil {
 			continue
 		}
-		if msg := c(); msg != nil {
-			if _, tick := msg.(spinner.TickMsg); !tick {
-				return msg
-			}
+		switch msg := c().(type) {
+		case jobDoneMsg:
+			return msg
+		case tea.BatchMsg:
+			return jobAnswer(t, func() tea.Msg { return msg })
 		}
 	}
 	t.Fatal("no job in the batch")
@@ -445,7 +446,7 @@ func TestQueuedEditsDroppedAfterFailure(t *testing.T) {
 // but not edited.
 func TestReadOnly(t *testing.T) {
 	p := reference(t, "tight", nil)
-	m, err := New(Options{Plan: p, Renderer: asciiRenderer()})
+	m, err := New(Options{Plan: p})
 	if err != nil {
 		t.Fatal(err)
 	}

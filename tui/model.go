@@ -16,11 +16,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -36,9 +35,10 @@ type Options struct {
 	// Plan is the plan to start from; nil makes the first plan with
 	// Planner (in the background, with a spinner).
 	Plan *planner.Plan
-	// Renderer decides the colour profile (nil: lipgloss's default, which
-	// follows the terminal and NO_COLOR).
-	Renderer *lipgloss.Renderer
+	// Mouse takes the mouse (the wheel moves the cursor, a click selects
+	// and opens); without it the terminal keeps the mouse for selecting
+	// text.
+	Mouse bool
 	// SavePath and ExportPath are the file names offered by s and e.
 	SavePath, ExportPath string
 	// ExpectID, if set, is the ID the first plan should have (a saved plan
@@ -79,6 +79,8 @@ type Model struct {
 	// savedID is the ID of the plan nothing is unsaved against: the last
 	// plan saved with s, else the plan the explorer opened with.
 	savedID string
+	// mouse: View asks the terminal for mouse reports.
+	takeMouse bool
 	// quitAsk is the quit prompt on the status line while q waits for
 	// its answer ("" when not asking).
 	quitAsk string
@@ -89,7 +91,8 @@ func New(opt Options) (*Model, error) {
 	if opt.Planner == nil && opt.Plan == nil {
 		return nil, fmt.Errorf("explore: need a planner or a plan")
 	}
-	st := styles.New(opt.Renderer)
+	// Dark until the terminal says otherwise (Init asks it).
+	st := styles.New(true)
 	ctx := &common.Context{
 		Width: 80, Height: 24, Styles: st, Keys: keymap.Default(),
 		Plan: opt.Plan, ReadOnly: opt.Planner == nil,
@@ -102,7 +105,7 @@ func New(opt Options) (*Model, error) {
 		ctx.Policy, ctx.Edits = planner.PolicyFromView(opt.Plan.Policy), opt.Plan.Edits
 	}
 	m := &Model{
-		ctx: ctx, pl: opt.Planner,
+		ctx: ctx, pl: opt.Planner, takeMouse: opt.Mouse,
 		help:     help.New(),
 		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Input)),
 		savePath: opt.SavePath, exportPath: opt.ExportPath, expectID: opt.ExpectID,
@@ -114,13 +117,7 @@ func New(opt Options) (*Model, error) {
 	if m.exportPath == "" {
 		m.exportPath = "scenario.yaml"
 	}
-	m.help.Styles.ShortKey = st.Label
-	m.help.Styles.FullKey = st.Label
-	m.help.Styles.ShortDesc = st.Dim
-	m.help.Styles.FullDesc = st.Dim
-	m.help.Styles.ShortSeparator = st.Dim
-	m.help.Styles.FullSeparator = st.Dim
-	m.help.Styles.Ellipsis = st.Dim
+	m.restyle(true)
 	if opt.Plan != nil {
 		m.savedID = opt.Plan.ID
 	}
@@ -140,12 +137,31 @@ func (m *Model) Plan() *planner.Plan { return m.ctx.Plan }
 // Busy reports whether a planner job is running.
 func (m *Model) Busy() bool { return m.busy }
 
-// Init implements tea.Model: the first plan, if none was given.
+// Init implements tea.Model: the first plan, if none was given, and the
+// terminal's background colour, for the styles. The answer arrives as a
+// tea.BackgroundColorMsg whenever the terminal sends it; a terminal that
+// never answers leaves the dark styles and holds nothing up.
 func (m *Model) Init() tea.Cmd {
 	if m.ctx.Plan == nil {
-		return m.run(jobPlan, "planning "+m.ctx.Scenario.Name, planJob)
+		return tea.Batch(tea.RequestBackgroundColor, m.run(jobPlan, "planning "+m.ctx.Scenario.Name, planJob))
 	}
-	return nil
+	return tea.RequestBackgroundColor
+}
+
+// restyle sets the styles for a dark or light background: the screens
+// read them from the shared context, the help and the spinner hold their
+// own.
+func (m *Model) restyle(dark bool) {
+	st := m.ctx.Styles
+	*st = *styles.New(dark)
+	m.help.Styles.ShortKey = st.Label
+	m.help.Styles.FullKey = st.Label
+	m.help.Styles.ShortDesc = st.Dim
+	m.help.Styles.FullDesc = st.Dim
+	m.help.Styles.ShortSeparator = st.Dim
+	m.help.Styles.FullSeparator = st.Dim
+	m.help.Styles.Ellipsis = st.Dim
+	m.spin.Style = st.Input
 }
 
 func (m *Model) top() common.Screen { return m.screens[len(m.screens)-1] }
@@ -164,24 +180,38 @@ func (m *Model) run(kind jobKind, label string, job func(*planner.Planner) jobDo
 // Update implements tea.Model. It routes: keys to the global bindings or
 // the top screen, intents to planner jobs, job answers into the state.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m, m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 		m.resize()
-		return m, nil
+		return nil
+	case tea.BackgroundColorMsg:
+		m.restyle(msg.IsDark())
+		return nil
 	case spinner.TickMsg:
 		if !m.busy {
-			return m, nil
+			return nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
-	case tea.KeyMsg:
-		return m, m.keys(msg)
+		return cmd
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		// A paste is text: it goes into a filter or a file name, and is
+		// never taken as keys.
+		if p, ok := m.top().(interface{ Paste(tea.PasteMsg) }); ok && m.ctx.Plan != nil {
+			p.Paste(msg)
+		}
+		return nil
 	case tea.MouseMsg:
-		return m, m.mouse(msg)
+		return m.mouse(msg)
 	case jobDoneMsg:
-		return m, m.jobDone(msg)
+		return m.jobDone(msg)
 	case fileDoneMsg:
 		// The last edit's delta is old news once the plan is saved: it
 		// would come back on the status line after the next key.
@@ -194,74 +224,65 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.setStatus(fmt.Sprintf("%s to %s; %s", msg.what, msg.path, msg.detail), false)
 		}
-		return m, nil
+		return nil
 	}
-	return m, m.intent(msg)
+	return m.intent(msg)
 }
 
-// keys splits keys that arrived together. A terminal (or tmux send-keys,
-// or a fast typist) can deliver several characters in one read, which
-// bubbletea hands over as one KeyMsg of type KeyRunes with several runes;
-// the key map matches single keys only, so each rune is handled as a key of
-// its own, in order. A paste, and runes typed into a text input (a filter,
-// a file name), stay text and go to the screen as they are. When a key
-// asks for something (opens a screen, starts an edit), the remaining runes
-// wait until that has been handled, so "jj" then enter, or "/kvm", do what
-// they would have done typed one by one.
-func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
-	for msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.takesText() {
-		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[:1], Alt: msg.Alt}
-		if msg.Runes[0] == ' ' {
-			one = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}, Alt: msg.Alt}
-		}
-		msg.Runes = msg.Runes[1:]
-		if cmd := m.key(one); cmd != nil {
-			return tea.Sequence(cmd, common.Send(msg))
-		}
+// now handles a screen's command at once: it only sends an intent (see
+// common.Screen), and the key that asked for it must be acted on before
+// the next key, which bubbletea may already hold (keys that arrive
+// together — tmux send-keys, a fast typist, a key repeating — come as one
+// message each, one after the other, while a command's answer would come
+// after them).
+func (m *Model) now(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
 	}
-	return m.key(msg)
+	return m.update(cmd())
 }
 
 // mouse handles the mouse: the wheel moves the cursor as the arrow keys
 // do, on every screen; a left click goes to the top screen if it takes
 // clicks (the fleet view: select a row, click it again to open it).
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if m.ctx.Plan == nil || m.quitAsk != "" || msg.Action != tea.MouseActionPress {
+	if m.ctx.Plan == nil || m.quitAsk != "" {
 		return nil
 	}
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		return m.key(tea.KeyMsg{Type: tea.KeyUp})
-	case tea.MouseButtonWheelDown:
-		return m.key(tea.KeyMsg{Type: tea.KeyDown})
-	case tea.MouseButtonLeft:
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			return m.key(tea.KeyPressMsg{Code: tea.KeyUp})
+		case tea.MouseWheelDown:
+			return m.key(tea.KeyPressMsg{Code: tea.KeyDown})
+		}
+	case tea.MouseClickMsg:
 		c, ok := m.top().(interface{ Click(x, y int) tea.Cmd })
 		_, bh := m.bodySize()
 		y := msg.Y - 1 // under the title bar
-		if !ok || y < 0 || y >= bh {
+		if msg.Button != tea.MouseLeft || !ok || y < 0 || y >= bh {
 			return nil
 		}
-		return c.Click(msg.X, y)
+		return m.now(c.Click(msg.X, y))
 	}
 	return nil
 }
 
-// takesText reports whether the top screen takes runes as text now (a
-// filter, a file name, a count). A screen that captures keys without
-// taking text (the policy dialog) says so with TakesText.
-func (m *Model) takesText() bool {
-	if t, ok := m.top().(interface{ TakesText() bool }); ok {
-		return t.TakesText()
-	}
-	return m.top().Capturing()
-}
-
 // key handles a key press: global keys first (unless the screen takes
 // text), then the top screen.
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	km := m.ctx.Keys
-	if msg.Type == tea.KeyCtrlC {
+	if msg.String() == "ctrl+c" {
 		return tea.Quit
+	}
+	if msg.Code == tea.KeyEscape && msg.Mod == tea.ModAlt {
+		// Two escapes read together come as alt+esc (a terminal sends
+		// alt+key as ESC and the key). The explorer binds no alt+esc:
+		// it is esc twice, as typed.
+		esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+		first := m.key(esc)
+		return tea.Batch(first, m.key(esc))
 	}
 	if m.ctx.Plan == nil {
 		if key.Matches(msg, km.Quit) {
@@ -318,12 +339,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	s, cmd := m.top().Update(msg)
 	m.screens[len(m.screens)-1] = s
-	return cmd
+	return m.now(cmd)
 }
 
 // answerQuit takes the key pressed at the quit prompt: q quits without
 // saving, s opens the save dialog, anything else stays.
-func (m *Model) answerQuit(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) answerQuit(msg tea.KeyPressMsg) tea.Cmd {
 	m.quitAsk, m.status = "", ""
 	km := m.ctx.Keys
 	switch {

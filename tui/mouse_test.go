@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // lineIndex is the screen line (0 = the title bar) holding s, or -1.
@@ -17,8 +17,8 @@ func lineIndex(screen, s string) int {
 	return -1
 }
 
-func click(x, y int) tea.MouseMsg {
-	return tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft}
+func click(x, y int) tea.MouseClickMsg {
+	return tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}
 }
 
 // TestMouse: a click selects the host row under it, a second click opens
@@ -40,7 +40,7 @@ func TestMouse(t *testing.T) {
 	mustContain(t, h.screen(), "Host kvm05")
 
 	h.keys("esc")
-	h.send(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	h.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	if row := lineOf(h.screen(), " kvm06 "); !strings.Contains(row, "›") {
 		t.Errorf("the wheel did not move the cursor from kvm05 to kvm06: %q", row)
 	}

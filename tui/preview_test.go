@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -18,7 +18,7 @@ import (
 // improving, then shows the improved plan, which is byte for byte the plan
 // `berth plan` makes; an edit goes the same way.
 func TestPreviewThenImprove(t *testing.T) {
-	m, err := New(Options{Planner: planner.New(embedded(t, "growth")), Renderer: asciiRenderer()})
+	m, err := New(Options{Planner: planner.New(embedded(t, "growth"))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 )
@@ -18,7 +18,7 @@ import (
 // policy the model holds (run with -race: the planner must never be used
 // by two goroutines at once).
 func TestProgramKeepsPlannerConsistent(t *testing.T) {
-	m, err := New(Options{Planner: planner.New(embedded(t, "default")), Renderer: asciiRenderer()})
+	m, err := New(Options{Planner: planner.New(embedded(t, "default"))})
 	if err != nil {
 		t.Fatal(err)
 	}

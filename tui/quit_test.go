@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/berth-dev/berth/planner"
-	tea "github.com/charmbracelet/bubbletea"
 )
 
 // press sends one key straight to Update and reports whether the command
@@ -168,7 +168,7 @@ func TestQuitAsksWhenUnsaved(t *testing.T) {
 	})
 
 	t.Run("read-only", func(t *testing.T) {
-		m, err := New(Options{Plan: reference(t, "tight", nil), Renderer: asciiRenderer()})
+		m, err := New(Options{Plan: reference(t, "tight", nil)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +197,7 @@ func TestQuitAsksWhenReopenedPlanChanged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := New(Options{Planner: planner.New(embedded(t, "default")), Renderer: asciiRenderer(),
+			m, err := New(Options{Planner: planner.New(embedded(t, "default")),
 				SavePath: filepath.Join(t.TempDir(), "plan.json"), ExpectID: tc.expectID(fresh.ID)})
 			if err != nil {
 				t.Fatal(err)

@@ -4,55 +4,92 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/components"
 )
 
-// runes is several characters delivered as one key message, as a terminal
-// read (tmux send-keys jjj, fast typing) gives them to bubbletea.
-func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
-
-// TestKeysArrivingTogether: "jjj" in one message moves three rows, and
-// enter then opens the host under the cursor; "/kvm1" opens the filter and
-// types kvm1 into it; a paste is never taken as keys.
+// TestKeysArrivingTogether: keys that reach the program in one read are
+// handled one by one, in order, and a key that opens a screen is acted on
+// before the keys after it: "jjj" + enter + "j" opens the fourth host and
+// moves to its second guest (were the enter's screen opened after the last
+// j, the j would move the fleet's cursor instead). An edit among them
+// runs in the background while the keys after it move the cursor.
 func TestKeysArrivingTogether(t *testing.T) {
+	m, err := New(Options{Planner: planner.New(embedded(t, "default"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := startLive(t, m, 80, 24)
+	ready := func(m *Model) bool { return m.Plan() != nil && !m.Busy() }
+	var fleet []planner.HostPlan // kvm01 … kvm20, the fleet view's order
+	l.waitFor("the first plan", func(m *Model) bool {
+		if !ready(m) {
+			return false
+		}
+		fleet = m.Plan().Hosts // read in the program's loop
+		return true
+	})
+	second := slices.SortedFunc(slices.Values(fleet[3].Existing), components.CompareNames)[1]
+
+	l.write("jjj\rj")
+	l.waitFor("jjj, enter, j: host "+fleet[3].Name+", cursor on "+second, func(m *Model) bool {
+		return m.top().Title() == "host "+fleet[3].Name && strings.Contains(lineOf(ansi.Strip(m.Frame()), "›"), second)
+	})
+
+	// Back to the fleet, its cursor still on kvm04 (backspace is back too;
+	// esc alone waits for a timeout), then an edit among moves: x excludes
+	// kvm04 and runs in the background, j moves to kvm05 at once.
+	l.write("\x7fxj")
+	l.waitFor("back, x, j", func(m *Model) bool {
+		ex := m.ctx.Edits.Excluded
+		return ready(m) && len(ex) == 1 && ex[0] == fleet[3].Name &&
+			strings.Contains(lineOf(ansi.Strip(m.Frame()), "›"), " "+fleet[4].Name+" ")
+	})
+
+	// A dialog: a opens it, j goes to the count, backspace and 3 make it
+	// 3, enter adds the demand.
+	l.write("aj\x7f3\r")
+	l.waitFor("add 3 guests", func(m *Model) bool {
+		d := m.ctx.Edits.Demand
+		return ready(m) && len(d) == 1 && d[0].Count == 3
+	})
+	// Two escapes in one read (tmux send-keys Escape Escape) come as
+	// alt+esc: both screens close, the save prompt and the host.
+	l.write("\rs")
+	l.waitFor("enter, s: the save prompt over the host", func(m *Model) bool { return len(m.screens) == 3 })
+	l.write("\x1b\x1b")
+	l.waitFor("esc esc in one read", func(m *Model) bool { return len(m.screens) == 1 })
+	if final := l.quit(); final.top().Title() != "fleet" {
+		t.Errorf("ended on %q, want the fleet view", final.top().Title())
+	}
+}
+
+// TestPasteIsText: a paste is never taken as keys; in the filter it is
+// text, inserted where the cursor is.
+func TestPasteIsText(t *testing.T) {
 	h := start(t, "default", 80, 24)
-	h.send(runes("jjj"))
-	if row := lineOf(h.screen(), "›"); !strings.Contains(row, "kvm04") {
-		t.Fatalf("after jjj the cursor is not on kvm04: %q", row)
+	h.send(tea.PasteMsg{Content: "jjx"})
+	if row := lineOf(h.screen(), "›"); !strings.Contains(row, "kvm01") || len(h.m.ctx.Edits.Excluded) != 0 {
+		t.Errorf("a paste was taken as keys: cursor row %q, excluded %v", row, h.m.ctx.Edits.Excluded)
 	}
-	h.keys("enter")
-	mustContain(t, h.screen(), "Host kvm04 ")
-	h.keys("esc")
-
-	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj"), Paste: true})
-	if row := lineOf(h.screen(), "›"); !strings.Contains(row, "kvm04") {
-		t.Errorf("a paste moved the cursor: %q", row)
+	h.keys("/")
+	h.typeText("km1")
+	h.keys("left", "left")
+	h.send(tea.PasteMsg{Content: "v"})
+	mustContain(t, h.screen(), "filter: kvm1", "kvm10", "kvm19")
+	if strings.Contains(h.screen(), " kvm02 ") {
+		t.Errorf("the filter kvm1 was not applied:\n%s", h.screen())
 	}
-
-	h.send(runes("/kvm1"))
-	mustContain(t, h.screen(), "kvm10", "kvm19")
-	if strings.Contains(h.screen(), "kvm02") {
-		t.Errorf("the filter kvm1 was not typed as text:\n%s", h.screen())
-	}
-	h.send(runes("9x")) // text inside the filter, not an exclusion
+	h.typeText("9x") // text inside the filter, not an exclusion
 	if len(h.m.ctx.Edits.Excluded) != 0 {
-		t.Fatal("runes typed into the filter were taken as keys")
-	}
-	h.keys("esc")
-
-	// An edit key among others: the rest wait for the edit.
-	h.send(runes("jjjxj"))
-	if ex := h.m.ctx.Edits.Excluded; len(ex) != 1 || ex[0] != "kvm04" {
-		t.Errorf("x of \"jjjxj\" excluded %v, want kvm04", ex)
-	}
-	if row := lineOf(h.screen(), "›"); !strings.Contains(row, "kvm05") {
-		t.Errorf("the last j of \"jjjxj\" did not move after the edit: %q", row)
+		t.Fatal("keys typed into the filter were taken as edits")
 	}
 }
 
@@ -62,7 +99,7 @@ func TestKeysArrivingTogether(t *testing.T) {
 func TestChangedScenarioSavesAside(t *testing.T) {
 	dir := t.TempDir()
 	orig := filepath.Join(dir, "plan.json")
-	m, err := New(Options{Planner: planner.New(embedded(t, "tight")), Renderer: asciiRenderer(),
+	m, err := New(Options{Planner: planner.New(embedded(t, "tight")),
 		SavePath: orig, ExpectID: "0123456789ab"})
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +147,7 @@ func TestSaveDialogWords(t *testing.T) {
 // TestReadOnlyHelpHidesEdits: without the scenario the help offers no
 // edit keys (they would only say they need it).
 func TestReadOnlyHelpHidesEdits(t *testing.T) {
-	m, err := New(Options{Plan: reference(t, "tight", nil), Renderer: asciiRenderer()})
+	m, err := New(Options{Plan: reference(t, "tight", nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +198,7 @@ func TestHostColumnFits(t *testing.T) {
 	sc := embedded(t, "tight")
 	long := "hypervisor-r1-slot07"
 	sc.Hosts[0].Name = long
-	m, err := New(Options{Planner: planner.New(sc), Renderer: asciiRenderer()})
+	m, err := New(Options{Planner: planner.New(sc)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,25 +285,4 @@ func TestScoreNowAndWhenPlaced(t *testing.T) {
 	h := start(t, "default", 80, 24)
 	h.openGuest(guest)
 	mustContain(t, h.screen(), now+" now", then+" when placed")
-}
-
-// TestKeysTogetherInDialogs: the policy dialog and the demand dialog's
-// rows other than the count take runes as keys, so keys that arrive
-// together are split there too; the count row takes them as digits.
-func TestKeysTogetherInDialogs(t *testing.T) {
-	one, together := start(t, "default", 80, 24), start(t, "default", 80, 24)
-	one.keys("o", "j", "j", "l")
-	together.keys("o")
-	together.send(runes("jjl"))
-	if a, b := one.screen(), together.screen(); a != b {
-		t.Errorf("policy dialog: \"jjl\" at once differs from j, j, l:\n%s\n---\n%s", b, a)
-	}
-	one.keys("esc", "a", "j")
-	one.typeText("12")
-	together.keys("esc", "a", "j")
-	together.send(runes("12"))
-	mustContain(t, together.screen(), "‹ 112 ›")
-	if a, b := one.screen(), together.screen(); a != b {
-		t.Errorf("demand dialog: \"12\" at once differs from 1, 2:\n%s\n---\n%s", b, a)
-	}
 }

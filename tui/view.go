@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/berth-dev/berth/inventory"
@@ -25,7 +26,7 @@ func (m *Model) bodySize() (int, int) {
 
 func (m *Model) helpView() string {
 	h := m.help
-	h.Width = m.ctx.Width
+	h.SetWidth(m.ctx.Width)
 	h.ShowAll = m.fullHelp
 	// bubbles/help can overrun its width when the ellipsis does not fit
 	// either; cut every line.
@@ -50,8 +51,20 @@ func (m *Model) helpHeight() int {
 	return strings.Count(m.helpView(), "\n") + 1
 }
 
-// View implements tea.Model. It is a pure function of the model's state.
-func (m *Model) View() string {
+// View implements tea.Model: the frame on the alternate screen, with the
+// mouse reported when the explorer takes it. It is a pure function of the
+// model's state.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Frame())
+	v.AltScreen = true
+	if m.takeMouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	return v
+}
+
+// Frame is the screen as text: exactly Height lines, none wider than Width.
+func (m *Model) Frame() string {
 	w, h := m.ctx.Width, m.ctx.Height
 	st := m.ctx.Styles
 	if m.ctx.Plan == nil {

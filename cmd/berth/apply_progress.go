@@ -9,10 +9,10 @@ import (
 	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/berth-dev/berth/planner/apply"
 	"github.com/berth-dev/berth/tui/applyview"
 	"github.com/berth-dev/berth/tui/styles"
-	tea "github.com/charmbracelet/bubbletea"
 )
 
 // applyScreen is how apply talks to the operator on stderr while it runs:
@@ -34,11 +34,14 @@ func (s *applyScreen) showProgress(prep *apply.Apply) (finish func()) {
 		prep.SetProgress(s.a.stderr, nil)
 		return func() {}
 	}
-	st := styles.New(exploreRenderer(s.a.stderr))
 	// No input: the "yes" was read already, and Ctrl-C stays with apply's
 	// own handler (watchInterrupts), which stops cleanly between steps.
-	prog := tea.NewProgram(applyview.New(st, nil), tea.WithOutput(s.a.stderr),
-		tea.WithInput(nil), tea.WithoutSignalHandler(), tea.WithoutBracketedPaste())
+	// Without input bubbletea sends the terminal no query (there would be
+	// no reading the answer), so the background is not asked for: the
+	// styles are the dark ones, whose colours also read on a light
+	// background. Colour itself follows stderr and NO_COLOR.
+	prog := tea.NewProgram(applyview.New(styles.New(true), nil), tea.WithOutput(s.a.stderr),
+		tea.WithInput(nil), tea.WithoutSignalHandler())
 	ended := make(chan struct{})
 	s.mu.Lock()
 	s.prog, s.ended = prog, ended

@@ -3,13 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/planner"
@@ -78,16 +75,14 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	if !isTerminal(a.stdin) || !isTerminal(a.stdout) {
 		return errors.New("explore needs a terminal (its input and output are not both one); for scripts use berth plan -o json, or berth plan -o table for people")
 	}
-	opt.Renderer = exploreRenderer(a.stdout)
+	opt.Mouse = a.v.GetBool("mouse")
 	m, err := tui.New(opt)
 	if err != nil {
 		return err
 	}
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithInput(a.stdin), tea.WithOutput(a.stdout)}
-	if a.v.GetBool("mouse") {
-		opts = append(opts, tea.WithMouseCellMotion())
-	}
-	prog := tea.NewProgram(m, opts...)
+	// Colour follows the terminal: bubbletea brings the styles down to
+	// what the output supports, and to none when NO_COLOR is set.
+	prog := tea.NewProgram(m, tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
 	if _, err := prog.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) {
 			return nil
@@ -154,20 +149,6 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	}
 	pl.SetEdits(saved.Edits)
 	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID}, nil
-}
-
-// exploreRenderer draws for w: colour as the terminal allows, none when
-// NO_COLOR is set or w is not a terminal (termenv decides both). The
-// background is asked for now, before the program owns the terminal.
-func exploreRenderer(w io.Writer) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(w, termenv.WithColorCache(true))
-	if os.Getenv("NO_COLOR") != "" { // https://no-color.org: set and not empty
-		r.SetColorProfile(termenv.Ascii)
-	}
-	if r.ColorProfile() != termenv.Ascii {
-		r.SetHasDarkBackground(r.HasDarkBackground())
-	}
-	return r
 }
 
 // isTerminal reports whether f is a terminal (an *os.File on a tty).

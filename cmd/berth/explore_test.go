@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
@@ -159,15 +158,4 @@ func TestExploreOptions(t *testing.T) {
 			t.Error("a missing plan file should be an error")
 		}
 	})
-}
-
-// TestExploreRendererNoColour: not a terminal, or NO_COLOR, means no colour.
-func TestExploreRendererNoColour(t *testing.T) {
-	if p := exploreRenderer(&bytes.Buffer{}).ColorProfile(); p != termenv.Ascii {
-		t.Errorf("profile for a non-terminal = %v, want Ascii", p)
-	}
-	t.Setenv("NO_COLOR", "1")
-	if p := exploreRenderer(&bytes.Buffer{}).ColorProfile(); p != termenv.Ascii {
-		t.Errorf("profile with NO_COLOR = %v, want Ascii", p)
-	}
 }

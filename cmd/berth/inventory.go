@@ -15,10 +15,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"charm.land/bubbles/v2/progress"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/live"
-	"github.com/charmbracelet/bubbles/progress"
-	"github.com/muesli/termenv"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 )
@@ -172,8 +172,9 @@ func progressBar(width, done, total int) string {
 	if total > 0 {
 		share = float64(done) / float64(total)
 	}
-	bar := progress.New(progress.WithWidth(width), progress.WithoutPercentage(), progress.WithColorProfile(termenv.Ascii))
-	return bar.ViewAs(share)
+	bar := progress.New(progress.WithWidth(width), progress.WithoutPercentage(),
+		progress.WithFillCharacters(progress.DefaultFullCharFullBlock, progress.DefaultEmptyCharBlock))
+	return ansi.Strip(bar.ViewAs(share))
 }
 
 // hostConfig is one entry of the config's "hosts" list.

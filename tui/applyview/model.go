@@ -8,10 +8,10 @@ package applyview
 import (
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 	"github.com/berth-dev/berth/planner/apply"
 	"github.com/berth-dev/berth/tui/styles"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
 )
 
 // EventMsg carries one apply event into the program.

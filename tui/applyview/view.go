@@ -5,9 +5,11 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/planner/apply"
-	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -49,10 +51,19 @@ func (r *hostRow) state() state {
 // finished counts the host's actions that need no more work in this run.
 func finished(e apply.ProgressEvent) int { return e.Done + e.Failed + e.Interrupted }
 
-// View draws a header and one row per host, as many as the terminal has
+// View implements tea.Model: the frame, drawn in place under the command
+// line (no alternate screen), so the last one stays above the report. The
+// display reads no input, so it asks for no bracketed paste either.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Frame())
+	v.DisableBracketedPasteMode = true
+	return v
+}
+
+// Frame draws a header and one row per host, as many as the terminal has
 // lines for: hosts at work and hosts with failures first, then waiting
 // ones, then finished ones, and a line counting those left out.
-func (m Model) View() string {
+func (m Model) Frame() string {
 	var b strings.Builder
 	b.WriteString(m.header())
 	b.WriteByte('\n')
@@ -171,7 +182,8 @@ func (m Model) row(r *hostRow, nameWidth, countWidth int) string {
 		barWidth = 10
 	}
 	bar := progress.New(progress.WithWidth(barWidth), progress.WithoutPercentage(),
-		progress.WithSolidFill(colour), progress.WithColorProfile(st.Renderer.ColorProfile()))
+		progress.WithFillCharacters(progress.DefaultFullCharFullBlock, progress.DefaultEmptyCharBlock),
+		progress.WithColors(lipgloss.Color(colour)))
 	share := 0.0
 	if e.Total > 0 {
 		share = float64(finished(e)) / float64(e.Total)

@@ -4,30 +4,30 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/berth-dev/berth/internal/goldenfile"
 	"github.com/berth-dev/berth/planner/apply"
 	"github.com/berth-dev/berth/tui/styles"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"github.com/charmbracelet/x/ansi"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// plainModel is a display without colour at width×height, whose clock
-// reads 2.3 s after the start.
+// screen is m's frame as a terminal without colour shows it.
+func screen(m Model) string { return ansi.Strip(m.Frame()) }
+
+// plainModel is a display at width×height, whose clock reads 2.3 s after
+// the start.
 func plainModel(width, height int) Model {
-	r := lipgloss.NewRenderer(os.Stdout)
-	r.SetColorProfile(termenv.Ascii)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := t0
-	m := New(styles.New(r), func() time.Time { return clock })
+	m := New(styles.New(true), func() time.Time { return clock })
 	clock = t0.Add(2300 * time.Millisecond)
 	next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	return next.(Model)
@@ -65,7 +65,7 @@ func fourHosts(m Model) Model {
 func TestViewHalfWay(t *testing.T) {
 	for _, width := range []int{80, 120} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
-			s := fourHosts(plainModel(width, 24)).View()
+			s := screen(fourHosts(plainModel(width, 24)))
 			golden(t, fmt.Sprintf("halfway-%d", width), s)
 			// 3 of 8 done (kvm01's two, kvm02's first), kvm03's one failed.
 			mustHave(t, s, "3 of 8 actions done", "1 failed", "1 host at work", "2.3s")
@@ -108,7 +108,7 @@ func TestViewKeepsGuestWhileHostSpeaks(t *testing.T) {
 		apply.ProgressEvent{Host: "kvm01", Guest: "web-1", Text: "defined (3ms)", Total: 1},
 		apply.ProgressEvent{Host: "kvm01", Text: "was defined by an earlier run", Total: 1},
 	)
-	mustHave(t, line(m.View(), "kvm01"), "web-1: defined (3ms)")
+	mustHave(t, line(screen(m), "kvm01"), "web-1: defined (3ms)")
 }
 
 // TestViewManyHosts: with more hosts than lines, the hosts at work and
@@ -125,12 +125,12 @@ func TestViewManyHosts(t *testing.T) {
 	evs = append(evs,
 		apply.ProgressEvent{Host: "kvm25", Text: "connecting", Total: 1},
 		apply.ProgressEvent{Host: "kvm29", Text: "cannot connect: timeout", Total: 1, Failed: 1, Finished: true})
-	s := send(m, evs...).View()
+	s := screen(send(m, evs...))
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > 10-1 {
 		t.Errorf("%d lines on a 10-line terminal, want at most 9 (one for the cursor):\n%s", len(lines), s)
 	}
-	if tiny := strings.Split(send(plainModel(100, 3), evs...).View(), "\n"); len(tiny) > 3 || !strings.Contains(tiny[0], "berth apply") {
+	if tiny := strings.Split(screen(send(plainModel(100, 3), evs...)), "\n"); len(tiny) > 3 || !strings.Contains(tiny[0], "berth apply") {
 		t.Errorf("on a 3-line terminal the frame must keep its header and fit: %q", tiny)
 	}
 	if !strings.Contains(lines[1], "kvm25") || !strings.Contains(lines[2], "kvm29") || !strings.Contains(lines[3], "kvm21") {
@@ -153,7 +153,7 @@ func TestViewInterrupted(t *testing.T) {
 	m = send(m)
 	next, _ := m.Update(NoteMsg("interrupted: finishing the steps in flight"))
 	next, _ = next.Update(DoneMsg{})
-	s := next.View()
+	s := screen(next.(Model))
 	mustHave(t, s, "0 of 3 actions done", "1 interrupted")
 	if l := strings.Split(s, "\n"); len(l) < 2 || l[1] != "interrupted: finishing the steps in flight" {
 		t.Errorf("the note is not the line under the header:\n%s", s)
@@ -178,16 +178,16 @@ func TestDoneQuits(t *testing.T) {
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Error("DoneMsg does not quit the program")
 	}
-	if s := next.View(); strings.Contains(s, "at work") {
+	if s := screen(next.(Model)); strings.Contains(s, "at work") {
 		t.Errorf("the final frame still counts hosts at work: %q", s)
 	}
 	// The last frame ends its last line, so the report printed after it
 	// does not start on (and overwrite) the display's last row; live
 	// frames do not, so as not to cost the terminal a line.
-	if s := next.View(); !strings.HasSuffix(s, "\n") {
+	if s := screen(next.(Model)); !strings.HasSuffix(s, "\n") {
 		t.Errorf("the final frame does not end with a newline: %q", s)
 	}
-	if s := fourHosts(plainModel(80, 24)).View(); strings.HasSuffix(s, "\n") {
+	if s := screen(fourHosts(plainModel(80, 24))); strings.HasSuffix(s, "\n") {
 		t.Errorf("a live frame ends with a newline: %q", s)
 	}
 }

@@ -6,7 +6,7 @@ package common
 import (
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/berth-dev/berth/inventory"
@@ -45,8 +45,12 @@ type Context struct {
 // screen's state and the Context.
 type Screen interface {
 	// Update handles a key and returns the screen (possibly changed) and a
-	// command, typically one that sends one of the intent messages below.
-	Update(msg tea.KeyMsg) (Screen, tea.Cmd)
+	// command that sends one of the intent messages below (Send, Status).
+	// The root runs that command at once, before the next key is read, so
+	// a key that opens a screen or asks for an edit is acted on before the
+	// keys typed after it: a screen's command must only send a message,
+	// never wait for anything.
+	Update(msg tea.KeyPressMsg) (Screen, tea.Cmd)
 	// View renders the screen's body in width × height cells.
 	View(width, height int) string
 	// Help lists the screen's keys.

@@ -70,8 +70,9 @@ func (t *GuestTable) Refresh(p *planner.Plan, height int) {
 	t.Clamp(len(t.rows), height, nil)
 }
 
-// compare orders by the sort column; unplaced guests always come first,
-// since they are what needs attention.
+// compare orders by the sort column, names in their natural order
+// (cache-2 before cache-10); unplaced guests always come first, since they
+// are what needs attention.
 func (t *GuestTable) compare(a, b GuestRow) int {
 	if a.Unplaced() != b.Unplaced() {
 		if a.Unplaced() {
@@ -82,20 +83,20 @@ func (t *GuestTable) compare(a, b GuestRow) int {
 	c := 0
 	switch t.Sort {
 	case 0:
-		c = cmp.Compare(a.Guest, b.Guest)
+		c = CompareNames(a.Guest, b.Guest)
 	case 1:
-		c = cmp.Compare(a.Profile, b.Profile)
+		c = CompareNames(a.Profile, b.Profile)
 	case 2:
-		c = cmp.Compare(a.Group, b.Group)
+		c = CompareNames(a.Group, b.Group)
 	case 3:
-		c = cmp.Compare(a.Host, b.Host)
+		c = CompareNames(a.Host, b.Host)
 	case 4:
 		c = cmp.Compare(total(a.Score), total(b.Score))
 	}
 	if t.Desc {
 		c = -c
 	}
-	return cmp.Or(c, cmp.Compare(a.Guest, b.Guest)) // names are unique: a total order
+	return cmp.Or(c, CompareNames(a.Guest, b.Guest)) // names are unique: a total order
 }
 
 func total(s *planner.Score) float64 {
@@ -190,28 +191,29 @@ func Num(x float64) string {
 
 // TermsHeading labels the columns of TermsCells; ScoreHeading those of
 // ScoreCells (the total first). Stranded and appetite count against a
-// host: the strategy subtracts them.
+// host: the strategy subtracts them. Appetite is written as the penalty it
+// is (−0.75), as berth plan writes it; stranded as the share it measures.
 var (
 	TermsHeading = fmt.Sprintf("%5s %5s %6s %5s", "align", "fill", "strand", "appet")
 	ScoreHeading = fmt.Sprintf("%5s ", "SCORE") + TermsHeading
 )
 
 // TermsCells writes a score's terms in the columns of TermsHeading:
-// " 0.56  0.60   0.66  0.75".
+// " 0.56  0.60   0.66 −0.75".
 func TermsCells(s *planner.Score) string {
-	return fmt.Sprintf("%5s %5s %6s %5s", Num(s.Align), Num(s.Fill), Num(s.Stranded), Num(s.Appetite))
+	return fmt.Sprintf("%5s %5s %6s %5s", Num(s.Align), Num(s.Fill), Num(s.Stranded), Num(-s.Appetite))
 }
 
 // ScoreCells writes the total and the terms in the columns of
-// ScoreHeading: "−0.25  0.56  0.60   0.66  0.75".
+// ScoreHeading: "−0.25  0.56  0.60   0.66 −0.75".
 func ScoreCells(s *planner.Score) string {
 	return fmt.Sprintf("%5s ", Num(s.Total)) + TermsCells(s)
 }
 
 // TermsText writes a score with labelled terms, for a line of prose:
-// "−0.25 (align 0.56 · fill 0.60 · stranded 0.66 · appetite 0.75)".
+// "−0.25 (align 0.56 · fill 0.60 · stranded 0.66 · appetite −0.75)".
 func TermsText(s *planner.Score) string {
-	t := fmt.Sprintf("%s (align %s · fill %s · stranded %s · appetite %s)", Num(s.Total), Num(s.Align), Num(s.Fill), Num(s.Stranded), Num(s.Appetite))
+	t := fmt.Sprintf("%s (align %s · fill %s · stranded %s · appetite %s)", Num(s.Total), Num(s.Align), Num(s.Fill), Num(s.Stranded), Num(-s.Appetite))
 	if s.Opens {
 		t += " · opens the host"
 	}

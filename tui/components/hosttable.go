@@ -55,7 +55,7 @@ func (t *HostTable) Refresh(p *planner.Plan, height int) {
 	slices.SortStableFunc(idx, func(a, b int) int { return t.compare(&p.Hosts[a], &p.Hosts[b]) })
 	t.rows = t.rows[:0]
 	if t.GroupRack {
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(p.Hosts[a].Rack, p.Hosts[b].Rack) })
+		slices.SortStableFunc(idx, func(a, b int) int { return CompareNames(p.Hosts[a].Rack, p.Hosts[b].Rack) })
 		for i := 0; i < len(idx); {
 			j := i
 			for j < len(idx) && p.Hosts[idx[j]].Rack == p.Hosts[idx[i]].Rack {
@@ -80,12 +80,13 @@ func (t *HostTable) Refresh(p *planner.Plan, height int) {
 	t.List.Clamp(len(t.rows), height, t.IsHeading)
 }
 
-// compare orders two hosts by the sort column, then by name.
+// compare orders two hosts by the sort column, then by name (names in
+// their natural order: kvm9 before kvm10).
 func (t *HostTable) compare(a, b *planner.HostPlan) int {
 	c := 0
 	switch t.Sort {
 	case 1:
-		c = cmp.Or(cmp.Compare(a.Rack, b.Rack), cmp.Compare(a.Zone, b.Zone))
+		c = cmp.Or(CompareNames(a.Rack, b.Rack), CompareNames(a.Zone, b.Zone))
 	case 2:
 		c = cmp.Or(cmp.Compare(len(a.Existing)+len(a.Placed), len(b.Existing)+len(b.Placed)), cmp.Compare(len(a.Placed), len(b.Placed)))
 	case 3, 4, 5, 6:
@@ -95,7 +96,7 @@ func (t *HostTable) compare(a, b *planner.HostPlan) int {
 	if t.Desc {
 		c = -c
 	}
-	return cmp.Or(c, cmp.Compare(a.Name, b.Name))
+	return cmp.Or(c, CompareNames(a.Name, b.Name))
 }
 
 func share(x, offered float64) float64 {

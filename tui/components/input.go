@@ -3,38 +3,87 @@ package components
 import (
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/berth-dev/berth/tui/styles"
 )
 
-// Input is a one-line text field (a filter or a file name). It is a small
-// value type rather than bubbles/textinput so that it needs nothing beyond
-// the modules berth already uses.
+// Input is a one-line text field (a filter or a file name): bubbles'
+// textinput, so the cursor moves (←/→, home/end, ctrl+a/ctrl+e, alt+←/→ by
+// words), text is deleted either side of it (backspace, delete, ctrl+u,
+// ctrl+k, ctrl+w), and a paste lands where the cursor is. The text scrolls
+// sideways when it is wider than the field.
 type Input struct {
-	Prompt string
-	Value  string
+	ti textinput.Model
 }
 
-// Update applies a key: printable runes append, backspace deletes, ctrl+u
-// clears. Keys it does not use (enter, esc, arrows) are the caller's.
-func (in Input) Update(msg tea.KeyMsg) Input {
-	switch msg.Type {
-	case tea.KeyRunes, tea.KeySpace:
-		in.Value += string(msg.Runes)
-	case tea.KeyBackspace:
-		if r := []rune(in.Value); len(r) > 0 {
-			in.Value = string(r[:len(r)-1])
-		}
-	case tea.KeyCtrlU:
-		in.Value = ""
-	}
-	return in
+// NewInput returns a focused field showing prompt, holding value, with the
+// cursor at its end.
+func NewInput(st *styles.Styles, prompt, value string) Input {
+	ti := textinput.New()
+	ti.SetStyles(inputStyles(st))
+	ti.Prompt = prompt
+	// ctrl+v would read the clipboard through xclip and the like; a
+	// terminal's paste arrives as a tea.PasteMsg and is taken as it is.
+	ti.KeyMap.Paste.SetEnabled(false)
+	// No completion: tab, ↑ and ↓ mean nothing in a file name.
+	ti.KeyMap.AcceptSuggestion.SetEnabled(false)
+	ti.KeyMap.NextSuggestion.SetEnabled(false)
+	ti.KeyMap.PrevSuggestion.SetEnabled(false)
+	ti.SetValue(value)
+	ti.CursorEnd()
+	// The cursor does not blink (inputStyles): Focus has no command to run.
+	_ = ti.Focus()
+	return Input{ti: ti}
 }
 
-// View renders the prompt, the value and a cursor block.
+// Update applies a key or a paste (tea.KeyPressMsg, tea.PasteMsg); keys the
+// field does not use (enter, esc) are the caller's to check first. The
+// field's own commands (cursor blink) are not needed: its cursor does not
+// blink.
+func (in *Input) Update(msg tea.Msg) {
+	in.ti, _ = in.ti.Update(msg)
+}
+
+// Value is the text typed.
+func (in Input) Value() string { return in.ti.Value() }
+
+// Position is the cursor's place in the text, in runes from its start.
+func (in Input) Position() int { return in.ti.Position() }
+
+// SetValue replaces the text, the cursor at its end.
+func (in *Input) SetValue(s string) {
+	in.ti.SetValue(s)
+	in.ti.CursorEnd()
+}
+
+// SetWidth fits the field, prompt and cursor included, into width cells.
+func (in *Input) SetWidth(width int) {
+	in.ti.SetWidth(max(width-len([]rune(in.ti.Prompt))-1, 1))
+	in.ti.SetCursor(in.ti.Position()) // scrolls the text to the cursor
+}
+
+// View renders the prompt, the text and a block cursor, in st's colours
+// (st can change while the field is open: the terminal's background is
+// learnt after start).
 func (in Input) View(st *styles.Styles) string {
-	return st.Input.Render(in.Prompt) + in.Value + st.Cursor.Render(" ")
+	ti := in.ti
+	ti.SetStyles(inputStyles(st))
+	return ti.View()
+}
+
+// inputStyles dresses a textinput in st: the prompt in the Input style, a
+// block cursor in the prompt's colour (drawn in reverse video, so the
+// character under it keeps the terminal's background colour and stays
+// readable) that does not blink (a blinking cursor would redraw the screen
+// twice a second for nothing).
+func inputStyles(st *styles.Styles) textinput.Styles {
+	s := textinput.DefaultStyles(st.Dark)
+	s.Focused.Prompt, s.Focused.Text = st.Input, lipgloss.NewStyle()
+	s.Cursor.Color, s.Cursor.Blink = st.Input.GetForeground(), false
+	return s
 }
 
 // Match reports whether every space-separated word of query occurs in one

@@ -3,8 +3,8 @@ package components
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -18,7 +18,7 @@ type List struct {
 }
 
 // Key moves the cursor for a navigation key and reports whether it was one.
-func (l *List) Key(km *keymap.KeyMap, msg tea.KeyMsg, n, height int, skip func(int) bool) bool {
+func (l *List) Key(km *keymap.KeyMap, msg tea.KeyPressMsg, n, height int, skip func(int) bool) bool {
 	page := max(height-1, 1)
 	switch {
 	case key.Matches(msg, km.Up):

@@ -6,7 +6,7 @@ package keymap
 import (
 	"slices"
 
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 )
 
 // KeyMap holds the explorer's key bindings.
@@ -23,6 +23,9 @@ type KeyMap struct {
 	// PickHost is m where it opens the guest's ranking to choose a host
 	// (host detail, guests tab) rather than moving to the selected host.
 	PickHost key.Binding
+	// Reasons shows every why-not reason of an unplaced guest, or the
+	// first few again.
+	Reasons key.Binding
 
 	// Files.
 	Save, Export key.Binding
@@ -44,7 +47,7 @@ func Default() *KeyMap {
 		Up:       b("↑/k", "up", "up", "k"),
 		Down:     b("↓/j", "down", "down", "j"),
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
-		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f", " "),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f", "space"),
 		Home:     b("home", "first", "home"),
 		End:      b("end/G", "last", "end", "G"),
 		Left:     b("←/h", "less", "left", "h", "-"),
@@ -64,6 +67,7 @@ func Default() *KeyMap {
 		Move:      b("m", "move here", "m"),
 		PickHost:  b("m", "move (pick host)", "m"),
 		Force:     b("F", "force move", "F"),
+		Reasons:   b("w", "all reasons", "w"),
 		Pin:       b("p", "pin/unpin", "p"),
 		Exclude:   b("x", "exclude host", "x"),
 		AddDemand: b("a", "add demand", "a"),

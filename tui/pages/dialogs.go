@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -29,19 +29,19 @@ type Prompt struct {
 // --out`: JSON, or YAML for a .yaml name).
 func NewSavePrompt(ctx *common.Context, path string) *Prompt {
 	return &Prompt{ctx: ctx, name: "save plan", title: "Save the plan (JSON, or YAML if the name ends in .yaml); berth apply takes it",
-		input: components.Input{Prompt: "save plan to: ", Value: path}, onEnter: func(p string) tea.Msg { return common.SaveMsg{Path: p} },
+		input: components.NewInput(ctx.Styles, "save plan to: ", path), onEnter: func(p string) tea.Msg { return common.SaveMsg{Path: p} },
 		enter: ctx.Keys.SaveFile}
 }
 
 // NewExportPrompt asks where to export the edited scenario.
 func NewExportPrompt(ctx *common.Context, path string) *Prompt {
 	return &Prompt{ctx: ctx, name: "export scenario", title: "Export the edited scenario (policy and added demand; pins and exclusions as a comment)",
-		input: components.Input{Prompt: "export scenario to: ", Value: path}, onEnter: func(p string) tea.Msg { return common.ExportMsg{Path: p} },
+		input: components.NewInput(ctx.Styles, "export scenario to: ", path), onEnter: func(p string) tea.Msg { return common.ExportMsg{Path: p} },
 		enter: ctx.Keys.ExportFile}
 }
 
 // SetSize implements common.Screen.
-func (p *Prompt) SetSize(int, int) {}
+func (p *Prompt) SetSize(width, _ int) { p.input.SetWidth(width) }
 
 // Title implements common.Screen.
 func (p *Prompt) Title() string { return p.name }
@@ -50,20 +50,23 @@ func (p *Prompt) Title() string { return p.name }
 func (p *Prompt) Capturing() bool { return true }
 
 // Update implements common.Screen.
-func (p *Prompt) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
-	switch msg.Type {
-	case tea.KeyEnter:
-		name := strings.TrimSpace(p.input.Value)
+func (p *Prompt) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, p.enter):
+		name := strings.TrimSpace(p.input.Value())
 		if name == "" {
 			return p, common.Status("give a file name", true)
 		}
 		return p, common.Send(common.BackMsg{Then: p.onEnter(name)})
-	case tea.KeyEsc:
+	case key.Matches(msg, p.ctx.Keys.Cancel):
 		return p, common.Send(common.BackMsg{})
 	}
-	p.input = p.input.Update(msg)
+	p.input.Update(msg)
 	return p, nil
 }
+
+// Paste takes a paste into the file name, where the cursor is.
+func (p *Prompt) Paste(msg tea.PasteMsg) { p.input.Update(msg) }
 
 // Help implements common.Screen.
 func (p *Prompt) Help() keymap.Help {
@@ -114,18 +117,14 @@ func (d *Demand) Title() string { return "add demand" }
 // Capturing implements common.Screen: digits type the count.
 func (d *Demand) Capturing() bool { return true }
 
-// TakesText tells the root that runes are text (digits of the count) on the
-// count row only; elsewhere keys that arrive together are split.
-func (d *Demand) TakesText() bool { return d.row == 1 }
-
 // Update implements common.Screen.
-func (d *Demand) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (d *Demand) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := d.ctx.Keys
 	step := 0
 	switch {
-	case msg.Type == tea.KeyEsc:
+	case key.Matches(msg, km.Cancel):
 		return d, common.Send(common.BackMsg{})
-	case msg.Type == tea.KeyEnter:
+	case key.Matches(msg, km.Apply):
 		profs, groups := d.profiles(), d.groups()
 		e := planner.DemandEdit{Profile: profs[d.profile], Count: d.count, Group: groups[d.group]}
 		label := fmt.Sprintf("add %d × %s", d.count, e.Profile)
@@ -141,11 +140,11 @@ func (d *Demand) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 		step = -1
 	case key.Matches(msg, km.Right):
 		step = 1
-	case msg.Type == tea.KeyRunes && d.row == 1:
-		if n, err := strconv.Atoi(strconv.Itoa(d.count) + string(msg.Runes)); err == nil && n <= 10000 {
+	case msg.Text != "" && d.row == 1:
+		if n, err := strconv.Atoi(strconv.Itoa(d.count) + msg.Text); err == nil && n <= 10000 {
 			d.count = n
 		}
-	case msg.Type == tea.KeyBackspace && d.row == 1:
+	case msg.Code == tea.KeyBackspace && d.row == 1:
 		d.count /= 10
 	}
 	switch d.row {

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -34,7 +34,7 @@ type Fleet struct {
 
 // NewFleet returns the fleet view.
 func NewFleet(ctx *common.Context) *Fleet {
-	f := &Fleet{ctx: ctx, filter: components.Input{Prompt: "filter: "}}
+	f := &Fleet{ctx: ctx, filter: components.NewInput(ctx.Styles, "filter: ", "")}
 	f.hosts.Sort = 0
 	f.Refresh()
 	return f
@@ -57,7 +57,10 @@ func (f *Fleet) Refresh() {
 	if f.ctx.Plan == nil {
 		return
 	}
-	f.hosts.Filter, f.guests.Filter = f.filter.Value, f.filter.Value
+	// The filter takes the rest of the tabs' line.
+	hosts, guests := f.tabWidths()
+	f.filter.SetWidth(f.width - hosts - 1 - guests - 2)
+	f.hosts.Filter, f.guests.Filter = f.filter.Value(), f.filter.Value()
 	f.hosts.Refresh(f.ctx.Plan, f.tableHeight())
 	f.guests.Refresh(f.ctx.Plan, f.tableHeight())
 }
@@ -75,21 +78,30 @@ func (f *Fleet) refreshActive() {
 // Title implements common.Screen.
 func (f *Fleet) Title() string { return "fleet" }
 
+// Paste takes a paste into the filter while it is open; elsewhere a paste
+// is text, not keys, and does nothing.
+func (f *Fleet) Paste(msg tea.PasteMsg) {
+	if f.filtering {
+		f.filter.Update(msg)
+		f.Refresh()
+	}
+}
+
 // Capturing implements common.Screen.
 func (f *Fleet) Capturing() bool { return f.filtering }
 
 // Update implements common.Screen.
-func (f *Fleet) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (f *Fleet) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := f.ctx.Keys
 	if f.filtering {
-		switch msg.Type {
-		case tea.KeyEnter:
+		switch {
+		case key.Matches(msg, km.KeepFilter):
 			f.filtering = false
-		case tea.KeyEsc:
+		case key.Matches(msg, km.Cancel):
 			f.filtering = false
-			f.filter.Value = ""
+			f.filter.SetValue("")
 		default:
-			f.filter = f.filter.Update(msg)
+			f.filter.Update(msg)
 		}
 		f.Refresh()
 		return f, nil
@@ -113,8 +125,8 @@ func (f *Fleet) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 	case key.Matches(msg, km.Filter):
 		f.filtering = true
 	case key.Matches(msg, km.Back):
-		if f.filter.Value != "" {
-			f.filter.Value = ""
+		if f.filter.Value() != "" {
+			f.filter.SetValue("")
 			f.Refresh()
 		}
 	case key.Matches(msg, km.SortNext):
@@ -179,12 +191,8 @@ func (f *Fleet) Click(x, y int) tea.Cmd {
 	}
 	const tabsLine = metricsLines // under the metrics header
 	if y == tabsLine {
-		// The tabs as View draws them: "[Hosts (20)] " then the second
-		// tab, each two cells wider than its name; what follows them
-		// (grouping, the filter) is not a tab.
-		p := f.ctx.Plan
-		hosts := len(fmt.Sprintf("Hosts (%d)", len(p.Hosts))) + 2
-		guests := len(fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced)) + 2
+		// What follows the tabs (grouping, the filter) is not a tab.
+		hosts, guests := f.tabWidths()
 		switch {
 		case x < hosts:
 			f.guestsTab = false
@@ -195,7 +203,7 @@ func (f *Fleet) Click(x, y int) tea.Cmd {
 	}
 	line := y - tabsLine - 2 // under the tabs and the table heading
 	h := f.tableHeight() - 1 // as the tables draw their rows
-	open := common.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	open := common.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if f.guestsTab {
 		r, ok := f.guests.At(line, f.guests.Len(), h)
 		if !ok {
@@ -216,6 +224,19 @@ func (f *Fleet) Click(x, y int) tea.Cmd {
 	}
 	f.hosts.Select(r, f.hosts.Len(), h, f.hosts.IsHeading)
 	return nil
+}
+
+// tabNames are the two tabs' names.
+func (f *Fleet) tabNames() []string {
+	p := f.ctx.Plan
+	return []string{fmt.Sprintf("Hosts (%d)", len(p.Hosts)), fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced)}
+}
+
+// tabWidths are the cells of the tabs as View draws them, "[Hosts (20)]"
+// then a space and the second tab, each two cells wider than its name.
+func (f *Fleet) tabWidths() (hosts, guests int) {
+	t := f.tabNames()
+	return len(t[0]) + 2, len(t[1]) + 2
 }
 
 // Help implements common.Screen.
@@ -242,7 +263,7 @@ func (f *Fleet) View(width, height int) string {
 	var b strings.Builder
 	b.WriteString(Metrics(f.ctx, width))
 	b.WriteString("\n")
-	tabs := []string{fmt.Sprintf("Hosts (%d)", len(p.Hosts)), fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced)}
+	tabs := f.tabNames()
 	active := 0
 	if f.guestsTab {
 		active = 1
@@ -255,8 +276,8 @@ func (f *Fleet) View(width, height int) string {
 	}
 	if f.filtering {
 		line += "  " + f.filter.View(st)
-	} else if f.filter.Value != "" {
-		line += "  " + st.Input.Render("filter: ") + f.filter.Value + st.Dim.Render(" (esc clears)")
+	} else if f.filter.Value() != "" {
+		line += "  " + st.Input.Render("filter: ") + f.filter.Value() + st.Dim.Render(" (esc clears)")
 	}
 	b.WriteString(common.Trunc(line, width) + "\n")
 	th := max(height-metricsLines-2, 1)
@@ -267,7 +288,7 @@ func (f *Fleet) View(width, height int) string {
 	}
 	out := common.Fit(b.String(), width, height-1)
 	if f.guestsTab {
-		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned · scores as placed; strand, appet subtract"), width)
+		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned · scores as placed; strand is subtracted"), width)
 	}
 	return out + "\n" + common.Trunc(components.BarLegend(st)+st.Dim.Render(" · ! over/rule x excluded + buy"), width)
 }
@@ -278,9 +299,13 @@ func (f *Fleet) View(width, height int) string {
 func Metrics(ctx *common.Context, width int) string {
 	st, m := ctx.Styles, &ctx.Plan.Metrics
 	lbl := func(s string) string { return st.Label.Render(fmt.Sprintf("%-9s", s)) }
+	// Metrics.Hosts counts the hosts the fleet has; those to buy come on
+	// top, and HostsUsed counts them too: "8 of 8 used (4 to buy; …)",
+	// never "8 of 4".
 	hosts := fmt.Sprintf("%d of %d used (was %d, lower bound %d)", m.HostsUsed, m.Hosts, m.HostsBefore, m.LowerBound)
 	if m.NewHosts > 0 {
-		hosts += st.Warn.Render(fmt.Sprintf(" + %d to buy", m.NewHosts))
+		hosts = fmt.Sprintf("%d of %d used (%s; was %d, lower bound %d)", m.HostsUsed, m.Hosts+m.NewHosts,
+			st.Warn.Render(fmt.Sprintf("%d to buy", m.NewHosts)), m.HostsBefore, m.LowerBound)
 	}
 	guests := fmt.Sprintf(" · Guests %d placed, ", m.Placed)
 	if m.Unplaced > 0 {

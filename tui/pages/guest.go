@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
@@ -23,6 +23,9 @@ type Guest struct {
 	ctx  *common.Context
 	name string
 	list components.List
+	// allReasons shows every line of an unplaced guest's why-not summary,
+	// not only the first summaryLines.
+	allReasons bool
 
 	width, height int
 }
@@ -74,9 +77,35 @@ func (g *Guest) rows() (rows []planner.CandidateView, ranked bool) {
 func (g *Guest) headHeight() int {
 	in := g.info()
 	if in.unplaced != nil {
-		return 3 + min(len(in.unplaced.Summary), 3) + len(nearestLines(in.unplaced, g.width))
+		return 3 + len(g.summary(in.unplaced)) + len(nearestLines(in.unplaced, g.width))
 	}
 	return 4
+}
+
+// summaryLines is how many lines of the why-not summary show at first.
+const summaryLines = 3
+
+// summary is the why-not summary as shown: every line with allReasons (or
+// when there are few), else the first summaryLines and a line saying how
+// many more there are and how to see them.
+func (g *Guest) summary(u *planner.Unplaced) []string {
+	var out []string
+	for i, s := range u.Summary {
+		if i == summaryLines && !g.allReasons {
+			more := len(u.Summary) - summaryLines
+			out = append(out, fmt.Sprintf("… %s (%s shows all)", planner.CountOf(more, "more reason", "more reasons"), g.ctx.Keys.Reasons.Help().Key))
+			break
+		}
+		out = append(out, "- "+s)
+	}
+	return out
+}
+
+// summaryCut reports whether the guest has why-not lines that the screen
+// can fold (more than summaryLines).
+func (g *Guest) summaryCut() bool {
+	in := g.info()
+	return in.unplaced != nil && len(in.unplaced.Summary) > summaryLines
 }
 
 // nearestLines is the nearest-fix hint wrapped at word breaks onto at most
@@ -105,7 +134,7 @@ func (g *Guest) Title() string { return "guest " + g.name }
 func (g *Guest) Capturing() bool { return false }
 
 // Update implements common.Screen.
-func (g *Guest) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (g *Guest) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := g.ctx.Keys
 	rows, ranked := g.rows()
 	if g.list.Key(km, msg, len(rows), g.listHeight(), nil) {
@@ -119,6 +148,9 @@ func (g *Guest) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 	switch {
 	case key.Matches(msg, km.Back):
 		return g, common.Send(common.BackMsg{})
+	case key.Matches(msg, km.Reasons) && g.summaryCut():
+		g.allReasons = !g.allReasons
+		g.SetSize(g.width, g.height)
 	case key.Matches(msg, km.Open):
 		if sel != nil {
 			return g, common.Send(common.OpenHostMsg{Host: sel.Host})
@@ -153,10 +185,19 @@ func (g *Guest) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
 // Help implements common.Screen.
 func (g *Guest) Help() keymap.Help {
 	km := g.ctx.Keys
-	return keymap.Help{
+	h := keymap.Help{
 		Short: []key.Binding{km.Move, km.Force, km.Pin, km.Open, km.Undo, km.Back, km.Help, km.Quit},
 		Full:  [][]key.Binding{km.Navigation(), {km.Move, km.Force, km.Pin, km.Open, km.Back}, km.Global()},
 	}
+	if g.summaryCut() {
+		reasons := km.Reasons
+		if g.allReasons {
+			reasons.SetHelp(reasons.Help().Key, "fewer reasons")
+		}
+		h.Short = append([]key.Binding{reasons}, h.Short...)
+		h.Full[1] = append(h.Full[1], reasons)
+	}
+	return h
 }
 
 // View implements common.Screen.
@@ -184,11 +225,8 @@ func (g *Guest) View(width, height int) string {
 		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", u.Guest, u.Profile, common.Dash(u.Group)), width)) + st.Bad.Render("UNPLACED") + "\n")
 		b.WriteString(common.Trunc("needs "+planner.VectorText(u.Demand), width) + "\n")
 		b.WriteString(st.Label.Render("why not:"))
-		for i, s := range u.Summary {
-			if i == 3 {
-				break
-			}
-			b.WriteString("\n" + common.Trunc("  - "+s, width))
+		for _, s := range g.summary(u) {
+			b.WriteString("\n" + common.Trunc("  "+s, width))
 		}
 		for _, l := range nearestLines(u, width) {
 			b.WriteString("\n" + st.Warn.Render(l))

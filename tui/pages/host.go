@@ -2,10 +2,11 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -42,7 +43,8 @@ func (h *Host) host() *planner.HostPlan {
 	return nil
 }
 
-// guests lists the host's guests: existing first, then new, in plan order.
+// guests lists the host's guests: existing first, then new, each by name
+// in its natural order (cache-2 before cache-10).
 func (h *Host) guests() []hostGuest {
 	var keep, create []hostGuest
 	for _, a := range h.ctx.Plan.Actions {
@@ -55,6 +57,9 @@ func (h *Host) guests() []hostGuest {
 			keep = append(keep, hostGuest{action: a})
 		}
 	}
+	byName := func(a, b hostGuest) int { return components.CompareNames(a.action.Guest, b.action.Guest) }
+	slices.SortFunc(keep, byName)
+	slices.SortFunc(create, byName)
 	return append(keep, create...)
 }
 
@@ -76,7 +81,7 @@ func (h *Host) Title() string { return "host " + h.name }
 func (h *Host) Capturing() bool { return false }
 
 // Update implements common.Screen.
-func (h *Host) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (h *Host) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := h.ctx.Keys
 	gs := h.guests()
 	if h.list.Key(km, msg, len(gs), h.listHeight(), nil) {
@@ -226,8 +231,10 @@ func (h *Host) detail(gs []hostGuest, width int) string {
 		if a.Pinned {
 			why += st.Warn.Render(" · pinned")
 		}
-		terms := fmt.Sprintf("align %s · fill %s · stranded %s · appetite %s (last two subtract)",
-			components.Num(s.Align), components.Num(s.Fill), components.Num(s.Stranded), components.Num(s.Appetite))
+		// Appetite is the penalty, written negative as berth plan writes
+		// it; stranded is a share that the strategy subtracts.
+		terms := fmt.Sprintf("align %s · fill %s · stranded %s (subtracted) · appetite %s",
+			components.Num(s.Align), components.Num(s.Fill), components.Num(s.Stranded), components.Num(-s.Appetite))
 		lines = append(lines, why, st.Dim.Render(terms))
 	}
 	return common.Fit(strings.Join(lines, "\n"), width, 3)

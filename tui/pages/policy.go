@@ -5,8 +5,8 @@ import (
 	"math"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/tui/common"
@@ -90,18 +90,14 @@ func (p *Policy) Title() string { return "policy" }
 // Capturing implements common.Screen.
 func (p *Policy) Capturing() bool { return true }
 
-// TakesText tells the root that the dialog's runes are keys, not text, so
-// keys that arrive together are split.
-func (p *Policy) TakesText() bool { return false }
-
 // Update implements common.Screen.
-func (p *Policy) Update(msg tea.KeyMsg) (common.Screen, tea.Cmd) {
+func (p *Policy) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := p.ctx.Keys
 	ks := knobs()
 	switch {
-	case msg.Type == tea.KeyEsc:
+	case key.Matches(msg, km.Cancel):
 		return p, common.Send(common.BackMsg{})
-	case msg.Type == tea.KeyEnter:
+	case key.Matches(msg, km.Apply):
 		changes := p.changes()
 		if len(changes) == 0 {
 			return p, common.Send(common.BackMsg{Then: common.StatusMsg{Text: "policy unchanged"}})

@@ -1,19 +1,31 @@
-// Package styles holds the explorer's lipgloss styles. They are built from a
-// lipgloss.Renderer so that the colour profile is decided once, by the
-// caller: the terminal's own (none when NO_COLOR is set or the output is not
-// a terminal) in the program, termenv.Ascii in tests, which makes every
-// rendered screen plain text and deterministic.
+// Package styles holds the explorer's lipgloss styles.
+//
+// Styles always carry their colours: lipgloss v2 renders full-colour escape
+// sequences, and the program's output layer (bubbletea v2) brings them down
+// to what the terminal supports, none at all when NO_COLOR is set or the
+// output is not a terminal. Tests read screens as plain text by stripping
+// the sequences (ansi.Strip), which is what a terminal without colour shows.
+//
+// Nothing here asks the terminal anything: the background (light or dark)
+// is what the caller says, and the explorer asks for it inside its own
+// program, where the answer arrives as a message (tea.BackgroundColorMsg)
+// and a terminal that never answers costs nothing.
 //
 // Colour never carries meaning alone: every coloured state also has a
 // glyph or a word (cursor "›", flags "!", "x", "+", "UNPLACED", "short"),
 // so a screen without colour says the same thing.
 package styles
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"image/color"
 
-// Styles are the explorer's styles for one renderer.
+	"charm.land/lipgloss/v2"
+)
+
+// Styles are the explorer's styles for one terminal background.
 type Styles struct {
-	Renderer *lipgloss.Renderer
+	// Dark says the styles are for a dark background.
+	Dark bool
 
 	Title    lipgloss.Style // the top bar
 	Heading  lipgloss.Style // section and column headings
@@ -37,17 +49,13 @@ type Styles struct {
 	BarOver     lipgloss.Style
 }
 
-// New returns the styles for r (lipgloss.DefaultRenderer() when nil).
-func New(r *lipgloss.Renderer) *Styles {
-	if r == nil {
-		r = lipgloss.DefaultRenderer()
-	}
-	c := func(light, dark string) lipgloss.AdaptiveColor {
-		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
-	}
-	s := r.NewStyle
+// New returns the styles for a dark (dark true) or light background.
+func New(dark bool) *Styles {
+	pick := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return pick(lipgloss.Color(light), lipgloss.Color(dark)) }
+	s := lipgloss.NewStyle
 	return &Styles{
-		Renderer:    r,
+		Dark:        dark,
 		Title:       s().Bold(true).Foreground(c("#1a1a1a", "#f0f0f0")).Background(c("#b8d4f0", "#2a4a6a")),
 		Heading:     s().Bold(true),
 		Label:       s().Bold(true).Foreground(c("#2a5a8a", "#8ab8e8")),
