@@ -111,6 +111,9 @@ const (
 	GoalBalance
 	// GoalDrain empties MoveOptions.Drain keeping every rule.
 	GoalDrain
+	// GoalRoom marks MakeRoom's plans: moves that make room for new
+	// guests (Rebalance does not take it).
+	GoalRoom
 )
 
 func (g Goal) String() string {
@@ -123,6 +126,8 @@ func (g Goal) String() string {
 		return "balance"
 	case GoalDrain:
 		return "drain"
+	case GoalRoom:
+		return "room"
 	}
 	return fmt.Sprintf("goal(%d)", uint8(g))
 }

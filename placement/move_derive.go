@@ -11,15 +11,15 @@ type flight struct{ e, to int32 }
 // migrating guest on its destination (sorted by guest, so that the order is
 // canonical). Hosts in gone are excluded on top of p's exclusions. Guest
 // skip (≥ 0) is left out of the existing guests and becomes the only new
-// guest, for Explain; −1 = none. The result has no models and shares p's
-// read-only slices where it can.
+// guest, for Explain; −1 = none. The result shares p's read-only slices
+// where it can (models included, which host sets refer to).
 func derive(mp *MoveProblem, at []int32, flights []flight, gone []bool, skip int) *Problem {
 	p := mp.P
 	d := p.D()
 	q := &Problem{
 		DimNames: p.DimNames, HostNames: p.HostNames, Offered: p.Offered,
 		Rack: p.Rack, Zone: p.Zone, Groups: p.Groups, HostSets: p.HostSets,
-		Policy: p.Policy,
+		Models: p.Models, Policy: p.Policy,
 	}
 	if gone != nil || p.Excluded != nil {
 		q.Excluded = make([]bool, p.H())

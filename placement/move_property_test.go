@@ -3,6 +3,7 @@ package placement
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -136,6 +137,13 @@ func TestMoveProperties(t *testing.T) {
 					t.Fatalf("same seed, different plan (-first +second):\n%s", diff)
 				}
 				checkAgainstBruteForce(t, mp, goal, opt, pl)
+				// The problems handed to FailoverCheck and Explain are
+				// valid, or they would answer "holds" and nothing.
+				for _, skip := range []int{-1, mp.E() - 1} {
+					if err := derive(mp, pl.Final, nil, make([]bool, mp.P.H()), skip).Validate(); err != nil {
+						t.Fatalf("derived problem: %v", err)
+					}
+				}
 			})
 		})
 	}
@@ -455,4 +463,159 @@ func (bf *brute) fewestFor(goal Goal, got exactKey) int {
 		best = min(best, s.moves)
 	}
 	return best
+}
+
+// TestWaveProperties plans rolling maintenance on random small fleets: every
+// wave's drain passes the referee from where the wave starts and empties
+// its hosts, every host to maintain is in exactly one wave or undrainable,
+// the same seed gives the same plan, and every wave meets the condition the
+// lower bound rests on (its hosts offer no more than the fleet's spare).
+func TestWaveProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		mp := genMoveProblem(t)
+		mp.Failover = 0 // maintenance plans without the reserve here
+		opt := WaveOptions{MaxHostsPerWave: rapid.IntRange(0, 3).Draw(t, "max hosts"),
+			Move: MoveOptions{Seed: rapid.Uint64().Draw(t, "seed")}}
+		pl, err := PlanWaves(mp, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := PlanWaves(mp, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(pl, again); diff != "" {
+			t.Fatalf("same seed, different waves (-first +second):\n%s", diff)
+		}
+		p := mp.P
+		in := map[int32]int{}
+		for _, h := range pl.Undrainable {
+			in[h]++
+		}
+		for i, w := range pl.Waves {
+			if opt.MaxHostsPerWave > 0 && len(w.Hosts) > opt.MaxHostsPerWave {
+				t.Fatalf("wave %d has %d hosts, max %d", i, len(w.Hosts), opt.MaxHostsPerWave)
+			}
+			if bad := CheckMoves(mp.WaveProblem(&w), MoveOptions{}, w.Drain); len(bad) > 0 {
+				t.Fatalf("wave %d: referee %v", i, bad)
+			}
+			for _, h := range w.Hosts {
+				in[h]++
+				for e, x := range w.Drain.Final {
+					if x == h {
+						t.Fatalf("wave %d: guest %d left on drained host %d", i, e, h)
+					}
+				}
+			}
+			if !overloaded(p) {
+				d := p.D()
+				for k := range d {
+					spare, offer := 0.0, 0.0
+					for h := range p.H() {
+						if p.Excluded == nil || !p.Excluded[h] {
+							spare += p.Offered[h*d+k]
+						}
+					}
+					for e, h := range p.ExistingHost {
+						if p.Excluded == nil || !p.Excluded[h] {
+							spare -= p.ExistingDemand[e*d+k]
+						}
+					}
+					for _, h := range w.Hosts {
+						offer += p.Offered[int(h)*d+k]
+					}
+					if offer > spare*(1+1e-9)+1e-9 {
+						t.Fatalf("wave %d offers %v in dim %d, the spare is %v: the bound's premise fails", i, offer, k, spare)
+					}
+				}
+			}
+		}
+		for h := range p.H() {
+			want := 1
+			if p.Excluded != nil && p.Excluded[h] {
+				want = 0
+			}
+			if in[int32(h)] != want {
+				t.Fatalf("host %d is in %d waves (or undrainable), want %d", h, in[int32(h)], want)
+			}
+		}
+		if len(pl.Waves) < pl.LowerBound {
+			t.Fatalf("%d waves beat the lower bound %d", len(pl.Waves), pl.LowerBound)
+		}
+	})
+}
+
+// overloaded reports whether some open host starts over its offer.
+func overloaded(p *Problem) bool {
+	d := p.D()
+	used := make([]float64, p.H()*d)
+	for e, h := range p.ExistingHost {
+		for k := range d {
+			used[int(h)*d+k] += p.ExistingDemand[e*d+k]
+		}
+	}
+	for i, u := range used {
+		if h := i / d; (p.Excluded == nil || !p.Excluded[h]) && u > p.Offered[i]*(1+1e-9) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMakeRoomProperties adds new guests to random fleets: the moves pass
+// the referee within the budget, the placement after them passes the
+// independent checker of the solver's property tests (when the placement
+// with nothing moved does), it is never worse
+// than placing with nothing moved, and the same seed gives the same plan.
+func TestMakeRoomProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		mp := genMoveProblem(t)
+		p := mp.P
+		d := p.D()
+		for i := range rapid.IntRange(1, 4).Draw(t, "new guests") {
+			p.GuestNames = append(p.GuestNames, fmt.Sprintf("n%d", i))
+			for range d {
+				p.Demand = append(p.Demand, float64(rapid.IntRange(0, 10).Draw(t, "new demand")))
+			}
+			p.Appetite = append(p.Appetite, int8(rapid.IntRange(-1, d-1).Draw(t, "new appetite")))
+			grp := int32(NoHost)
+			if len(p.Groups) > 0 && rapid.Bool().Draw(t, "new in group") {
+				grp = int32(rapid.IntRange(0, len(p.Groups)-1).Draw(t, "new group"))
+			}
+			p.Group = append(p.Group, grp)
+		}
+		if rapid.Bool().Draw(t, "models") {
+			p.Models = []Model{{Name: "m", Offered: slices.Repeat([]float64{12}, d), Rack: -1, Zone: -1}}
+			for i := range p.HostSets {
+				p.HostSets[i].Models = []bool{true}
+			}
+		}
+		budget := rapid.IntRange(1, 3).Draw(t, "budget")
+		opt := Options{Seed: rapid.Uint64().Draw(t, "seed")}
+		rp, err := MakeRoom(mp, opt, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad := CheckMoves(mp, MoveOptions{MaxMoves: budget}, rp.Moves); len(bad) > 0 {
+			t.Fatalf("referee: %v", bad)
+		}
+		// A fleet that starts broken stays broken where nothing moves:
+		// the promise is about fleets the checker passes with nothing
+		// moved.
+		if len(verify(p, rp.Without)) == 0 {
+			if bad := verify(rp.AfterMoves(p), rp.With); len(bad) > 0 {
+				t.Fatalf("independent checker on the placement after the moves: %v", bad)
+			}
+		}
+		if rp.Better != roomBetter(rp.With, rp.Without) || (!rp.Better && len(rp.Moves.Moves) > 0) {
+			t.Fatalf("better %v with %d moves: moves are kept only when they help", rp.Better, len(rp.Moves.Moves))
+		}
+		again, err := MakeRoom(mp, opt, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(rp, again); diff != "" {
+			t.Fatalf("same seed, different plan (-first +second):\n%s", diff)
+		}
+	})
 }

@@ -35,6 +35,8 @@ func Rebalance(mp *MoveProblem, goal Goal, opt MoveOptions) (*MovePlan, error) {
 		return balance(mp, opt, deadline)
 	case GoalDrain:
 		return drain(mp, opt, deadline)
+	case GoalRoom:
+		return nil, errors.New("placement: room for new guests is MakeRoom's, not Rebalance's")
 	}
 	return nil, fmt.Errorf("placement: unknown goal %v", goal)
 }
