@@ -428,7 +428,12 @@ func TestMoveBadInput(t *testing.T) {
 		run  func() error
 		want string
 	}{
-		{"cost length", func() error { mp := ok(); mp.Cost = nil; _, err := Rebalance(mp, GoalRepair, MoveOptions{}); return err }, "len(Cost) = 0, want 1"},
+		{"cost length", func() error {
+			mp := ok()
+			mp.Cost = nil
+			_, err := Rebalance(mp, GoalRepair, MoveOptions{})
+			return err
+		}, "len(Cost) = 0, want 1"},
 		{"negative cost", func() error {
 			mp := ok()
 			mp.Cost[0] = -1
