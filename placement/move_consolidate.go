@@ -10,13 +10,16 @@ import (
 // then the fewest bytes, for that number.
 //
 // The method is greedy emptying, all or nothing per host: the hosts that
-// may be emptied (in use, not excluded, no kept guest) are tried in order,
-// and a host is freed when every one of its guests, hardest first, finds a
-// destination among the hosts staying in use, chosen by the strategy (the
-// leftover rule by default) as for a new guest; otherwise its guests stay.
-// A host that received guests is never emptied afterwards, so no guest
-// moves twice, and receivers only ever gain guests — which is what makes
-// any order of the migrations safe for capacity (see scheduler).
+// may be emptied (in use, no kept guest; excluded ones too) are tried in
+// order, and a host is freed when every guest on it, hardest first, finds
+// a destination among the hosts staying in use, chosen by the strategy
+// (the leftover rule by default) as for a new guest; otherwise nothing
+// changes. Moves are counted on the final state: a guest that came to a
+// host from one freed earlier and goes on when that host is freed too
+// migrates once, from its start to where it ends. A second pass, on the
+// hosts left, also lets a guest that fits nowhere take the place of one
+// guest of another host, which moves elsewhere (one more migration); it
+// gives up after evictGiveUp failures in a row.
 //
 // Four variants run and the best (most freed, fewest moves, fewest bytes)
 // wins: two orders — fewest guests first (fewest migrations per freed
@@ -40,9 +43,11 @@ func consolidate(mp *MoveProblem, opt MoveOptions, deadline time.Time) (*MovePla
 		// other moves would be wasted. Plan again without emptying it.
 		again := false
 		for _, s := range pl.Stuck {
-			if s.Why != StuckBudget && !banned[s.From] {
-				banned[s.From] = true
-				again = true
+			for _, w := range t.wants {
+				if w.e == s.Guest && s.Why != StuckBudget && !banned[w.why.Host] {
+					banned[w.why.Host] = true
+					again = true
+				}
 			}
 		}
 		if again && round < 4 {
@@ -142,15 +147,15 @@ func consolidateOnce(mp *MoveProblem, opt MoveOptions, banned []bool, byLoad, ti
 	// The second pass gives up after evictGiveUp hosts in a row fail:
 	// the hosts come fullest last, and on a tight fleet each failure
 	// costs searches.
-	for _, evict := range []bool{false, true} {
+	for _, second := range []bool{false, true} {
 		failed := 0
 		for _, s := range c.order {
 			if c.gone[s] {
 				continue
 			}
-			if c.tryFree(int(s), evict) {
+			if c.tryFree(int(s), second) {
 				failed = 0
-			} else if failed++; evict && failed >= evictGiveUp {
+			} else if failed++; second && failed >= evictGiveUp {
 				break
 			}
 		}

@@ -90,35 +90,19 @@ func PlanWaves(mp *MoveProblem, opt WaveOptions) (*MaintenancePlan, error) {
 	var drained []int32
 	for len(remaining) > 0 {
 		wmp := mp.WaveProblem(&MaintenanceWave{Start: start})
-		hosts, rest, err := fillWave(wmp, mo, remaining, opt.MaxHostsPerWave, deadline)
+		hosts, rest, pl, err := drainWave(wmp, mo, remaining, opt.MaxHostsPerWave, deadline)
 		if err != nil {
 			return nil, err
 		}
 		if len(hosts) == 0 {
-			// The first host fails alone: undrainable.
+			// The first host fails alone: undrainable, with the reasons
+			// a drain of it alone gives.
 			h := remaining[0]
 			out.Undrainable = append(out.Undrainable, h)
 			if pl, err := Rebalance(wmp, GoalDrain, withDrain(mo, []int32{h})); err == nil {
 				out.Stuck = append(out.Stuck, pl.Stuck...)
 			}
 			remaining = remaining[1:]
-			continue
-		}
-		pl, err := Rebalance(wmp, GoalDrain, withDrain(mo, hosts))
-		for err == nil && len(pl.Stuck) > 0 && len(hosts) > 1 {
-			// A cycle the scheduler could not break: take the last
-			// host out of this wave and try again.
-			rest = append([]int32{hosts[len(hosts)-1]}, rest...)
-			hosts = hosts[:len(hosts)-1]
-			pl, err = Rebalance(wmp, GoalDrain, withDrain(mo, hosts))
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(pl.Stuck) > 0 {
-			out.Undrainable = append(out.Undrainable, hosts[0])
-			out.Stuck = append(out.Stuck, pl.Stuck...)
-			remaining = rest
 			continue
 		}
 		drained = append(drained, hosts...)
@@ -130,6 +114,42 @@ func PlanWaves(mp *MoveProblem, opt WaveOptions) (*MaintenancePlan, error) {
 	out.Final = start
 	out.LowerBound = wavesBound(mp, drained, opt.MaxHostsPerWave)
 	return out, nil
+}
+
+// drainWave fills one wave (fillWave) and schedules its moves. When the
+// scheduler is left with moves it cannot make (a cycle with no third host
+// outside the wave), the hosts those guests come from leave the wave and
+// it is filled again without them.
+func drainWave(mp *MoveProblem, opt MoveOptions, remaining []int32, maxHosts int, deadline time.Time) (hosts, rest []int32, pl *MovePlan, err error) {
+	skip := map[int32]bool{}
+	for {
+		var final []int32
+		hosts, rest, final, err = fillWave(mp, opt, remaining, skip, maxHosts, deadline)
+		if err != nil || len(hosts) == 0 {
+			return hosts, rest, nil, err
+		}
+		closed := newFleet(mp).closed
+		for _, h := range hosts {
+			closed[h] = true
+		}
+		ws := wantsFrom(mp, final, func(e int) Reason {
+			return Reason{Kind: MoveDrain, Host: mp.P.ExistingHost[e], Group: NoHost, Guest: NoHost}
+		})
+		pl, err = scheduleTarget(mp, opt, GoalDrain, &target{wants: ws, leaving: hosts, closed: closed})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if len(pl.Stuck) == 0 {
+			pl.Bounds.Moves = 0
+			for _, h := range hosts {
+				pl.Bounds.Moves += int(newFleet(mp).guests[h])
+			}
+			return hosts, rest, pl, nil
+		}
+		for _, st := range pl.Stuck {
+			skip[mp.P.ExistingHost[st.Guest]] = true
+		}
+	}
 }
 
 func withDrain(opt MoveOptions, hosts []int32) MoveOptions {
@@ -153,16 +173,17 @@ func maintenanceOrder(mp *MoveProblem) []int32 {
 	return hs
 }
 
-// fillWave picks the hosts of one wave from remaining, in order: each
-// joins when the hosts already in the wave and it can be drained together
-// (checked incrementally on one fleet). It returns the wave's hosts and
-// the others, in order.
-func fillWave(mp *MoveProblem, opt MoveOptions, remaining []int32, maxHosts int, deadline time.Time) (hosts, rest []int32, err error) {
+// fillWave picks the hosts of one wave from remaining, in order (those in
+// skip wait for a later wave): each joins when the hosts already in the
+// wave and it can be drained together, checked incrementally on one fleet.
+// It returns the wave's hosts, the others in order, and where the guests
+// end.
+func fillWave(mp *MoveProblem, opt MoveOptions, remaining []int32, skip map[int32]bool, maxHosts int, deadline time.Time) (hosts, rest, final []int32, err error) {
 	f := newFleet(mp)
 	n, tier := packTiers(f)
 	ch, err := newChooser(f, opt, n, tier)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer ch.detach()
 	for i, h := range remaining {
@@ -170,13 +191,13 @@ func fillWave(mp *MoveProblem, opt MoveOptions, remaining []int32, maxHosts int,
 			rest = append(rest, remaining[i:]...)
 			break
 		}
-		if join(f, ch, int(h)) {
+		if !skip[h] && join(f, ch, int(h)) {
 			hosts = append(hosts, h)
 		} else {
 			rest = append(rest, h)
 		}
 	}
-	return hosts, rest, nil
+	return hosts, rest, f.snapshot(), nil
 }
 
 // join closes host h and moves everything on it — its own guests and those
