@@ -30,9 +30,10 @@ type MoveProblem struct {
 	MaxOut, MaxIn int
 	// Failover, when > 0, keeps the failover reserve for that many failed
 	// hosts (FailoverCheck) from getting worse at any step: no state of the
-	// schedule, in flight or between waves, leaves more guests homeless
-	// than the state before it. A fleet where the reserve holds keeps it
-	// at every step.
+	// schedule, in flight or after a wave, leaves more guests homeless than
+	// the fleet had before that wave (the hosts the plan empties take no
+	// restarted guest). A fleet where the reserve holds keeps it at every
+	// step.
 	Failover int
 	// Bandwidth is the bytes per second one migration copies at, for the
 	// duration estimates (0 = no estimate: Seconds stay 0).

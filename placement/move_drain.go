@@ -32,9 +32,9 @@ func drain(mp *MoveProblem, opt MoveOptions, deadline time.Time) (*MovePlan, err
 	}
 	pl.Stuck = append(dr.stuck, pl.Stuck...)
 	pl.Proven = exact && len(pl.Stuck) == 0
-	n := 0
+	n, start := 0, newFleet(mp)
 	for _, h := range opt.Drain {
-		n += int(newFleet(mp).guests[h])
+		n += int(start.guests[h])
 	}
 	pl.Bounds.Moves = n
 	return pl, nil

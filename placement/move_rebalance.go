@@ -12,9 +12,9 @@ import (
 // and schedules them in waves that are safe at every step (see scheduler).
 // Each goal first decides where guests should end up (its target), with
 // the fewest migrations its method finds; on small fleets an exact search
-// then proves that target fewest or replaces it (exact.go); the scheduler
-// turns the target into waves. docs/rebalance-algorithms.md describes each
-// goal with a worked example.
+// then proves that target fewest or replaces it (move_exact.go); the
+// scheduler turns the target into waves. docs/rebalance-algorithms.md
+// describes each goal with a worked example.
 func Rebalance(mp *MoveProblem, goal Goal, opt MoveOptions) (*MovePlan, error) {
 	if err := mp.Validate(); err != nil {
 		return nil, err

@@ -128,7 +128,8 @@ func drainWave(mp *MoveProblem, opt MoveOptions, remaining []int32, maxHosts int
 		if err != nil || len(hosts) == 0 {
 			return hosts, rest, nil, err
 		}
-		closed := newFleet(mp).closed
+		start := newFleet(mp)
+		closed := start.closed
 		for _, h := range hosts {
 			closed[h] = true
 		}
@@ -142,7 +143,7 @@ func drainWave(mp *MoveProblem, opt MoveOptions, remaining []int32, maxHosts int
 		if len(pl.Stuck) == 0 {
 			pl.Bounds.Moves = 0
 			for _, h := range hosts {
-				pl.Bounds.Moves += int(newFleet(mp).guests[h])
+				pl.Bounds.Moves += int(start.guests[h])
 			}
 			return hosts, rest, pl, nil
 		}
