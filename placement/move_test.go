@@ -3,6 +3,7 @@ package placement
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -461,5 +462,39 @@ func TestMoveBadInput(t *testing.T) {
 				t.Errorf("error %v, want one saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDeadlineStillSafe: a deadline that has passed before planning starts
+// cuts the searches short, never the safety: every goal still returns a
+// plan the referee passes.
+func TestDeadlineStillSafe(t *testing.T) {
+	var guests []mGuest
+	for i := range 60 {
+		guests = append(guests, g(int32(i%20), float64(1+i%4)).inGroup(int32(i%3)))
+	}
+	groups := []Group{{Name: "a", Scope: ScopeHost}, {Name: "b", Scope: ScopeRack}, {Name: "c", Scope: ScopeHost}}
+	hosts := hosts10(20)
+	for i := range hosts {
+		hosts[i].rack = int32(i % 5)
+	}
+	mp := moveFixture(hosts, guests, groups...)
+	for _, goal := range []Goal{GoalConsolidate, GoalRepair, GoalBalance, GoalDrain} {
+		opt := MoveOptions{Deadline: time.Nanosecond, Drain: []int32{3}}
+		if goal != GoalDrain {
+			opt.Drain = nil
+		}
+		pl, err := Rebalance(mp, goal, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCheck(t, mp, opt, pl)
+	}
+	wp, err := PlanWaves(mp, WaveOptions{Move: MoveOptions{Deadline: time.Nanosecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range wp.Waves {
+		mustCheck(t, mp.WaveProblem(&w), MoveOptions{}, w.Drain)
 	}
 }
