@@ -172,47 +172,88 @@ func (r *referee) dom(k int32, h int32) int32 {
 // wave checks one wave (moves, starting at index first of the plan) and
 // applies it.
 func (r *referee) wave(w int32, first int, moves []Move) []StepViolation {
-	mp, p, d := r.mp, r.mp.P, r.d
+	out, ok := r.moveRules(w, first, moves)
+	var valid []Move
+	for i, m := range moves {
+		if ok[i] {
+			valid = append(valid, m)
+		}
+	}
+	out = append(out, r.inFlight(w, first, moves, ok, valid)...)
+	if r.mp.Failover > 0 {
+		inFlight := r.homeless(r.at, valid)
+		after := append([]int32(nil), r.at...)
+		for _, m := range valid {
+			after[m.Guest] = m.To
+		}
+		if n := r.homeless(after, nil); inFlight > r.before || n > r.before {
+			out = append(out, StepViolation{Rule: StepFailover, Wave: w, Move: -1, Host: NoHost, Guest: NoHost, Group: NoHost})
+		}
+	}
+	for _, m := range valid {
+		r.at[m.Guest] = m.To
+	}
+	if r.mp.Failover > 0 {
+		r.before = r.homeless(r.at, nil)
+	}
+	return out
+}
+
+// moveRules checks each move of a wave on its own: it names a guest on
+// From and another host, once per wave; the guest is not kept; the
+// destination is open, in the guest's host set; the per-host limits hold.
+// ok marks the moves that can be replayed.
+func (r *referee) moveRules(w int32, first int, moves []Move) ([]StepViolation, []bool) {
+	mp, p := r.mp, r.mp.P
 	var out []StepViolation
-	bad := func(rule StepRule, i int, host, guest int32, dim int, group int32) {
-		out = append(out, StepViolation{Rule: rule, Wave: w, Move: first + i, Host: host, Guest: guest, Dim: dim, Group: group})
+	bad := func(rule StepRule, i int, host, guest int32) {
+		out = append(out, StepViolation{Rule: rule, Wave: w, Move: first + i, Host: host, Guest: guest, Group: NoHost})
 	}
 	seen := map[int32]bool{}
 	outN, inN := map[int32]int{}, map[int32]int{}
-	var valid []Move
 	ok := make([]bool, len(moves))
 	for i, m := range moves {
 		e := m.Guest
 		if e < 0 || int(e) >= len(r.at) || m.To < 0 || int(m.To) >= r.h || m.From != r.at[e] || m.From == m.To {
-			bad(StepMove, i, m.To, e, 0, NoHost)
+			bad(StepMove, i, m.To, e)
 			continue
 		}
 		if seen[e] {
-			bad(StepTwice, i, m.To, e, 0, NoHost)
+			bad(StepTwice, i, m.To, e)
 			continue
 		}
 		seen[e] = true
 		if mp.Keep != nil && mp.Keep[e] {
-			bad(StepKept, i, m.From, e, 0, NoHost)
+			bad(StepKept, i, m.From, e)
 		}
 		if r.gone[m.To] {
-			bad(StepClosed, i, m.To, e, 0, NoHost)
+			bad(StepClosed, i, m.To, e)
 		}
 		if mp.Eligible != nil && mp.Eligible[e] >= 0 && !p.HostSets[mp.Eligible[e]].Hosts[m.To] {
-			bad(StepSelector, i, m.To, e, 0, NoHost)
+			bad(StepSelector, i, m.To, e)
 		}
 		outN[m.From]++
 		inN[m.To]++
 		if outN[m.From] > max(1, mp.MaxOut) {
-			bad(StepLimit, i, m.From, e, 0, NoHost)
+			bad(StepLimit, i, m.From, e)
 		}
 		if inN[m.To] > max(1, mp.MaxIn) {
-			bad(StepLimit, i, m.To, e, 0, NoHost)
+			bad(StepLimit, i, m.To, e)
 		}
-		valid = append(valid, m)
 		ok[i] = true
 	}
-	// The in-flight state: every guest where it is, plus every arrival.
+	return out, ok
+}
+
+// inFlight checks the wave's in-flight state — every guest where it is,
+// every migrating guest also on its destination — where guests arrive:
+// capacity, the appetite limit, anti-affinity, affinity.
+func (r *referee) inFlight(w int32, first int, moves []Move, ok []bool, valid []Move) []StepViolation {
+	p, d := r.mp.P, r.d
+	var out []StepViolation
+	bad := func(rule StepRule, i int, host, guest int32, dim int, group int32) {
+		out = append(out, StepViolation{Rule: rule, Wave: w, Move: first + i, Host: host, Guest: guest, Dim: dim, Group: group})
+	}
 	load := make([]float64, r.h*d)
 	apps := make([]int, r.h*d)
 	put := func(e, h int32) {
@@ -269,22 +310,6 @@ func (r *referee) wave(w int32, first int, moves []Move) []StepViolation {
 				break
 			}
 		}
-	}
-	if mp.Failover > 0 {
-		inFlight := r.homeless(r.at, valid)
-		after := append([]int32(nil), r.at...)
-		for _, m := range valid {
-			after[m.Guest] = m.To
-		}
-		if n := r.homeless(after, nil); inFlight > r.before || n > r.before {
-			out = append(out, StepViolation{Rule: StepFailover, Wave: w, Move: -1, Host: NoHost, Guest: NoHost, Group: NoHost})
-		}
-	}
-	for _, m := range valid {
-		r.at[m.Guest] = m.To
-	}
-	if mp.Failover > 0 {
-		r.before = r.homeless(r.at, nil)
 	}
 	return out
 }
@@ -384,12 +409,25 @@ func (r *referee) reference() []float64 {
 // host in use alone; with k > 1 the k most loaded (Σ used/offered) together.
 // flights add a copy of each migrating guest on its destination.
 func (r *referee) homeless(at []int32, flights []Move) int {
-	p, d, k := r.mp.P, r.d, r.mp.Failover
-	type guest struct {
-		e     int32
-		score float64
+	on, used := r.residents(at, flights)
+	worst := 0
+	for _, set := range r.failureSets(on, used) {
+		worst = max(worst, r.restart(set, on, used))
 	}
-	on := make([][]guest, r.h)
+	return worst
+}
+
+// resident is a guest on a host, with its restart order key.
+type resident struct {
+	e     int32
+	score float64
+}
+
+// residents lists each host's guests, hardest first (stable: residents in
+// guest order, then flight copies in guest order), and the hosts' load.
+func (r *referee) residents(at []int32, flights []Move) ([][]resident, []float64) {
+	p, d := r.mp.P, r.d
+	on := make([][]resident, r.h)
 	used := make([]float64, r.h*d)
 	add := func(e, h int32) {
 		s, mx := 0.0, 0.0
@@ -399,7 +437,7 @@ func (r *referee) homeless(at []int32, flights []Move) int {
 			mx = max(mx, x)
 			s += x
 		}
-		on[h] = append(on[h], guest{e, mx + s/float64(d)})
+		on[h] = append(on[h], resident{e, mx + s/float64(d)})
 	}
 	for e, h := range at {
 		add(int32(e), h)
@@ -410,8 +448,14 @@ func (r *referee) homeless(at []int32, flights []Move) int {
 		add(m.Guest, m.To)
 	}
 	for h := range on {
-		slices.SortStableFunc(on[h], func(a, b guest) int { return cmp.Compare(b.score, a.score) })
+		slices.SortStableFunc(on[h], func(a, b resident) int { return cmp.Compare(b.score, a.score) })
 	}
+	return on, used
+}
+
+// failureSets are the sets of hosts failed together.
+func (r *referee) failureSets(on [][]resident, used []float64) [][]int {
+	p, d, k := r.mp.P, r.d, r.mp.Failover
 	var sets [][]int
 	if k == 1 {
 		for h := range r.h {
@@ -419,61 +463,62 @@ func (r *referee) homeless(at []int32, flights []Move) int {
 				sets = append(sets, []int{h})
 			}
 		}
-	} else {
-		var hs []int
-		load := make([]float64, r.h)
-		for h := range r.h {
-			if len(on[h]) == 0 {
-				continue
-			}
-			hs = append(hs, h)
-			for j := range d {
-				if o := p.Offered[h*d+j]; o > 0 {
-					load[h] += used[h*d+j] / o
-				}
-			}
-		}
-		slices.SortStableFunc(hs, func(a, b int) int { return cmp.Compare(load[b], load[a]) })
-		sets = append(sets, hs[:min(k, len(hs))])
+		return sets
 	}
-	worst := 0
-	for _, set := range sets {
-		u := slices.Clone(used)
-		failed := make([]bool, r.h)
-		for _, h := range set {
-			failed[h] = true
+	var hs []int
+	load := make([]float64, r.h)
+	for h := range r.h {
+		if len(on[h]) == 0 {
+			continue
 		}
-		n := 0
-		for _, h := range set {
-			for _, g := range on[h] {
-				dem := p.ExistingDemand[int(g.e)*d : int(g.e)*d+d]
-				t := -1
-				for c := range r.h {
-					if failed[c] || r.gone[c] {
-						continue
-					}
-					fits := true
-					for j, x := range dem {
-						if x > p.Offered[c*d+j]*(1+capEps)-u[c*d+j] {
-							fits = false
-							break
-						}
-					}
-					if fits {
-						t = c
+		hs = append(hs, h)
+		for j := range d {
+			if o := p.Offered[h*d+j]; o > 0 {
+				load[h] += used[h*d+j] / o
+			}
+		}
+	}
+	slices.SortStableFunc(hs, func(a, b int) int { return cmp.Compare(load[b], load[a]) })
+	return append(sets, hs[:min(k, len(hs))])
+}
+
+// restart fails the hosts of set and counts the guests that find no host.
+func (r *referee) restart(set []int, on [][]resident, used []float64) int {
+	p, d := r.mp.P, r.d
+	u := slices.Clone(used)
+	failed := make([]bool, r.h)
+	for _, h := range set {
+		failed[h] = true
+	}
+	n := 0
+	for _, h := range set {
+		for _, g := range on[h] {
+			dem := p.ExistingDemand[int(g.e)*d : int(g.e)*d+d]
+			t := -1
+			for c := range r.h {
+				if failed[c] || r.gone[c] {
+					continue
+				}
+				fits := true
+				for j, x := range dem {
+					if x > p.Offered[c*d+j]*(1+capEps)-u[c*d+j] {
+						fits = false
 						break
 					}
 				}
-				if t < 0 {
-					n++
-					continue
-				}
-				for j, x := range dem {
-					u[t*d+j] += x
+				if fits {
+					t = c
+					break
 				}
 			}
+			if t < 0 {
+				n++
+				continue
+			}
+			for j, x := range dem {
+				u[t*d+j] += x
+			}
 		}
-		worst = max(worst, n)
 	}
-	return worst
+	return n
 }
