@@ -139,7 +139,7 @@ func HbalGreedy(mp *placement.MoveProblem, maxMoves int) BaselineResult {
 				}
 				for k := range b.d {
 					us, ut := b.util(s, k), b.util(t, k)
-					ds, dt := frac(b.dem(e, k), b.off(s, k)), frac(b.dem(e, k), b.off(t, k))
+					ds, dt := utilShare(b.dem(e, k), b.off(s, k)), utilShare(b.dem(e, k), b.off(t, k))
 					a2[k] = s1[k] - ds + dt
 					q2[k] = s2[k] - us*us + (us-ds)*(us-ds) - ut*ut + (ut+dt)*(ut+dt)
 				}
@@ -194,10 +194,10 @@ func newBaseFleet(mp *placement.MoveProblem) *baseFleet {
 func (b *baseFleet) dem(e, k int) float64 { return b.p.ExistingDemand[e*b.d+k] }
 func (b *baseFleet) off(h, k int) float64 { return b.p.Offered[h*b.d+k] }
 func (b *baseFleet) util(h, k int) float64 {
-	return frac(b.used[h*b.d+k], b.off(h, k))
+	return utilShare(b.used[h*b.d+k], b.off(h, k))
 }
 
-func frac(x, c float64) float64 {
+func utilShare(x, c float64) float64 {
 	if c <= 0 {
 		return 0
 	}

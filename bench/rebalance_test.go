@@ -134,10 +134,10 @@ func TestWavesOnDriftedFleets(t *testing.T) {
 	}
 }
 
-// cpuTime is the process's CPU time so far (user + system): the shared
+// processCPU is the process's CPU time so far (user + system): the shared
 // machine the benchmarks run on is often busy, so they report it next to
 // wall time.
-func cpuTime() time.Duration {
+func processCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -145,15 +145,15 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func loop(b *testing.B, f func()) {
+func loopCPU(b *testing.B, f func()) {
 	b.ReportAllocs()
-	n, start := 0, cpuTime()
+	n, start := 0, processCPU()
 	for b.Loop() {
 		f()
 		n++
 	}
 	if n > 0 {
-		b.ReportMetric(float64(cpuTime()-start)/float64(n)/1e6, "cpu-ms/op")
+		b.ReportMetric(float64(processCPU()-start)/float64(n)/1e6, "cpu-ms/op")
 	}
 }
 
@@ -167,13 +167,13 @@ func BenchmarkConsolidate(b *testing.B) {
 		mp := driftedFleet(n, 8, 1)
 		b.Run(fmt.Sprintf("hosts=%d/guests=%d", n, mp.E()), func(b *testing.B) {
 			var pl *placement.MovePlan
-			loop(b, func() {
+			loopCPU(b, func() {
 				var err error
 				if pl, err = placement.Rebalance(mp, placement.GoalConsolidate, placement.MoveOptions{Seed: 1}); err != nil {
 					b.Fatal(err)
 				}
 			})
-			report(b, mp, len(pl.Freed), len(pl.Moves), pl.Bytes)
+			reportFleet(b, mp, len(pl.Freed), len(pl.Moves), pl.Bytes)
 			b.ReportMetric(float64(len(pl.Waves)), "waves")
 			b.ReportMetric(pl.Seconds, "migration-s")
 			b.ReportMetric(float64(pl.Bounds.HostsInUse), "hosts-lb")
@@ -189,13 +189,13 @@ func BenchmarkWatcherConsolidate(b *testing.B) {
 		mp := driftedFleet(n, 8, 1)
 		b.Run(fmt.Sprintf("hosts=%d/guests=%d", n, mp.E()), func(b *testing.B) {
 			var r BaselineResult
-			loop(b, func() { r = WatcherConsolidate(mp, 0) })
-			report(b, mp, r.Freed, r.Moves, r.Bytes)
+			loopCPU(b, func() { r = WatcherConsolidate(mp, 0) })
+			reportFleet(b, mp, r.Freed, r.Moves, r.Bytes)
 		})
 	}
 }
 
-func report(b *testing.B, mp *placement.MoveProblem, freed, moves int, bytes float64) {
+func reportFleet(b *testing.B, mp *placement.MoveProblem, freed, moves int, bytes float64) {
 	inUse := map[int32]bool{}
 	for _, h := range mp.P.ExistingHost {
 		inUse[h] = true
@@ -215,7 +215,7 @@ func BenchmarkPlanWaves(b *testing.B) {
 		for _, max := range []int{0, n / 20} {
 			b.Run(fmt.Sprintf("hosts=%d/max-per-wave=%d", n, max), func(b *testing.B) {
 				var pl *placement.MaintenancePlan
-				loop(b, func() {
+				loopCPU(b, func() {
 					var err error
 					if pl, err = placement.PlanWaves(mp, placement.WaveOptions{MaxHostsPerWave: max}); err != nil {
 						b.Fatal(err)
