@@ -83,6 +83,11 @@ func (rs *Rules) Check(p *planner.Plan) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rs.check(f)
+}
+
+func (rs *Rules) check(f *facts) (*Report, error) {
+	p := f.plan
 	rep := &Report{Plan: p.ID, Scenario: p.Scenario, Rules: rs.Source, Passed: true, Results: []Result{}}
 	for _, r := range rs.Rules {
 		vs, err := r.eval(f)

@@ -27,6 +27,11 @@ func newFacts(p *planner.Plan) (*facts, error) {
 	if err != nil {
 		return nil, err
 	}
+	return factsWith(p, ex), nil
+}
+
+// factsWith is the facts of p with its optional parts ex.
+func factsWith(p *planner.Plan, ex extra.Extras) *facts {
 	f := &facts{plan: p, hosts: make(map[string]*planner.HostPlan, len(p.Hosts)), extra: ex}
 	for i := range p.Hosts {
 		f.hosts[p.Hosts[i].Name] = &p.Hosts[i]
@@ -48,7 +53,7 @@ func newFacts(p *planner.Plan) (*facts, error) {
 		}
 		f.guests = append(f.guests, guest{Name: a.Guest, Host: host, Profile: a.Profile, Group: a.Group})
 	}
-	return f, nil
+	return f
 }
 
 // domain is the host's failure domain at scope (host, rack or zone); "" when

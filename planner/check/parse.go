@@ -66,10 +66,7 @@ func Parse(source string, data []byte) (rs *Rules, err error) {
 func ParseNode(source string, n *yaml.Node, path string) (*Rules, error) {
 	d := &decoder{source: source}
 	rs := &Rules{Source: source}
-	fields, ok := d.object(n, path, ruleFields...)
-	if ok && len(fields) == 0 && len(d.probs) == 0 {
-		d.fail(n, path, "no rules: write at least one, e.g. \"hostUtilisation: {max: {memory: 80%%}}\" (docs/ci.md lists them)")
-	}
+	fields, _ := d.object(n, path, ruleFields...)
 	for _, f := range fields {
 		fp := join(path, f.key)
 		switch f.key {
@@ -99,6 +96,9 @@ func ParseNode(source string, n *yaml.Node, path string) (*Rules, error) {
 		if d.aborted {
 			break
 		}
+	}
+	if len(rs.Rules) == 0 && len(d.probs) == 0 {
+		d.fail(d.resolve(n), path, "no rules: write at least one, e.g. \"hostUtilisation: {max: {memory: 80%%}}\" (docs/ci.md lists them)")
 	}
 	if len(d.probs) > 0 {
 		sortProblems(d.probs)

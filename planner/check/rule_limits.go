@@ -67,7 +67,7 @@ func (d *decoder) maxHostsBought(f field, path string) *Rule {
 			models = append(models, fmt.Sprintf("%d × %s", b.Count, b.Model))
 		}
 		return []Violation{{
-			Message: fmt.Sprintf("the plan buys %d hosts (%s), %d more than allowed", m.NewHosts, strings.Join(models, ", "), m.NewHosts-limit),
+			Message: fmt.Sprintf("the plan buys %s (%s), %d more than allowed", planner.CountOf(m.NewHosts, "host", "hosts"), strings.Join(models, ", "), m.NewHosts-limit),
 			Hosts:   hosts,
 		}}, nil
 	})
@@ -89,7 +89,7 @@ func (d *decoder) maxMoves(f field, path string) *Rule {
 			guests = append(guests, m.Guest)
 		}
 		return []Violation{{
-			Message: fmt.Sprintf("the plan moves %d running guests, %d more than allowed", len(moves), len(moves)-limit),
+			Message: fmt.Sprintf("the plan moves %s, %d more than allowed", planner.CountOf(len(moves), "running guest", "running guests"), len(moves)-limit),
 			Guests:  guests,
 		}}, nil
 	})

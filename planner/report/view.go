@@ -36,6 +36,8 @@ type page struct {
 
 	Creates  []createRow
 	Waves    []wave
+	// MovesSummary is "5 moves in 2 waves · 88 GiB to copy".
+	MovesSummary string
 	Freed    []string
 	Buy      []planner.Purchase
 	Unplaced []unplacedGroup
@@ -80,6 +82,10 @@ func build(p *planner.Plan, ex extra.Extras) *page {
 	pg.OpenGroups = len(p.Hosts) <= openGroupsUpTo
 	pg.Creates = createRows(p)
 	pg.Waves = waves(ex.Moves)
+	if len(ex.Moves) > 0 {
+		pg.MovesSummary = fmt.Sprintf("%s in %s · %s to copy", planner.CountOf(len(ex.Moves), "move", "moves"),
+			planner.CountOf(len(pg.Waves), "wave", "waves"), amount(inventory.Memory, ex.BytesMoved()))
+	}
 	pg.Unplaced = unplacedGroups(p.Unplaced)
 	pg.Failover = failoverOf(m.Failover)
 	pg.Policy = policyRows(&p.Policy)

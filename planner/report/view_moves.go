@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/planner/report/extra"
 )
 
@@ -11,8 +12,7 @@ import (
 type wave struct {
 	Number  int
 	Moves   []moveRow
-	Bytes   string
-	Seconds string
+	Summary string // "2 moves · 40 GiB to copy · about 30 s …"
 }
 
 type moveRow struct {
@@ -29,9 +29,9 @@ func waves(moves []extra.Move) []wave {
 	flush := func() {
 		if len(out) > 0 {
 			w := &out[len(out)-1]
-			w.Bytes = amount(inventory.Memory, bytes)
+			w.Summary = planner.CountOf(len(w.Moves), "move", "moves") + " · " + amount(inventory.Memory, bytes) + " to copy"
 			if secs > 0 {
-				w.Seconds = fmt.Sprintf("about %.0f s (its longest move; the moves of a wave run together)", secs)
+				w.Summary += fmt.Sprintf(" · about %.0f s (its longest move; the moves of a wave run together)", secs)
 			}
 		}
 		bytes, secs = 0, 0
