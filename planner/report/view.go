@@ -34,17 +34,17 @@ type page struct {
 	OpenGroups bool
 	History    bool // some host has load history: the hosts table gets a column
 
-	Creates  []createRow
-	Waves    []wave
+	Creates []createRow
+	Waves   []wave
 	// MovesSummary is "5 moves in 2 waves · 88 GiB to copy".
 	MovesSummary string
-	Freed    []string
-	Buy      []planner.Purchase
-	Unplaced []unplacedGroup
-	Failover failover
-	Policy   []keyValue
-	Inputs   []keyValue
-	Warnings []string
+	Freed        []string
+	Buy          []planner.Purchase
+	Unplaced     []unplacedGroup
+	Failover     failover
+	Policy       []keyValue
+	Inputs       []keyValue
+	Warnings     []string
 }
 
 // card is one key number of the summary.
