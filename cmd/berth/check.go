@@ -89,9 +89,7 @@ func readPlanArg(a *app, path string) (*planner.Plan, error) {
 // loadRules finds the rules: --rules (or BERTH_RULES) names a file;
 // otherwise the config file's rules key holds the rules or a file's path.
 func loadRules(a *app, cmd *cobra.Command) (*check.Rules, error) {
-	flagSet := cmd.Flags().Changed("rules")
-	_, envSet := os.LookupEnv("BERTH_RULES")
-	if flagSet || envSet {
+	if cmd.Flags().Changed("rules") || os.Getenv("BERTH_RULES") != "" {
 		return check.Load(a.v.GetString("rules"))
 	}
 	config := a.v.ConfigFileUsed()

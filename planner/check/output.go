@@ -83,5 +83,8 @@ func (r *Report) verdict() string {
 		}
 		return fmt.Sprintf("all %d rules hold", len(r.Results))
 	}
+	if len(r.Results) == 1 {
+		return "the rule is broken"
+	}
 	return fmt.Sprintf("%d of %d rules broken", r.Violated, len(r.Results))
 }
