@@ -31,7 +31,7 @@ func policyRows(v *planner.PolicyView) []keyValue {
 		{"overcommit", ratios(v.Overcommit, false)},
 		{"headroom", ratios(v.Headroom, true)},
 		{"virtualisation overhead", ratios(v.Overhead, true)},
-		{"basis", strings.Join(v.Basis, ", ")},
+		{"basis", basisText(v.Basis)},
 		{"safety factor", strconv.FormatFloat(v.SafetyFactor, 'g', -1, 64)},
 		{"same appetite", appetite},
 		{"failover hosts (k)", strconv.Itoa(v.FailoverHosts)},
@@ -85,4 +85,23 @@ func inputRows(p *planner.Plan) []keyValue {
 		rows = append(rows, keyValue{"groups", strings.Join(groups, ", ")})
 	}
 	return rows
+}
+
+// basisText is the planning basis per dimension: "allocation" when every
+// dimension has the same, else "cpu observed · memory allocation · …".
+func basisText(basis []string) string {
+	same := true
+	for _, b := range basis {
+		same = same && b == basis[0]
+	}
+	if same && len(basis) > 0 {
+		return basis[0]
+	}
+	var parts []string
+	for i, d := range dimensions() {
+		if i < len(basis) {
+			parts = append(parts, d.Name+" "+basis[i])
+		}
+	}
+	return strings.Join(parts, " · ")
 }
