@@ -51,4 +51,13 @@ func waves(moves []extra.Move) []wave {
 	return out
 }
 
-func waveCount(moves []extra.Move) int { return len(waves(moves)) }
+// waveCount counts the distinct waves of moves sorted by wave.
+func waveCount(moves []extra.Move) int {
+	n := 0
+	for i, m := range moves {
+		if i == 0 || m.Wave != moves[i-1].Wave {
+			n++
+		}
+	}
+	return n
+}
