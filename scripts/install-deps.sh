@@ -22,6 +22,7 @@ qemu-system-x86	QEMU, to run the tiny test guests (TCG, no KVM needed)
 qemu-utils	qemu-img, to make the test guests' disks
 libvirt-clients	virsh, used by the end-to-end tests to look at what apply did
 tmux	the explorer's end-to-end test drives berth explore in a tmux pane
+chromium	the HTML report is opened, filtered and screenshotted in headless Chromium
 EOF
 }
 
