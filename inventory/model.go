@@ -35,7 +35,19 @@ type Scenario struct {
 	// Warnings are the problems found when the scenario was read or merged
 	// that do not stop it from being used (see Problem, Severity).
 	Warnings Problems
+
+	// Positions is where the file wrote its policy fields, so that checks
+	// made after reading (the planner's, through ProblemAt) point into it.
+	Positions FieldPositions
 }
+
+// FieldPositions is where a scenario file wrote its policy fields. Where a
+// value was written is not part of the value: any two are Equal, so
+// scenarios compare (go-cmp) as they did without it.
+type FieldPositions struct{ pos map[string]Pos }
+
+// Equal reports true: positions take no part in comparing scenarios.
+func (FieldPositions) Equal(FieldPositions) bool { return true }
 
 // Host is one physical machine.
 type Host struct {

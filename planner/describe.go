@@ -68,8 +68,8 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 			Labels:      otherLabels(h.Labels),
 			Excluded:    excluded[h.Name],
 			Offered:     m.offered[hi],
-			Before:      tidyVec(before[hi]),
-			After:       tidyVec(after[hi]),
+			Before:      before[hi].Tidy(),
+			After:       after[hi].Tidy(),
 			Existing:    []string{},
 			Placed:      orEmpty(placed[hi]),
 			Fingerprint: prints.hosts[hi],
@@ -89,7 +89,7 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 		plan.Hosts = append(plan.Hosts, HostPlan{
 			Name: names[hi], New: true, Model: hm.Name,
 			Rack: hm.Labels["rack"], Zone: hm.Labels["zone"], Labels: otherLabels(hm.Labels),
-			Offered: off, Before: tidyVec(before[hi]), After: tidyVec(after[hi]),
+			Offered: off, Before: before[hi].Tidy(), After: after[hi].Tidy(),
 			Existing: []string{}, Placed: orEmpty(placed[hi]), Spare: len(placed[hi]) == 0,
 		})
 		if buy[mi] == nil {
@@ -187,10 +187,10 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 		Guests:            len(m.guests),
 		Placed:            met.Placed,
 		Unplaced:          met.Unplaced,
-		UtilisationBefore: tidyVec(utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before })),
-		Utilisation:       tidyVec(vec(met.Utilisation)),
-		Stranded:          tidyVec(vec(met.Stranded)),
-		Balance:           tidy(met.Balance),
+		UtilisationBefore: utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before }).Tidy(),
+		Utilisation:       vec(met.Utilisation).Tidy(),
+		Stranded:          vec(met.Stranded).Tidy(),
+		Balance:           inventory.Tidy(met.Balance),
 		AppetiteStacked:   met.AppetiteStacked,
 		Violations:        violations,
 		Failover:          FailoverView{K: fo.K, Holds: fo.Holds, Homeless: fo.Homeless},
@@ -367,11 +367,4 @@ func planCaused(p *placement.Problem, sol *placement.Solution, v placement.Viola
 	}
 	// Group rules broken by existing guests alone are the fleet's state.
 	return false
-}
-
-func tidyVec(v inventory.Vector) inventory.Vector {
-	for d := range v {
-		v[d] = tidy(v[d])
-	}
-	return v
 }

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
@@ -44,69 +43,14 @@ type model struct {
 	implicitGroups []string
 }
 
-// offered is what a host (or model) of this capacity offers to guests:
-// (capacity − reserved) × overcommit × headroom, per dimension. A host's own
-// overcommit overrides the policy's where it is set (non-zero).
-//
-// Example: 32 vCPUs, 2 reserved, overcommit 4, headroom 0.9
-// ⇒ (32 − 2) × 4 × 0.9 = 108 vCPUs.
-func offered(capacity, reserved, hostOvercommit inventory.Vector, pol *inventory.Policy) inventory.Vector {
-	var v inventory.Vector
-	for d := range v {
-		oc := pol.Overcommit[d]
-		if hostOvercommit[d] > 0 {
-			oc = hostOvercommit[d]
-		}
-		v[d] = tidy(max(0, capacity[d]-reserved[d]) * oc * pol.Headroom[d])
-	}
-	return v
-}
-
-// load is what the plan budgets for an existing guest: per dimension the
-// allocation, the observed use × safety factor, or the larger of the two
-// (policy basis), plus the virtualisation overhead.
-func load(g *inventory.Guest, pol *inventory.Policy) inventory.Vector {
-	var v inventory.Vector
-	for d := range v {
-		alloc := g.Allocation[d]
-		x := alloc
-		if g.Observed != nil {
-			seen := g.Observed[d] * pol.SafetyFactor
-			switch pol.Basis[d] {
-			case inventory.BasisObserved:
-				x = seen
-			case inventory.BasisMax:
-				x = max(alloc, seen)
-			}
-		}
-		v[d] = tidy(x * (1 + pol.Overhead[d]))
-	}
-	return v
-}
-
-// withOverhead is what the plan budgets for a new guest's request.
-func withOverhead(req inventory.Vector, pol *inventory.Policy) inventory.Vector {
-	var v inventory.Vector
-	for d := range v {
-		v[d] = tidy(req[d] * (1 + pol.Overhead[d]))
-	}
-	return v
-}
-
 // expandDemand turns demand entries into named guests: NAME-1 … NAME-N,
 // where NAME defaults to the profile's name.
 func expandDemand(sc *inventory.Scenario, demand []inventory.Demand, pol *inventory.Policy) ([]newGuest, error) {
 	var out []newGuest
 	for _, dm := range demand {
-		prof, ok := sc.Profile(dm.Profile)
+		req, ok := sc.DemandRequest(&dm)
 		if !ok {
 			return nil, fmt.Errorf("demand %q: unknown profile %q", dm.Name, dm.Profile)
-		}
-		req := prof.Request
-		for d := range req {
-			if dm.Request[d] > 0 {
-				req[d] = dm.Request[d]
-			}
 		}
 		name := dm.Name
 		if name == "" {
@@ -118,7 +62,7 @@ func expandDemand(sc *inventory.Scenario, demand []inventory.Demand, pol *invent
 				Profile:    dm.Profile,
 				Group:      dm.Group,
 				Allocation: req,
-				Demand:     withOverhead(req, pol),
+				Demand:     pol.Charge(req),
 				Selector:   dm.Selector,
 			})
 		}
@@ -152,7 +96,7 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 		h := &sc.Hosts[i]
 		m.hosts = append(m.hosts, h)
 		m.hostIdx[h.Name] = i
-		off := offered(h.Capacity, h.Reserved, h.Overcommit, pol)
+		off := pol.HostOffered(h)
 		m.offered = append(m.offered, off)
 		p.HostNames = append(p.HostNames, h.Name)
 		p.Offered = append(p.Offered, off[:]...)
@@ -204,7 +148,7 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 			if err != nil {
 				return nil, fmt.Errorf("host %s guest %s: %w", h.Name, g.Name, err)
 			}
-			ld := load(g, pol)
+			ld := pol.RunningCharge(g)
 			m.existing = append(m.existing, existingGuest{Host: hi, Guest: g, Demand: ld})
 			p.ExistingHost = append(p.ExistingHost, int32(hi))
 			p.ExistingDemand = append(p.ExistingDemand, ld[:]...)
@@ -291,7 +235,7 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 	for i := range sc.HostModels {
 		hm := &sc.HostModels[i]
 		m.models = append(m.models, hm)
-		off := offered(hm.Capacity, hm.Reserved, inventory.Vector{}, pol)
+		off := pol.ModelOffered(hm)
 		pm := placement.Model{Name: hm.Name, Offered: off[:D:D], Max: hm.Max, Rack: -1, Zone: -1}
 		if r := hm.Labels["rack"]; r != "" {
 			pm.Rack = racks.id(r)
@@ -387,14 +331,4 @@ func (m *model) hostNames(sol *placement.Solution) []string {
 		}
 	}
 	return names
-}
-
-// tidy rounds x to 12 significant digits, so that 7200 × 1.1 is 7920 and not
-// 7920.000000000001 in a plan file; no resource is measured that finely.
-func tidy(x float64) float64 {
-	y, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
-	if err != nil {
-		return x
-	}
-	return y
 }
