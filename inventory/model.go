@@ -252,8 +252,8 @@ func DefaultPolicy() Policy {
 	return Policy{
 		Overcommit:   Uniform(1),
 		Headroom:     Uniform(0.9),
-		Overhead:     Vector{CPU: 0.03, Memory: 0.10, IOPS: 0.10, Net: 0.10},
-		Basis:        [NumDims]Basis{BasisAllocation, BasisAllocation, BasisAllocation, BasisAllocation},
+		Overhead:     DefaultOverhead(),
+		Basis:        uniformBasis(BasisAllocation),
 		SafetyFactor: 1.2,
 		SameAppetite: SameAppetite{Mode: AppetiteSoft, MaxPerHost: 2, Penalty: 0.25},
 		Objective:    ObjectivePack,
@@ -275,4 +275,13 @@ func BuiltInProfiles() []Profile {
 		{Name: "web", Description: "CPU-heavy (app servers, proxies)", Appetite: CPU, HasAppetite: true,
 			Request: Vector{CPU: 8, Memory: 8 * gi, IOPS: 200, Net: 300 * mbps}, BuiltIn: true},
 	}
+}
+
+// uniformBasis is the same basis in every dimension.
+func uniformBasis(b Basis) [NumDims]Basis {
+	var out [NumDims]Basis
+	for d := range out {
+		out[d] = b
+	}
+	return out
 }

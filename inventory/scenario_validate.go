@@ -310,8 +310,8 @@ func (c *checker) capacity(path string, capacity, reserved Vector) {
 		}
 	}
 	if len(missing) > 0 {
-		c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. {cpu: 32, memory: 256Gi, iops: 20k, net: 10Gbps})",
-			strings.Join(missing, ", "))
+		c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. %s)",
+			strings.Join(missing, ", "), SampleVector(false))
 	}
 }
 
@@ -332,7 +332,7 @@ func (c *checker) profiles() {
 			c.errorf(join(path, "appetite"), "unknown appetite %v: expected %s", p.Appetite, strings.Join(appetiteNames(), ", "))
 		}
 		if c.amounts(join(path, "request"), p.Request) && p.Request.IsZero() {
-			c.errorf(join(path, "request"), "profile %q requests nothing: write e.g. request: {cpu: 2, memory: 4Gi, iops: 500, net: 100Mbps}", p.Name)
+			c.errorf(join(path, "request"), "profile %q requests nothing: write e.g. request: %s", p.Name, SampleVector(true))
 		}
 	}
 }
