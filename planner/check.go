@@ -29,6 +29,10 @@ func checkPolicy(p *inventory.Policy, hosts int) error {
 	return errors.Join(errs...)
 }
 
+// Strategies lists the construction strategies a policy may name (package
+// placement's registry), for the command line's flags and completions.
+func Strategies() []string { return placement.Strategies() }
+
 // checkStrategy says whether placement has a strategy of this name (""
 // is placement's default), listing the ones it has when not.
 func checkStrategy(name string) error {

@@ -11,28 +11,47 @@ import (
 	"github.com/berth-dev/berth/inventory"
 	"github.com/spf13/cast"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // policyFlags override the scenario's policy from the command line,
 // environment (BERTH_STRATEGY, …) or config file (strategy: …).
 type policyFlags struct{}
 
+// policyAnnotation marks the flags policyFlags defines, so that they can
+// be found (Set) without a second list of their names.
+const policyAnnotation = "berth/policy"
+
 func (policyFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.String("strategy", "align", "placement strategy: align, firstfit, bestfit, spread, nomad, kube")
+	had := map[string]bool{}
+	fl.VisitAll(func(f *pflag.Flag) { had[f.Name] = true })
+	strategyFlag.register(cmd, "", inventory.DefaultPolicy().Strategy, "placement strategy")
 	fl.Uint64("seed", 1, "seed for tie-breaking and search; same inputs and seed give the same plan")
 	fl.Int("iterations", inventory.DefaultIterations, "improvement steps after construction, the scenario's unless given (0 = construction only; reproducible)")
 	fl.Duration("budget", 0, "time for the improvement phase instead of a step count, e.g. 5s (the plan then depends on the machine's speed; 0 = construction only)")
-	fl.String("objective", "pack", "pack (use leftovers, open fewest hosts) or spread (balance load)")
+	objectiveFlag.register(cmd, "", string(inventory.DefaultPolicy().Objective), "what to optimise: use leftovers and open the fewest hosts, or balance load")
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
-	fl.String("same-appetite", "soft", "same-appetite rule: soft (penalty), hard (limit per host) or off")
+	sameAppetiteFlag.register(cmd, "", string(inventory.DefaultPolicy().SameAppetite.Mode), "same-appetite rule: a score penalty, a limit per host, or none")
 	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
 	fl.String("overcommit", "", "overcommit ratio per dimension, e.g. cpu=4,memory=1")
 	fl.String("headroom", "", "utilisation target per dimension (0–1 or %), e.g. cpu=0.8")
-	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(
-		[]string{"align", "firstfit", "bestfit", "spread", "nomad", "kube"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("objective", cobra.FixedCompletions([]string{"pack", "spread"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("same-appetite", cobra.FixedCompletions([]string{"soft", "hard", "off"}, cobra.ShellCompDirectiveNoFileComp))
+	fl.VisitAll(func(f *pflag.Flag) { // mark what this function added
+		if !had[f.Name] {
+			_ = fl.SetAnnotation(f.Name, policyAnnotation, []string{"true"})
+		}
+	})
+}
+
+// Set lists the policy flags given on the command line, by name.
+func (policyFlags) Set(cmd *cobra.Command) []string {
+	var names []string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if _, ok := f.Annotations[policyAnnotation]; ok {
+			names = append(names, f.Name)
+		}
+	})
+	return names
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
@@ -42,7 +61,11 @@ func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m
 func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inventory.Policy, error) {
 	v := a.v
 	if a.isSet(cmd, "strategy") {
-		pol.Strategy = v.GetString("strategy")
+		s, err := strategyFlag.value(a)
+		if err != nil {
+			return pol, err
+		}
+		pol.Strategy = s
 	}
 	if a.isSet(cmd, "seed") {
 		n, err := wholeNumber(v.Get("seed"))
@@ -80,20 +103,18 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		}
 	}
 	if a.isSet(cmd, "objective") {
-		switch o := inventory.Objective(v.GetString("objective")); o {
-		case inventory.ObjectivePack, inventory.ObjectiveSpread:
-			pol.Objective = o
-		default:
-			return pol, fmt.Errorf("objective %q: want pack or spread", o)
+		o, err := objectiveFlag.value(a)
+		if err != nil {
+			return pol, err
 		}
+		pol.Objective = inventory.Objective(o)
 	}
 	if a.isSet(cmd, "same-appetite") {
-		switch m := inventory.AppetiteMode(v.GetString("same-appetite")); m {
-		case inventory.AppetiteSoft, inventory.AppetiteHard, inventory.AppetiteOff:
-			pol.SameAppetite.Mode = m
-		default:
-			return pol, fmt.Errorf("same-appetite %q: want soft, hard or off", m)
+		m, err := sameAppetiteFlag.value(a)
+		if err != nil {
+			return pol, err
 		}
+		pol.SameAppetite.Mode = inventory.AppetiteMode(m)
 	}
 	for _, k := range []struct {
 		key string
