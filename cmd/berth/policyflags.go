@@ -57,20 +57,46 @@ func (policyFlags) Set(cmd *cobra.Command) []string {
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // apply returns pol with every knob the user set (flag > env > config)
-// applied.
+// applied: the words (strategy, objective, same-appetite mode), the
+// counts, the budget, then the per-dimension ratios.
 func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inventory.Policy, error) {
-	v := a.v
-	if a.isSet(cmd, "strategy") {
-		s, err := strategyFlag.value(a)
-		if err != nil {
+	for _, step := range []func(*app, *cobra.Command, *inventory.Policy) error{applyWords, applyCounts, applyBudget, applyRatios} {
+		if err := step(a, cmd, &pol); err != nil {
 			return pol, err
 		}
-		pol.Strategy = s
 	}
+	return pol, nil
+}
+
+// applyWords sets the knobs that take a word of a registry.
+func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
+	for _, k := range []struct {
+		flag enumFlag
+		set  func(string)
+	}{
+		{strategyFlag, func(s string) { pol.Strategy = s }},
+		{objectiveFlag, func(s string) { pol.Objective = inventory.Objective(s) }},
+		{sameAppetiteFlag, func(s string) { pol.SameAppetite.Mode = inventory.AppetiteMode(s) }},
+	} {
+		if !a.isSet(cmd, k.flag.name) {
+			continue
+		}
+		w, err := k.flag.value(a)
+		if err != nil {
+			return err
+		}
+		k.set(w)
+	}
+	return nil
+}
+
+// applyCounts sets the seed and the knobs that are counts.
+func applyCounts(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
+	v := a.v
 	if a.isSet(cmd, "seed") {
 		n, err := wholeNumber(v.Get("seed"))
 		if err != nil {
-			return pol, fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
+			return fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
 		}
 		pol.Seed = uint64(n)
 	}
@@ -83,39 +109,36 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		}
 		n, err := wholeNumber(v.Get(k.key))
 		if err != nil || n > math.MaxInt32 {
-			return pol, fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
+			return fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
 		}
 		*k.dst = int(n)
 	}
-	if a.isSet(cmd, "budget") {
-		d, err := cast.ToDurationE(v.Get("budget"))
-		if err != nil || d < 0 {
-			return pol, fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", v.GetString("budget"))
-		}
-		pol.Budget = d
-		if !a.isSet(cmd, "iterations") {
-			// A budget replaces the step count: time alone decides how
-			// long the search runs (whichever ends first would cut a 5s
-			// budget off at the default's 200 steps), and --budget 0
-			// asks for the construction alone. With both given, the
-			// search stops at whichever comes first.
-			pol.Iterations = 0
-		}
+	return nil
+}
+
+// applyBudget sets the improvement phase's time budget.
+func applyBudget(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
+	if !a.isSet(cmd, "budget") {
+		return nil
 	}
-	if a.isSet(cmd, "objective") {
-		o, err := objectiveFlag.value(a)
-		if err != nil {
-			return pol, err
-		}
-		pol.Objective = inventory.Objective(o)
+	d, err := cast.ToDurationE(a.v.Get("budget"))
+	if err != nil || d < 0 {
+		return fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", a.v.GetString("budget"))
 	}
-	if a.isSet(cmd, "same-appetite") {
-		m, err := sameAppetiteFlag.value(a)
-		if err != nil {
-			return pol, err
-		}
-		pol.SameAppetite.Mode = inventory.AppetiteMode(m)
+	pol.Budget = d
+	if !a.isSet(cmd, "iterations") {
+		// A budget replaces the step count: time alone decides how
+		// long the search runs (whichever ends first would cut a 5s
+		// budget off at the default's 200 steps), and --budget 0
+		// asks for the construction alone. With both given, the
+		// search stops at whichever comes first.
+		pol.Iterations = 0
 	}
+	return nil
+}
+
+// applyRatios sets the per-dimension ratios (DIMENSION=VALUE pairs).
+func applyRatios(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	for _, k := range []struct {
 		key string
 		dst *inventory.Vector
@@ -123,24 +146,24 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		if !a.isSet(cmd, k.key) {
 			continue
 		}
-		pairs, err := ratioPairs(v.Get(k.key))
+		pairs, err := ratioPairs(a.v.Get(k.key))
 		if err != nil {
-			return pol, fmt.Errorf("%s: %v", k.key, err)
+			return fmt.Errorf("%s: %v", k.key, err)
 		}
 		for _, dim := range sortedKeys(pairs) {
 			val := pairs[dim]
 			d, ok := inventory.ParseDimension(dim)
 			if !ok {
-				return pol, fmt.Errorf("%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
+				return fmt.Errorf("%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
 			}
 			x, err := parseRatio(val)
 			if err != nil {
-				return pol, fmt.Errorf("%s %s=%s: %v", k.key, dim, val, err)
+				return fmt.Errorf("%s %s=%s: %v", k.key, dim, val, err)
 			}
 			k.dst[d] = x
 		}
 	}
-	return pol, nil
+	return nil
 }
 
 // wholeNumber reads a count from a flag, an environment variable or the
