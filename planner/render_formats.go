@@ -24,8 +24,11 @@ func Formats() []Format {
 
 // FormatByName is the format called name or one of its aliases; "" is the
 // default.
-func FormatByName(name string) (Format, bool) {
-	fs := Formats()
+func FormatByName(name string) (Format, bool) { return LookupFormat(Formats(), name) }
+
+// LookupFormat is FormatByName over fs, for a caller that adds renderers
+// planner cannot import (the HTML report imports planner).
+func LookupFormat(fs []Format, name string) (Format, bool) {
 	if name == "" {
 		return fs[0], true
 	}

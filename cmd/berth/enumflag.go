@@ -34,8 +34,8 @@ var (
 // formatFlag is -o, --output over the planner's output formats.
 func formatFlag() enumFlag {
 	// "" (an empty config value) is the default, as for planner.FormatByName.
-	f := enumFlag{name: "output", what: "output format", aliases: map[string]string{"": planner.Formats()[0].Name}}
-	for _, format := range planner.Formats() {
+	f := enumFlag{name: "output", what: "output format", aliases: map[string]string{"": planFormats()[0].Name}}
+	for _, format := range planFormats() {
 		f.words = append(f.words, format.Name)
 		for _, a := range format.Aliases {
 			f.aliases[a] = format.Name

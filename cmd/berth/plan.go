@@ -45,7 +45,7 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
 		},
 	}
 	f.source.register(cmd)
-	outputFlag.register(cmd, "o", planner.Formats()[0].Name, "output format")
+	outputFlag.register(cmd, "o", planFormats()[0].Name, "output format")
 	cmd.Flags().StringVar(&f.out, "out", "", "also save the plan to this file (JSON; YAML if it ends in .yaml)")
 	cmd.Flags().BoolVar(&f.detailedExitCode, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when the plan has changes")
 	cmd.Flags().StringArrayVar(&f.pins, "pin", nil, "pin a new guest to a host, GUEST=HOST (repeatable)")
@@ -59,7 +59,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	if err != nil {
 		return err
 	}
-	render, _ := planner.FormatByName(format)
+	render, _ := planner.LookupFormat(planFormats(), format)
 	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return err
