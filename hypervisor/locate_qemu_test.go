@@ -119,8 +119,9 @@ func testMigrationCut(t *testing.T, k *hvtest.TwoHosts) {
 	}))
 	var me *hypervisor.MoveError
 	if !errors.As(err, &me) || me.State != hypervisor.MoveUnknown || hypervisor.KindOf(err) != hypervisor.KindUnreachable ||
-		!strings.Contains(err.Error(), "locate it before retrying") || !strings.Contains(err.Error(), g.Name) {
-		t.Fatalf("Migrate cut off: %v, want a lost connection (KindUnreachable) with the outcome unknown", err)
+		!strings.Contains(err.Error(), "locate it before retrying") || !strings.Contains(err.Error(), g.Name) ||
+		strings.Contains(err.Error(), "the source lost its connection") {
+		t.Fatalf("Migrate cut off: %v, want berth's lost connection (KindUnreachable) with the outcome unknown", err)
 	}
 	t.Logf("%v", err)
 	state := waitSettled(t, ctx, g, k.A, k.B)
@@ -130,6 +131,33 @@ func testMigrationCut(t *testing.T, k *hvtest.TwoHosts) {
 	s := mustBeAt(t, ctx, g, k.A, k.B, hypervisor.MoveOnDestination)
 	if !s[1].Runs() || !s[1].Persistent {
 		t.Errorf("on the destination: %+v, want running and defined", s[1])
+	}
+}
+
+// testMigrationPeerCut cuts the source daemon's own connection to the
+// destination's (the peer-to-peer control connection, through a relay
+// given as the destination URI) when it asks the destination to prepare:
+// libvirt fails the migration, the guest keeps running on its source, and
+// the destination keeps nothing.
+func testMigrationPeerCut(t *testing.T, k *hvtest.TwoHosts) {
+	ctx := testCtx(t, 3*time.Minute)
+	g := k.IdleGuest(t, k.A, "peercut")
+	relay := k.B.Relay(t, hvtest.CutAt(func(p hvtest.Packet) bool {
+		return p.IsCall(hvtest.ProcMigratePrepare3, 1)
+	}, hvtest.CutBefore))
+	_, err := k.A.Conn.Migrate(ctx, g.UUID, k.B.Conn, kitOptions(hypervisor.MigrateOptions{DestURI: relay.URI()}))
+	var me *hypervisor.MoveError
+	if !errors.As(err, &me) || me.State != hypervisor.MoveOnSource || hypervisor.KindOf(err) != hypervisor.KindUnreachable ||
+		!strings.Contains(err.Error(), "the source lost its connection to the destination") {
+		t.Fatalf("Migrate with the hosts cut apart: %v, want the source's lost connection, with the guest on its source", err)
+	}
+	t.Logf("%v", err)
+	if len(relay.Cuts()) != 1 {
+		t.Errorf("relay cuts: %+v, want one", relay.Cuts())
+	}
+	s := mustBeAt(t, ctx, g, k.A, k.B, hypervisor.MoveOnSource)
+	if !s[0].Runs() || !s[0].Persistent {
+		t.Errorf("on the source: %+v, want running and defined", s[0])
 	}
 }
 

@@ -56,12 +56,15 @@ const DefaultProgressInterval = time.Second
 type MigrationResult struct {
 	Name, UUID string
 	// Wall is how long Migrate took, from its call until the guest was
-	// confirmed running (and tagged) on the destination.
-	Wall time.Duration
-	// Job is libvirt's own time for the migration job, from the
-	// destination's statistics of the completed job (0 when it kept
-	// none); Wall − Job is berth's overhead. Downtime is how long the
-	// guest was paused for the switch-over, DataProcessed the bytes sent.
+	// confirmed running (and tagged) on the destination. Call is the
+	// part spent in libvirt's migrate call (the peer-to-peer exchange
+	// between the two daemons, from its start to the source's confirm);
+	// Wall − Call is berth's overhead (its checks before and after).
+	Wall, Call time.Duration
+	// Job is libvirt's time for the migration job as the destination
+	// measured it (from its prepare to the end of the transfer; 0 when it
+	// kept no statistics). Downtime is how long the guest was paused for
+	// the switch-over, DataProcessed the bytes sent.
 	Job, Downtime time.Duration
 	DataProcessed uint64
 }
@@ -120,6 +123,10 @@ var errMigrationTimeout = errors.New("migration timeout")
 // Any failure is a *MoveError that says where the guest was found
 // afterwards; a lost connection gives MoveUnknown, and the guest must be
 // located (on fresh connections) before anything is retried.
+//
+// libvirt's migrate call runs on a second connection to the source that
+// Migrate opens and closes, so c stays free for other calls (progress, the
+// abort, other migrations from the same host) while the migration runs.
 func (c *Conn) Migrate(ctx context.Context, uuid string, dst *Conn, o MigrateOptions) (*MigrationResult, error) {
 	start := time.Now()
 	if o.Timeout > 0 {
@@ -131,7 +138,8 @@ func (c *Conn) Migrate(ctx context.Context, uuid string, dst *Conn, o MigrateOpt
 	if err != nil {
 		return nil, err
 	}
-	if err := c.runMigration(ctx, uuid, name, dst, o); err != nil {
+	call, err := c.runMigration(ctx, uuid, name, dst, o)
+	if err != nil {
 		return nil, c.afterFailure(uuid, name, dst, err)
 	}
 	// What follows talks to hosts that have just done the work; a cancel
@@ -140,7 +148,7 @@ func (c *Conn) Migrate(ctx context.Context, uuid string, dst *Conn, o MigrateOpt
 	defer cancel()
 	res, err := c.confirmMigration(after, uuid, name, dst, o.PlanID)
 	if res != nil {
-		res.Wall = time.Since(start)
+		res.Wall, res.Call = time.Since(start), call
 	}
 	return res, err
 }
@@ -236,6 +244,8 @@ func describeAbort(cause, err error, timeout time.Duration) error {
 	switch {
 	case errors.Is(cause, errMigrationTimeout):
 		out.Msg = fmt.Sprintf("aborted after the migration timeout of %v (%s)", timeout, e.Msg)
+	case errors.Is(cause, context.DeadlineExceeded):
+		out.Msg = "aborted: the deadline passed (" + e.Msg + ")"
 	default:
 		out.Msg = "aborted: cancelled (" + e.Msg + ")"
 	}

@@ -2,6 +2,8 @@ package hypervisor
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"time"
 
 	"libvirt.org/go/libvirt"
@@ -46,33 +48,37 @@ const (
 )
 
 // runMigration starts the peer-to-peer migration and watches it until it
-// ends: progress at each interval, the abort when ctx ends.
-func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o MigrateOptions) error {
+// ends: progress at each interval, the abort when ctx ends. It returns how
+// long libvirt's migrate call took.
+func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o MigrateOptions) (time.Duration, error) {
 	destURI := o.DestURI
 	if destURI == "" {
 		destURI = dst.uri
 	}
 	params, flags := o.migrateParams(), o.migrateFlags()
-	// Progress and abort go through a second connection: libvirt (9.0)
-	// holds a client's other calls on the connection that started a
+	// The migrate call gets a connection of its own: libvirt (9.0) holds
+	// a client's other calls on the connection that started a
 	// peer-to-peer migration until the migration ends (a second's grace
-	// aside), which would leave the abort waiting for the very migration
-	// it is meant to stop. Without a second connection, c has to do.
-	watch := c
-	if w, err := Connect(ctx, c.uri); err == nil {
-		watch = w
-		defer w.Close()
+	// aside). On c, progress, the abort, and other guests' migrations and
+	// look-ups then go on while this one runs.
+	mc, err := Connect(ctx, c.uri)
+	if err != nil {
+		return 0, err
 	}
+	defer mc.Close()
 	done := make(chan error, 1)
+	var call atomic.Int64 // nanoseconds libvirt's migrate call took
 	go func() {
 		// Not abandoned when ctx ends: the call ends when libvirt has
 		// aborted the job, and Close waits for it.
-		done <- c.do(context.Background(), "migrate "+name+" to "+MaskURI(destURI), func() error {
-			dom, err := c.raw.LookupDomainByUUIDString(uuid)
+		done <- mc.do(context.Background(), "migrate "+name, func() error {
+			dom, err := mc.raw.LookupDomainByUUIDString(uuid)
 			if err != nil {
 				return err
 			}
 			defer dom.Free()
+			start := time.Now()
+			defer func() { call.Store(int64(time.Since(start))) }()
 			return dom.MigrateToURI3(destURI, params, flags)
 		})
 	}()
@@ -97,11 +103,11 @@ func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o
 	for {
 		select {
 		case err := <-done:
-			return err
+			return time.Duration(call.Load()), peerLost(mc, err)
 		case <-tick:
 			if !reading {
 				reading = true
-				go func() { read <- watch.jobProgress(readCtx, uuid, name) }()
+				go func() { read <- c.jobProgress(readCtx, uuid, name) }()
 			}
 		case p := <-read:
 			reading = false
@@ -109,7 +115,8 @@ func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o
 				o.Progress(*p)
 			}
 		case <-ctx.Done():
-			return watch.abortMigration(uuid, name, done, context.Cause(ctx), o.Timeout)
+			err := c.abortMigration(uuid, name, done, context.Cause(ctx), o.Timeout)
+			return time.Duration(call.Load()), err
 		}
 	}
 }
@@ -193,4 +200,20 @@ func (c *Conn) abortJob(ctx context.Context, uuid, name string) error {
 		case <-time.After(abortRetry):
 		}
 	}
+}
+
+// peerLost says so when a migrate call that failed for a lost connection
+// came back on a connection that is still alive: the connection lost was
+// the source's own, to the destination (peer-to-peer), not berth's.
+func peerLost(mc *Conn, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnreachable {
+		return err
+	}
+	if alive, aerr := mc.raw.IsAlive(); aerr != nil || !alive {
+		return err
+	}
+	lost := *e
+	lost.Msg = "the source lost its connection to the destination: " + e.Msg
+	return &lost
 }

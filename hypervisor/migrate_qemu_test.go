@@ -17,6 +17,7 @@ import (
 // locates them in every state. The subtests share the two daemons.
 func TestMigration(t *testing.T) {
 	k := hvtest.StartTwoHosts(t)
+	t.Run("preflight", func(t *testing.T) { testPreflight(t, k) })
 	t.Run("live", func(t *testing.T) { testLiveMigration(t, k) })
 	t.Run("refused", func(t *testing.T) { testMigrationRefused(t, k) })
 	t.Run("offline", func(t *testing.T) { testOfflineMove(t, k) })
@@ -24,6 +25,7 @@ func TestMigration(t *testing.T) {
 	t.Run("timeout", func(t *testing.T) { testMigrationTimeout(t, k) })
 	t.Run("locate", func(t *testing.T) { testLocate(t, k) })
 	t.Run("cut", func(t *testing.T) { testMigrationCut(t, k) })
+	t.Run("peer-cut", func(t *testing.T) { testMigrationPeerCut(t, k) })
 }
 
 // kitOptions are the options every migration between the kit's daemons
@@ -50,6 +52,38 @@ func mustBeAt(t *testing.T, ctx context.Context, g hvtest.Guest, src, dst *hvtes
 	return s
 }
 
+// testPreflight checks moves between the real daemons: an idle guest
+// passes everything (the destination's free memory is the machine's); the
+// busy guest's boot disk is outside every storage pool, which berth
+// cannot check.
+func testPreflight(t *testing.T, k *hvtest.TwoHosts) {
+	ctx := testCtx(t, 2*time.Minute)
+	idle := k.IdleGuest(t, k.A, "preflight")
+	busy := k.BusyGuest(t, k.A, "preflight-busy")
+	for _, tc := range []struct {
+		g       hvtest.Guest
+		warning string // the one finding not a pass, "" for none
+	}{
+		{idle, ""},
+		{busy, "vda (" + busy.Disk + ") is in no storage pool of the destination: berth cannot tell whether it is there"},
+	} {
+		p := hypervisor.PreflightMove(ctx, tc.g.UUID, k.A.Conn, k.B.Conn, kitOptions(hypervisor.MigrateOptions{}))
+		var notPass []hypervisor.Finding
+		for _, f := range p {
+			if f.Verdict != hypervisor.Pass {
+				notPass = append(notPass, f)
+			}
+		}
+		switch {
+		case len(p) != 8:
+			t.Errorf("%s: %d findings, want 8 (2 reachable, guest, 2 room, 2 migration-uri, storage): %+v", tc.g.Name, len(p), p)
+		case tc.warning == "" && len(notPass) != 0,
+			tc.warning != "" && (len(notPass) != 1 || notPass[0].Verdict != hypervisor.Warn || !strings.Contains(notPass[0].Detail, tc.warning)):
+			t.Errorf("%s: findings other than pass: %+v, want %q", tc.g.Name, notPass, tc.warning)
+		}
+	}
+}
+
 // testLiveMigration migrates a running guest and finds it running on the
 // destination, defined there with the same UUID and the plan recorded (its
 // profile and group kept), and gone from the source.
@@ -63,8 +97,8 @@ func testLiveMigration(t *testing.T, k *hvtest.TwoHosts) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("migrated %s in %v (libvirt's job %v, downtime %v, %d bytes)", res.Name, res.Wall, res.Job, res.Downtime, res.DataProcessed)
-	if res.Name != g.Name || res.UUID != g.UUID || res.Job <= 0 || res.Wall < res.Job || res.DataProcessed == 0 {
+	t.Logf("migrated %s in %v (libvirt's call %v, its job %v, downtime %v, %d bytes)", res.Name, res.Wall, res.Call, res.Job, res.Downtime, res.DataProcessed)
+	if res.Name != g.Name || res.UUID != g.UUID || res.Job <= 0 || res.Call < res.Job || res.Wall < res.Call || res.DataProcessed == 0 {
 		t.Errorf("result %+v", res)
 	}
 	s := mustBeAt(t, ctx, g, k.A, k.B, hypervisor.MoveOnDestination)

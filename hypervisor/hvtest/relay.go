@@ -28,7 +28,7 @@ const (
 	ProcStorageVolDelete     = 94  // REMOTE_PROC_STORAGE_VOL_DELETE
 	ProcNodeGetMemoryStats   = 228 // REMOTE_PROC_NODE_GET_MEMORY_STATS
 	ProcDomainGetJobStats    = 298 // REMOTE_PROC_DOMAIN_GET_JOB_STATS
-	ProcMigratePerform3      = 305 // REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS
+	ProcMigratePrepare3      = 303 // REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS (source daemon to destination)
 	ProcGetAllDomainStats    = 344 // REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS
 	ProcDomainDefineXMLFlags = 350 // REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS
 )
