@@ -28,15 +28,22 @@ type Sighting struct {
 	Active bool
 	// Outgoing: a migration of the guest out of this host is in progress.
 	Outgoing bool
+	// PausedForMigration: libvirt paused the domain for a migration: the
+	// receiving end waiting for the memory, or the sending end from the
+	// switch-over until the destination confirms it runs the guest.
+	PausedForMigration bool
 	// Incoming: the domain is the receiving end of a migration in
 	// progress (paused for the migration, not defined): not yet a copy of
 	// the guest that runs.
 	Incoming bool
 }
 
-// Runs reports whether the guest runs here: active and not merely the
-// receiving end of a migration.
-func (s Sighting) Runs() bool { return s.Active && !s.Incoming }
+// Runs reports whether the guest runs here: active, and not paused for a
+// migration (on either end).
+func (s Sighting) Runs() bool { return s.Active && !s.PausedForMigration }
+
+// migrating reports whether the domain takes part in a migration now.
+func (s Sighting) migrating() bool { return s.Outgoing || s.PausedForMigration }
 
 // Locate asks each host, in parallel, whether it has the guest with this
 // UUID and in what state. The sightings are in the order of hosts; a host
@@ -109,8 +116,8 @@ func sightDomain(dom *libvirt.Domain, s *Sighting) error {
 		job.OperationSet && job.Operation == libvirt.DOMAIN_JOB_OPERATION_MIGRATION_OUT {
 		s.Outgoing = true
 	}
-	s.Incoming = !s.Outgoing && !persistent && state == libvirt.DOMAIN_PAUSED &&
-		libvirt.DomainPausedReason(reason) == libvirt.DOMAIN_PAUSED_MIGRATION
+	s.PausedForMigration = state == libvirt.DOMAIN_PAUSED && libvirt.DomainPausedReason(reason) == libvirt.DOMAIN_PAUSED_MIGRATION
+	s.Incoming = s.PausedForMigration && !s.Outgoing && !persistent
 	return nil
 }
 
@@ -126,7 +133,10 @@ const (
 	// MoveOnSource: only the source has the guest (running or not).
 	MoveOnSource
 	// MoveInFlight: a migration is in progress between the hosts (or
-	// from the source to elsewhere): wait for it or abort it.
+	// from the source to elsewhere), or libvirt still holds one end
+	// paused for it (until the source has stopped its copy): wait for
+	// it, or abort it. A guest that stays so while the source has no
+	// migration job is one libvirt could not finish: a person decides.
 	MoveInFlight
 	// MoveOnDestination: only the destination has the guest.
 	MoveOnDestination
@@ -153,7 +163,7 @@ func StateOfMove(src, dst Sighting) MoveState {
 	switch {
 	case src.Err != nil || dst.Err != nil:
 		return MoveUnknown
-	case src.Outgoing || dst.Incoming:
+	case src.migrating() || dst.migrating():
 		return MoveInFlight
 	case !src.Found && !dst.Found:
 		return MoveNowhere

@@ -16,7 +16,11 @@ func TestStateOfMove(t *testing.T) {
 	runs := Sighting{Found: true, Persistent: true, Active: true, State: "running"}
 	off := Sighting{Found: true, Persistent: true, State: "shutoff"}
 	outgoing := Sighting{Found: true, Persistent: true, Active: true, State: "running", Outgoing: true}
-	incoming := Sighting{Found: true, Active: true, State: "paused", Incoming: true}
+	incoming := Sighting{Found: true, Active: true, State: "paused", PausedForMigration: true, Incoming: true}
+	// The sending end after the switch-over, until the destination
+	// confirms: paused by libvirt, its job ending.
+	switchedOver := Sighting{Found: true, Persistent: true, Active: true, State: "paused", PausedForMigration: true}
+	paused := Sighting{Found: true, Persistent: true, Active: true, State: "paused"}
 	for _, tc := range []struct {
 		name     string
 		src, dst Sighting
@@ -29,6 +33,8 @@ func TestStateOfMove(t *testing.T) {
 		{"migrating", outgoing, incoming, MoveInFlight},
 		{"migrating, destination not yet there", outgoing, Sighting{}, MoveInFlight},
 		{"incoming left without a source job", runs, incoming, MoveInFlight},
+		{"switched over, not confirmed", switchedOver, runs, MoveInFlight},
+		{"paused by a person on both", paused, paused, MoveRunsOnBoth},
 		{"defined on both, runs on source", runs, off, MoveOnBoth},
 		{"defined on both, runs on destination", off, runs, MoveOnBoth},
 		{"defined on both, runs nowhere", off, off, MoveOnBoth},

@@ -240,7 +240,7 @@ func (h *SessionHost) connect(t testing.TB) error {
 	defer cancel()
 	c, err := hypervisor.Connect(ctx, h.URI)
 	if err != nil {
-		return fmt.Errorf("libvirtd runs but %s cannot be opened: %v", h.URI, err)
+		return fmt.Errorf("libvirtd runs but %s cannot be opened (its QEMU driver is the Debian package libvirt-daemon-driver-qemu): %v", h.URI, err)
 	}
 	h.Conn = c
 	// Registered after stop's cleanup, so it runs before it.
