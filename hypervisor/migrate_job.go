@@ -55,33 +55,10 @@ func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o
 	if destURI == "" {
 		destURI = dst.uri
 	}
-	params, flags := o.migrateParams(), o.migrateFlags()
-	// The migrate call gets a connection of its own: libvirt (9.0) holds
-	// a client's other calls on the connection that started a
-	// peer-to-peer migration until the migration ends (a second's grace
-	// aside). On c, progress, the abort, and other guests' migrations and
-	// look-ups then go on while this one runs.
-	mc, err := Connect(ctx, c.uri)
+	call, err := c.startMigrateCall(ctx, uuid, name, destURI, o)
 	if err != nil {
 		return 0, err
 	}
-	defer mc.Close()
-	done := make(chan error, 1)
-	var call atomic.Int64 // nanoseconds libvirt's migrate call took
-	go func() {
-		// Not abandoned when ctx ends: the call ends when libvirt has
-		// aborted the job, and Close waits for it.
-		done <- mc.do(context.Background(), "migrate "+name, func() error {
-			dom, err := mc.raw.LookupDomainByUUIDString(uuid)
-			if err != nil {
-				return err
-			}
-			defer dom.Free()
-			start := time.Now()
-			defer func() { call.Store(int64(time.Since(start))) }()
-			return dom.MigrateToURI3(destURI, params, flags)
-		})
-	}()
 	var tick <-chan time.Time
 	if o.Progress != nil {
 		interval := o.ProgressInterval
@@ -102,8 +79,10 @@ func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o
 	reading := false
 	for {
 		select {
-		case err := <-done:
-			return time.Duration(call.Load()), peerLost(mc, err)
+		case err := <-call.done:
+			err = peerLost(call.mc, err)
+			call.close()
+			return call.took(), err
 		case <-tick:
 			if !reading {
 				reading = true
@@ -115,10 +94,56 @@ func (c *Conn) runMigration(ctx context.Context, uuid, name string, dst *Conn, o
 				o.Progress(*p)
 			}
 		case <-ctx.Done():
-			err := c.abortMigration(uuid, name, done, context.Cause(ctx), o.Timeout)
-			return time.Duration(call.Load()), err
+			err := c.abortMigration(uuid, name, call.done, context.Cause(ctx), o.Timeout)
+			// After an abort libvirt did not answer, the call may still
+			// be running: close its connection once it returns.
+			go call.close()
+			return call.took(), err
 		}
 	}
+}
+
+// migrateCall is libvirt's migrate call, running on a connection of its
+// own.
+type migrateCall struct {
+	mc   *Conn
+	done chan error
+	ns   atomic.Int64 // how long the call took, once it returned
+}
+
+func (m *migrateCall) took() time.Duration { return time.Duration(m.ns.Load()) }
+
+// close closes the call's connection, waiting for the call to return.
+func (m *migrateCall) close() { m.mc.Close() }
+
+// startMigrateCall opens the call's connection to c's host and starts
+// the call. The connection is its own because libvirt (9.0) holds a
+// client's other calls on the connection that started a peer-to-peer
+// migration until the migration ends (a second's grace aside); on c,
+// progress, the abort, and other guests' migrations and look-ups go on
+// while this one runs.
+func (c *Conn) startMigrateCall(ctx context.Context, uuid, name, destURI string, o MigrateOptions) (*migrateCall, error) {
+	mc, err := Connect(ctx, c.uri)
+	if err != nil {
+		return nil, err
+	}
+	m := &migrateCall{mc: mc, done: make(chan error, 1)}
+	params, flags := o.migrateParams(), o.migrateFlags()
+	go func() {
+		// Not abandoned when ctx ends: the call ends when libvirt has
+		// aborted the job.
+		m.done <- mc.do(context.Background(), "migrate "+name, func() error {
+			dom, err := mc.raw.LookupDomainByUUIDString(uuid)
+			if err != nil {
+				return err
+			}
+			defer dom.Free()
+			start := time.Now()
+			defer func() { m.ns.Store(int64(time.Since(start))) }()
+			return dom.MigrateToURI3(destURI, params, flags)
+		})
+	}()
+	return m, nil
 }
 
 // jobProgress reads the migration job's statistics: nil when there is
