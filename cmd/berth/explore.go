@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
@@ -72,7 +73,14 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	if err != nil {
 		return err
 	}
-	if !isTerminal(a.stdin) || !isTerminal(a.stdout) {
+	keys, err := keyboard(a)
+	if err != nil {
+		return err
+	}
+	if closer, ok := keys.(io.Closer); ok && keys != a.stdin {
+		defer closer.Close()
+	}
+	if !isTerminal(keys) || !isTerminal(a.stdout) {
 		return errors.New("explore needs a terminal (its input and output are not both one); for scripts use berth plan -o json, or berth plan -o table for people")
 	}
 	opt.Mouse = a.v.GetBool("mouse")
@@ -82,7 +90,7 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	}
 	// Colour follows the terminal: bubbletea brings the styles down to
 	// what the output supports, and to none when NO_COLOR is set.
-	prog := tea.NewProgram(m, tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
+	prog := tea.NewProgram(m, tea.WithInput(keys), tea.WithOutput(a.stdout))
 	if _, err := prog.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) {
 			return nil
@@ -147,6 +155,20 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	}
 	pl.SetEdits(saved.Edits)
 	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID}, nil
+}
+
+// keyboard is where explore reads keys: standard input, unless standard
+// input held the scenario or demand (-f -, -d -); then the terminal itself
+// (/dev/tty), as less and fzf do, so that `… | berth explore -f -` works.
+func keyboard(a *app) (io.Reader, error) {
+	if a.v.GetString("file") != "-" && a.v.GetString("demand") != "-" {
+		return a.stdin, nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return nil, errors.New("explore: standard input held the scenario (-) and there is no terminal to read keys from (/dev/tty); give the scenario as a file")
+	}
+	return tty, nil
 }
 
 // isTerminal reports whether f is a terminal (an *os.File on a tty).

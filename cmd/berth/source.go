@@ -19,13 +19,13 @@ type sourceFlags struct{}
 
 func (sourceFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringP("file", "f", "", "scenario file to plan (YAML, see docs/scenario.md)")
+	fl.StringP("file", "f", "", "scenario file to plan (YAML, see docs/scenario.md; - reads standard input)")
 	fl.StringP("scenario", "s", "", "embedded scenario to plan (list them with: berth scenarios list; default \""+scenarios.Default+"\")")
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return scenarios.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 	fl.StringArrayP("connect", "c", nil, "plan on live libvirt hosts: a host's URI (repeatable; with -d; default: the config's hosts)")
-	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md)")
+	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md; - reads standard input)")
 	fl.Duration("sample", 0, "with live hosts: observe use over this window before planning, e.g. 10s")
 	fl.Bool("strict", false, "with live hosts: fail when any host cannot be read (default: plan without it)")
 }
@@ -73,7 +73,7 @@ func (sourceFlags) read(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 		sc, err := loadLive(a, cmd, uris, demand)
 		return named(sc, demand), err
 	case file != "":
-		sc, err := inventory.LoadScenario(file)
+		sc, err := a.loadScenarioFile(file)
 		return named(sc, file), err
 	}
 	if name == "" {
@@ -93,7 +93,7 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if demandFile == "" {
 		return nil, errors.New("planning on live hosts needs the demand: add -d DEMAND.yaml (a scenario file with profiles, groups, demand and policy but no hosts)")
 	}
-	dem, err := inventory.LoadDemand(demandFile)
+	dem, err := a.loadDemandFile(demandFile)
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +123,10 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 // and screens never say "scenario ”".
 func named(sc *inventory.Scenario, path string) *inventory.Scenario {
 	if sc != nil && sc.Name == "" {
+		if path == "-" {
+			sc.Name = stdinName
+			return sc
+		}
 		base := filepath.Base(path)
 		sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
