@@ -97,6 +97,7 @@ virtualisation overhead.`,
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVar(&a.configFile, "config", "",
 		"config file (default ./berth.yaml, then $XDG_CONFIG_HOME/berth/config.yaml)")
+	registerVersionFlag(root)
 	root.AddCommand(
 		newApplyCmd(a),
 		newBenchCmd(a),
@@ -221,6 +222,7 @@ func checkConfigKeys(root *cobra.Command, path string) error {
 	walk(root)
 	delete(known, "config")
 	delete(known, "help")
+	delete(known, "version") // berth --version, not a setting
 	var bad []string
 	for key := range file.AllSettings() {
 		if commandLineOnly[key] {
