@@ -83,7 +83,9 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	if !isTerminal(keys) || !isTerminal(a.stdout) {
 		return errors.New("explore needs a terminal (its input and output are not both one); for scripts use berth plan -o json, or berth plan -o table for people")
 	}
-	opt.Mouse = a.v.GetBool("mouse")
+	if opt.Mouse, err = a.boolean(cmd, "mouse"); err != nil {
+		return err
+	}
 	m, err := tui.New(opt)
 	if err != nil {
 		return err

@@ -52,14 +52,8 @@ func (sourceFlags) read(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 	demand := a.v.GetString("demand")
 	uris, _ := cmd.Flags().GetStringArray("connect")
 	live := demand != "" || len(uris) > 0
-	given := 0
-	for _, set := range []bool{file != "", name != "", live} {
-		if set {
-			given++
-		}
-	}
-	if given > 1 {
-		return nil, errors.New("give one source: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)")
+	if given := a.sourcesGiven(cmd, file, name, demand, uris); len(given) > 1 {
+		return nil, fmt.Errorf("give one source, not %s: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)", strings.Join(given, " and "))
 	}
 	if !live {
 		for _, name := range []string{"sample", "strict"} {
@@ -86,6 +80,26 @@ func (sourceFlags) read(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 	return inventory.ParseScenario(scenarios.Source(name), data)
 }
 
+// sourcesGiven names the sources given and where each came from
+// ("--file", "BERTH_SCENARIO", "berth.yaml:2: demand"), so that a source
+// set long ago in the environment or config is seen next to the one typed.
+func (a *app) sourcesGiven(cmd *cobra.Command, file, name, demand string, uris []string) []string {
+	var given []string
+	if file != "" {
+		given = append(given, a.origin(cmd, "file"))
+	}
+	if name != "" {
+		given = append(given, a.origin(cmd, "scenario"))
+	}
+	switch {
+	case len(uris) > 0:
+		given = append(given, "--connect")
+	case demand != "":
+		given = append(given, a.origin(cmd, "demand"))
+	}
+	return given
+}
+
 // loadLive reads the hosts (from -c, else the config's "hosts") and merges
 // them with the demand file. Hosts that cannot be read are reported and
 // left out, unless --strict.
@@ -104,8 +118,12 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if len(sources) == 0 {
 		return nil, errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), or list hosts under \"hosts\" in the config (see docs/inventory.md)")
 	}
-	opt.Sample = a.v.GetDuration("sample")
-	opt.Strict = a.v.GetBool("strict")
+	if opt.Sample, err = a.duration(cmd, "sample"); err != nil {
+		return nil, err
+	}
+	if opt.Strict, err = a.boolean(cmd, "strict"); err != nil {
+		return nil, err
+	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)
 	if err != nil {
 		return nil, err
