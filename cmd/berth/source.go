@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/scenarios"
 	"github.com/spf13/cobra"
@@ -24,7 +26,7 @@ func (sourceFlags) register(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("scenario", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return scenarios.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
-	fl.StringArrayP("connect", "c", nil, "plan on live libvirt hosts: a host's URI (repeatable; with -d; default: the config's hosts)")
+	fl.StringArrayP("connect", "c", nil, "plan on live libvirt hosts: a host's URI (repeatable; with -d; default: the config's hosts, else $LIBVIRT_DEFAULT_URI)")
 	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md; - reads standard input)")
 	fl.Duration("sample", 0, "with live hosts: observe use over this window before planning, e.g. 10s")
 	fl.Bool("strict", false, "with live hosts: fail when any host cannot be read (default: plan without it)")
@@ -111,12 +113,9 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if err != nil {
 		return nil, err
 	}
-	sources, opt, err := a.inventoryConfig(uris)
+	sources, opt, err := a.liveSources(uris)
 	if err != nil {
 		return nil, err
-	}
-	if len(sources) == 0 {
-		return nil, errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), or list hosts under \"hosts\" in the config (see docs/inventory.md)")
 	}
 	if opt.Sample, err = a.duration(cmd, "sample"); err != nil {
 		return nil, err
@@ -135,6 +134,23 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 		fmt.Fprintf(a.stderr, "berth: planning without %d host(s) that could not be read (--strict makes that an error)\n", len(failed))
 	}
 	return dem.Merge(fleet.Hosts)
+}
+
+// liveSources are the hosts to read and how: those given with -c, else the
+// config's hosts, else — as virsh does — the one LIBVIRT_DEFAULT_URI names,
+// which is said on stderr (nothing on the command line shows it). Reading
+// options come from the config either way. No host at all is an error
+// naming the three ways to give one.
+func (a *app) liveSources(uris []string) ([]live.Source, live.ReadOptions, error) {
+	sources, opt, err := a.inventoryConfig(uris)
+	if err != nil || len(sources) > 0 {
+		return sources, opt, err
+	}
+	if uri := os.Getenv("LIBVIRT_DEFAULT_URI"); uri != "" {
+		fmt.Fprintf(a.stderr, "berth: reading %s from LIBVIRT_DEFAULT_URI (no -c given and no hosts in the config)\n", inventory.MaskURI(uri))
+		return []live.Source{{URI: uri}}, opt, nil
+	}
+	return nil, opt, errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), list hosts under \"hosts\" in the config (see docs/inventory.md), or set LIBVIRT_DEFAULT_URI")
 }
 
 // named gives a scenario without a name the base name of its file, so plans
