@@ -50,6 +50,7 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
 	cmd.Flags().StringArrayVar(&f.pins, "pin", nil, "pin a new guest to a host, GUEST=HOST (repeatable)")
 	cmd.Flags().StringArrayVar(&f.exclude, "exclude", nil, "exclude a host from placement, e.g. for maintenance (repeatable)")
 	f.policy.register(cmd)
+	registerNameCompletions(a, cmd)
 	return cmd
 }
 
