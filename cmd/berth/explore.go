@@ -73,13 +73,11 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	if err != nil {
 		return err
 	}
-	keys, err := keyboard(a)
+	keys, closeKeys, err := keyboard(a)
 	if err != nil {
 		return err
 	}
-	if closer, ok := keys.(io.Closer); ok && keys != a.stdin {
-		defer closer.Close()
-	}
+	defer closeKeys()
 	if !isTerminal(keys) || !isTerminal(a.stdout) {
 		return errors.New("explore needs a terminal (its input and output are not both one); for scripts use berth plan -o json, or berth plan -o table for people")
 	}
@@ -162,15 +160,16 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 // keyboard is where explore reads keys: standard input, unless standard
 // input held the scenario or demand (-f -, -d -); then the terminal itself
 // (/dev/tty), as less and fzf do, so that `… | berth explore -f -` works.
-func keyboard(a *app) (io.Reader, error) {
+// The second result closes what keyboard opened.
+func keyboard(a *app) (io.Reader, func(), error) {
 	if a.v.GetString("file") != "-" && a.v.GetString("demand") != "-" {
-		return a.stdin, nil
+		return a.stdin, func() {}, nil
 	}
 	tty, err := os.Open("/dev/tty")
 	if err != nil {
-		return nil, errors.New("explore: standard input held the scenario (-) and there is no terminal to read keys from (/dev/tty); give the scenario as a file")
+		return nil, nil, errors.New("explore: standard input held the scenario (-) and there is no terminal to read keys from (/dev/tty); give the scenario as a file")
 	}
-	return tty, nil
+	return tty, func() { tty.Close() }, nil
 }
 
 // isTerminal reports whether f is a terminal (an *os.File on a tty).
