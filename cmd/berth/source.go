@@ -102,7 +102,7 @@ func (a *app) sourcesGiven(cmd *cobra.Command, file, name, demand string, uris [
 	return given
 }
 
-// loadLive reads the hosts (from -c, else the config's "hosts") and merges
+// loadLive reads the hosts (see liveSources) and merges
 // them with the demand file. Hosts that cannot be read are reported and
 // left out, unless --strict.
 func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*inventory.Scenario, error) {
