@@ -84,9 +84,9 @@ func TestConfigStrictValues(t *testing.T) {
 		want                         int
 		stderr                       string
 	}{
-		{name: "fractional env count", envKey: "BERTH_ITERATIONS", envVal: "1.5", want: exitError, stderr: `iterations "1.5": want a whole number`},
-		{name: "fractional config count", config: "failover-hosts: 1.5\n", want: exitError, stderr: `failover-hosts "1.5"`},
-		{name: "env overcommit", envKey: "BERTH_OVERCOMMIT", envVal: "cpu=4,memory=x", want: exitError, stderr: "overcommit memory=x"},
+		{name: "fractional env count", envKey: "BERTH_ITERATIONS", envVal: "1.5", want: exitError, stderr: `BERTH_ITERATIONS: "1.5": want a whole number`},
+		{name: "fractional config count", config: "failover-hosts: 1.5\n", want: exitError, stderr: `berth.yaml:1: failover-hosts: "1.5"`},
+		{name: "env overcommit", envKey: "BERTH_OVERCOMMIT", envVal: "cpu=4,memory=x", want: exitError, stderr: "BERTH_OVERCOMMIT: memory=x"},
 		{name: "typo in config", config: "stratgy: bestfit\n", want: exitError, stderr: `did you mean "strategy"`},
 		{name: "yes in config", config: "yes: true\n", want: exitError, stderr: `"yes" is taken from the command line only`},
 		{name: "scenario as berth.yaml", config: "apiVersion: berth/v1\nname: x\n", want: exitOK, stderr: "is a scenario file (it has apiVersion), not a config file"},

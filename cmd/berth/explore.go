@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
@@ -72,17 +73,24 @@ func runExplore(a *app, cmd *cobra.Command, f *exploreFlags) error {
 	if err != nil {
 		return err
 	}
-	if !isTerminal(a.stdin) || !isTerminal(a.stdout) {
+	keys, closeKeys, err := keyboard(a)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	if !isTerminal(keys) || !isTerminal(a.stdout) {
 		return errors.New("explore needs a terminal (its input and output are not both one); for scripts use berth plan -o json, or berth plan -o table for people")
 	}
-	opt.Mouse = a.v.GetBool("mouse")
+	if opt.Mouse, err = a.boolean(cmd, "mouse"); err != nil {
+		return err
+	}
 	m, err := tui.New(opt)
 	if err != nil {
 		return err
 	}
 	// Colour follows the terminal: bubbletea brings the styles down to
 	// what the output supports, and to none when NO_COLOR is set.
-	prog := tea.NewProgram(m, tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
+	prog := tea.NewProgram(m, tea.WithInput(keys), tea.WithOutput(a.stdout))
 	if _, err := prog.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) {
 			return nil
@@ -147,6 +155,21 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	}
 	pl.SetEdits(saved.Edits)
 	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID}, nil
+}
+
+// keyboard is where explore reads keys: standard input, unless standard
+// input held the scenario or demand (-f -, -d -); then the terminal itself
+// (/dev/tty), as less and fzf do, so that `… | berth explore -f -` works.
+// The second result closes what keyboard opened.
+func keyboard(a *app) (io.Reader, func(), error) {
+	if a.v.GetString("file") != "-" && a.v.GetString("demand") != "-" {
+		return a.stdin, func() {}, nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return nil, nil, errors.New("explore: standard input held the scenario (-) and there is no terminal to read keys from (/dev/tty); give the scenario as a file")
+	}
+	return tty, func() { tty.Close() }, nil
 }
 
 // isTerminal reports whether f is a terminal (an *os.File on a tty).

@@ -28,7 +28,8 @@ func newInventoryCmd(a *app) *cobra.Command {
 		Use:   "inventory",
 		Short: "Read libvirt hosts, their guests and observed load; print or save the fleet",
 		Long: `inventory reads libvirt hosts — the ones given with -c/--connect, else the
-hosts of the config file (key "hosts") — with a bounded number at a time, and
+hosts of the config file (key "hosts"), else the one LIBVIRT_DEFAULT_URI
+names — with a bounded number at a time, and
 prints a summary: each host's CPUs and memory, its guests, what the guests were
 allocated and (with --sample) what they were seen to use, and whether the host
 could be read at all.
@@ -48,7 +49,7 @@ URIs are never printed or saved. See docs/inventory.md.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayP("connect", "c", nil, "libvirt URI of a host to read (repeatable; default: the config's hosts)")
+	f.StringArrayP("connect", "c", nil, "libvirt URI of a host to read (repeatable; default: the config's hosts, else $LIBVIRT_DEFAULT_URI)")
 	f.StringP("output", "o", "table", "output format: table, json or yaml")
 	f.String("save", "", "also save the hosts read as a scenario file (YAML)")
 	f.Duration("sample", 0, "observe use over this window, e.g. 10s (0 = allocations only)")
@@ -67,12 +68,9 @@ func runInventory(a *app, cmd *cobra.Command) error {
 		return fmt.Errorf("unknown output format %q: want table, json or yaml", format)
 	}
 	uris, _ := cmd.Flags().GetStringArray("connect")
-	sources, opt, err := a.inventoryConfig(uris)
+	sources, opt, err := a.liveSources(uris) // source.go: -c, the config's hosts, LIBVIRT_DEFAULT_URI
 	if err != nil {
 		return err
-	}
-	if len(sources) == 0 {
-		return errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), or list hosts under \"hosts\" in the config (see docs/inventory.md)")
 	}
 	opt.Sample = a.v.GetDuration("sample")
 	opt.Strict = a.v.GetBool("strict")

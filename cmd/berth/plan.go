@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
@@ -51,11 +50,16 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
 	cmd.Flags().StringArrayVar(&f.pins, "pin", nil, "pin a new guest to a host, GUEST=HOST (repeatable)")
 	cmd.Flags().StringArrayVar(&f.exclude, "exclude", nil, "exclude a host from placement, e.g. for maintenance (repeatable)")
 	f.policy.register(cmd)
+	registerNameCompletions(a, cmd)
 	return cmd
 }
 
 func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	format, err := outputFlag.value(a)
+	if err != nil {
+		return a.badValue(cmd, outputFlag.name, "%v", err)
+	}
+	detailed, err := a.boolean(cmd, "detailed-exitcode")
 	if err != nil {
 		return err
 	}
@@ -72,10 +76,10 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	for _, pin := range a.v.GetStringSlice("pin") {
 		guest, host, ok := strings.Cut(pin, "=")
 		if !ok || guest == "" || host == "" {
-			return fmt.Errorf("--pin %q: want GUEST=HOST", pin)
+			return a.badValue(cmd, "pin", "%q: want GUEST=HOST", pin)
 		}
 		if other, dup := pinned[guest]; dup && other != host {
-			return fmt.Errorf("--pin: %s is pinned to both %s and %s", guest, other, host)
+			return a.badValue(cmd, "pin", "%s is pinned to both %s and %s", guest, other, host)
 		}
 		pinned[guest] = host
 		pl.Pin(guest, host)
@@ -96,7 +100,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	if err := render.Render(a.stdout, plan); err != nil {
 		return err
 	}
-	return planExit(plan, a.v.GetBool("detailed-exitcode"))
+	return planExit(plan, detailed)
 }
 
 // planExit maps a plan to the documented exit codes.
@@ -117,24 +121,14 @@ func newPlanner(a *app, cmd *cobra.Command, sc *inventory.Scenario, pf *policyFl
 	if err != nil {
 		return nil, err
 	}
+	if err := blamePolicy(a, cmd, pol, len(sc.Hosts)); err != nil {
+		return nil, err
+	}
 	pl := planner.New(sc)
 	if err := pl.SetPolicy(pol); err != nil {
 		return nil, err
 	}
 	return pl, nil
-}
-
-// isSet reports whether the user gave key on the command line, in the
-// environment or in the config file (a flag's default does not count, so
-// the scenario's own policy is kept unless the user overrides it).
-func (a *app) isSet(cmd *cobra.Command, key string) bool {
-	if f := cmd.Flags().Lookup(key); f != nil && f.Changed {
-		return true
-	}
-	if _, ok := os.LookupEnv("BERTH_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(key))); ok {
-		return true
-	}
-	return a.v.InConfig(key)
 }
 
 // applyHint says how the saved plan can be applied, or why it cannot be yet.

@@ -34,8 +34,8 @@ func (policyFlags) register(cmd *cobra.Command) {
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
 	sameAppetiteFlag.register(cmd, "", string(inventory.DefaultPolicy().SameAppetite.Mode), "same-appetite rule: a score penalty, a limit per host, or none")
 	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
-	fl.String("overcommit", "", "overcommit ratio per dimension, e.g. cpu=4,memory=1")
-	fl.String("headroom", "", "utilisation target per dimension (0–1 or %), e.g. cpu=0.8")
+	fl.String("overcommit", "", "overcommit ratio, for every dimension (4) or per dimension (cpu=4,memory=1)")
+	fl.String("headroom", "", "utilisation target (0–1 or %), for every dimension (0.8) or per dimension (cpu=0.8,memory=90%)")
 	fl.VisitAll(func(f *pflag.Flag) { // mark what this function added
 		if !had[f.Name] {
 			_ = fl.SetAnnotation(f.Name, policyAnnotation, []string{"true"})
@@ -83,7 +83,7 @@ func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 		}
 		w, err := k.flag.value(a)
 		if err != nil {
-			return err
+			return a.badValue(cmd, k.flag.name, "%v", err)
 		}
 		k.set(w)
 	}
@@ -96,7 +96,7 @@ func applyCounts(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	if a.isSet(cmd, "seed") {
 		n, err := wholeNumber(v.Get("seed"))
 		if err != nil {
-			return fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
+			return a.badValue(cmd, "seed", "%q: want a whole number ≥ 0", v.GetString("seed"))
 		}
 		pol.Seed = uint64(n)
 	}
@@ -109,7 +109,7 @@ func applyCounts(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 		}
 		n, err := wholeNumber(v.Get(k.key))
 		if err != nil || n > math.MaxInt32 {
-			return fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
+			return a.badValue(cmd, k.key, "%q: want a whole number ≥ 0", v.GetString(k.key))
 		}
 		*k.dst = int(n)
 	}
@@ -123,7 +123,7 @@ func applyBudget(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	}
 	d, err := cast.ToDurationE(a.v.Get("budget"))
 	if err != nil || d < 0 {
-		return fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", a.v.GetString("budget"))
+		return a.badValue(cmd, "budget", "%q: want a duration ≥ 0 such as 5s", a.v.GetString("budget"))
 	}
 	pol.Budget = d
 	if !a.isSet(cmd, "iterations") {
@@ -137,7 +137,8 @@ func applyBudget(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	return nil
 }
 
-// applyRatios sets the per-dimension ratios (DIMENSION=VALUE pairs).
+// applyRatios sets the per-dimension ratios: one value for every
+// dimension, or DIMENSION=VALUE pairs.
 func applyRatios(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	for _, k := range []struct {
 		key string
@@ -146,19 +147,26 @@ func applyRatios(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 		if !a.isSet(cmd, k.key) {
 			continue
 		}
-		pairs, err := ratioPairs(a.v.Get(k.key))
+		all, pairs, err := ratioSetting(a.v.Get(k.key))
 		if err != nil {
-			return fmt.Errorf("%s: %v", k.key, err)
+			return a.badValue(cmd, k.key, "%v", err)
+		}
+		if all != "" {
+			x, err := parseRatio(all)
+			if err != nil {
+				return a.badValue(cmd, k.key, "%q: %v", all, err)
+			}
+			*k.dst = inventory.Uniform(x)
 		}
 		for _, dim := range sortedKeys(pairs) {
 			val := pairs[dim]
 			d, ok := inventory.ParseDimension(dim)
 			if !ok {
-				return fmt.Errorf("%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
+				return a.badValue(cmd, k.key, "%s=%s: unknown dimension %q (want %s)", dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
 			}
 			x, err := parseRatio(val)
 			if err != nil {
-				return fmt.Errorf("%s %s=%s: %v", k.key, dim, val, err)
+				return a.badValue(cmd, k.key, "%s=%s: %v", dim, val, err)
 			}
 			k.dst[d] = x
 		}
@@ -178,39 +186,46 @@ func wholeNumber(x any) (int64, error) {
 	return n, nil
 }
 
-// ratioPairs reads a per-dimension setting from wherever it was given: a
-// flag ("[cpu=4,memory=2]" from pflag), an environment variable
-// ("cpu=4,memory=2") or a config map ({cpu: 4}).
-func ratioPairs(x any) (map[string]string, error) {
+// ratioSetting reads a per-dimension setting from wherever it was given,
+// as a scenario's policy reads it: one value for every dimension (all: a
+// flag's or variable's "0.8" or "80%", a config's 0.8), or DIMENSION=VALUE
+// pairs (a flag's or variable's "cpu=4,memory=2", a config's {cpu: 4}).
+func ratioSetting(x any) (all string, pairs map[string]string, err error) {
+	const want = "give one value for every dimension (such as 0.8) or DIMENSION=VALUE pairs (such as cpu=0.8,memory=0.9)"
 	switch t := x.(type) {
 	case map[string]any:
-		out := map[string]string{}
+		pairs = map[string]string{}
 		for k, v := range t {
-			out[k] = fmt.Sprint(v)
+			pairs[k] = fmt.Sprint(v)
 		}
-		return out, nil
+		return "", pairs, nil
 	case map[string]string:
-		return t, nil
+		return "", t, nil
+	case int, int64, uint64, float64:
+		return fmt.Sprint(t), nil, nil
 	case string:
-		out := map[string]string{}
 		s := strings.Trim(strings.TrimSpace(t), "[]")
 		if s == "" {
-			return out, nil
+			return "", nil, nil
 		}
+		if !strings.Contains(s, "=") {
+			return s, nil, nil
+		}
+		pairs = map[string]string{}
 		for _, part := range strings.Split(s, ",") {
 			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 			if !ok {
-				return nil, fmt.Errorf("%q: want DIMENSION=VALUE pairs such as cpu=4,memory=1", t)
+				return "", nil, fmt.Errorf("%q: %s, not both", t, want)
 			}
 			k = strings.TrimSpace(k)
-			if _, dup := out[k]; dup {
-				return nil, fmt.Errorf("%q: %s is given twice", t, k)
+			if _, dup := pairs[k]; dup {
+				return "", nil, fmt.Errorf("%q: %s is given twice", t, k)
 			}
-			out[k] = strings.TrimSpace(val)
+			pairs[k] = strings.TrimSpace(val)
 		}
-		return out, nil
+		return "", pairs, nil
 	}
-	return nil, fmt.Errorf("want DIMENSION=VALUE pairs such as cpu=4,memory=1, got %v", x)
+	return "", nil, fmt.Errorf("%v: %s", x, want)
 }
 
 // parseRatio reads "4", "0.8" or "80%".

@@ -97,6 +97,7 @@ virtualisation overhead.`,
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVar(&a.configFile, "config", "",
 		"config file (default ./berth.yaml, then $XDG_CONFIG_HOME/berth/config.yaml)")
+	registerVersionFlag(root)
 	root.AddCommand(
 		newApplyCmd(a),
 		newBenchCmd(a),
@@ -109,16 +110,38 @@ virtualisation overhead.`,
 		newValidateCmd(a),
 		newVersionCmd(a),
 	)
-	// Cobra adds `completion`; give it an example like every other command.
+	addCompletionExamples(root)
+	return root
+}
+
+// completionExamples are the examples of cobra's `completion` command and
+// of its one subcommand per shell, so that every --help shows some.
+var completionExamples = map[string]string{
+	"completion": `  source <(berth completion bash)                 # this shell
+  berth completion bash > /etc/bash_completion.d/berth
+  berth completion zsh > "${fpath[1]}/_berth"`,
+	"bash": `  source <(berth completion bash)                 # this shell
+  berth completion bash > /etc/bash_completion.d/berth   # every new shell`,
+	"zsh": `  source <(berth completion zsh)                  # this shell
+  berth completion zsh > "${fpath[1]}/_berth"      # every new shell`,
+	"fish": `  berth completion fish | source                  # this shell
+  berth completion fish > ~/.config/fish/completions/berth.fish`,
+	"powershell": `  berth completion powershell | Out-String | Invoke-Expression`,
+}
+
+// addCompletionExamples adds cobra's `completion` command now (rather than
+// when berth runs) and gives it and its subcommands their examples.
+func addCompletionExamples(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
-		if c.Name() == "completion" {
-			c.Example = `  source <(berth completion bash)                 # this shell
-  berth completion bash > /etc/bash_completion.d/berth
-  berth completion zsh > "${fpath[1]}/_berth"`
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = completionExamples["completion"]
+		for _, sh := range c.Commands() {
+			sh.Example = completionExamples[sh.Name()]
 		}
 	}
-	return root
 }
 
 // loadConfig reads the config file and environment into the run's viper and
@@ -221,6 +244,7 @@ func checkConfigKeys(root *cobra.Command, path string) error {
 	walk(root)
 	delete(known, "config")
 	delete(known, "help")
+	delete(known, "version") // berth --version, not a setting
 	var bad []string
 	for key := range file.AllSettings() {
 		if commandLineOnly[key] {

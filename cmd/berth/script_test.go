@@ -14,9 +14,10 @@ import (
 // would: arguments, stdin, stdout, stderr and exit codes.
 //
 // When this binary runs as the test runner (not as a script's `berth`), the
-// caller's BERTH_* and colour variables are dropped first: the in-process
-// tests assert on defaults, and a CI runner that exports BERTH_STRATEGY or
-// NO_COLOR must not change what they see. Scripts set their own.
+// caller's BERTH_*, colour and LIBVIRT_DEFAULT_URI variables are dropped
+// first: the in-process tests assert on defaults, and a CI runner that
+// exports BERTH_STRATEGY, NO_COLOR or LIBVIRT_DEFAULT_URI must not change
+// what they see. Scripts set their own.
 func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) != "berth" {
 		scrubCallerEnv()
@@ -41,7 +42,7 @@ func (r removingBuilt) Run() int {
 func scrubCallerEnv() {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "BERTH_") || name == "NO_COLOR" || name == "CLICOLOR" || name == "CLICOLOR_FORCE" {
+		if strings.HasPrefix(name, "BERTH_") || name == "NO_COLOR" || name == "CLICOLOR" || name == "CLICOLOR_FORCE" || name == "LIBVIRT_DEFAULT_URI" {
 			os.Unsetenv(name)
 		}
 	}
