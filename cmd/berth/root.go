@@ -100,12 +100,15 @@ virtualisation overhead.`,
 	root.AddCommand(
 		newApplyCmd(a),
 		newBenchCmd(a),
+		newDrainCmd(a),
 		newInventoryCmd(a),
 		newExploreCmd(a),
 		newPlanCmd(a),
+		newRebalanceCmd(a),
 		newScenariosCmd(a),
 		newValidateCmd(a),
 		newVersionCmd(a),
+		newWavesCmd(a),
 	)
 	// Cobra adds `completion`; give it an example like every other command.
 	root.InitDefaultCompletionCmd()
