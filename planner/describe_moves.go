@@ -98,6 +98,8 @@ func (j *moveJob) describeRoom(rp *placement.RoomPlan, without *Plan) (*Plan, er
 		s := j.summary()
 		s.Without = wm
 		s.Freed, s.Waves = []string{}, []WaveView{}
+		s.PeakBefore = peakOf(plan.Hosts[:len(j.m.hosts)], func(h *HostPlan) inventory.Vector { return h.Before })
+		s.PeakAfter = peakOf(plan.Hosts[:len(j.m.hosts)], func(h *HostPlan) inventory.Vector { return h.After })
 		plan.Moves = s
 		plan.Warnings = append(plan.Warnings, fmt.Sprintf(
 			"moving up to %s places no more new guests and buys no fewer hosts: the plan moves nothing", plural(j.opt.MaxMoves, "running guest")))
@@ -245,6 +247,11 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 	s.Bytes, s.Seconds = tidy(s.Bytes), tidy(s.Seconds)
 	s.PeakBefore = peakOf(plan.Hosts[:len(m.hosts)], func(h *HostPlan) inventory.Vector { return h.Before })
 	s.PeakAfter = peakOf(plan.Hosts[:len(m.hosts)], func(h *HostPlan) inventory.Vector { return h.After })
+	if j.goal != GoalRoom {
+		// The bound on hosts in use is about where the running guests
+		// could be, not about new guests on a fleet that stays put.
+		plan.Metrics.LowerBound = max(s.Bounds.HostsInUse, j.hostsBound())
+	}
 	plan.Warnings = append(plan.Warnings, j.warnings...)
 	plan.Moves = s
 	plan.ID = moveID(plan.ID, s, moves)

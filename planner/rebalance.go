@@ -60,7 +60,8 @@ const DefaultBandwidth = 10e9 / 8
 // the explorer can toggle them like any other.
 type MoveOptions struct {
 	// MaxMoves and MaxBytes bound the migrations (0 = no limit; for
-	// PlanWithMoves MaxMoves is the --allow-moves budget and must be ≥ 1).
+	// PlanWithMoves MaxMoves is the --allow-moves budget and must be ≥ 1,
+	// and MaxBytes does not apply; Waves takes neither).
 	MaxMoves int
 	MaxBytes float64
 	// MaxOut and MaxIn: migrations one host runs at a time, out and in

@@ -50,6 +50,12 @@ func (pl *Planner) newMoveJob(goal Goal, opt MoveOptions, withDemand bool) (*mov
 	if k, n := pl.pol.FailoverHosts, len(pl.sc.Hosts); k > 0 && k >= n {
 		return nil, fmt.Errorf("policy: failoverHosts k=%d must be less than the number of hosts (%d): the guests of every host cannot restart elsewhere", k, n)
 	}
+	if goal != GoalWaves {
+		opt.MaxHostsPerWave = 0
+	}
+	if goal == GoalRoom {
+		opt.MaxBytes = 0 // making room is bounded by migrations only
+	}
 	j := &moveJob{pl: pl, goal: goal, opt: opt, pol: pl.pol}
 	j.lim = opt.limits(&j.pol)
 	sc := pl.sc
@@ -283,4 +289,32 @@ func (j *moveJob) wholeZone(drained []int32, h int32) string {
 		return fmt.Sprintf("%s is the only host of %s", same[0], zone)
 	}
 	return fmt.Sprintf("%s are all the hosts of %s", joinAnd(same), zone)
+}
+
+// hostsBound is a lower bound on the hosts in use after any rearrangement
+// of the running guests that keeps every host within its offer: the
+// placement lower bound (placement.LowerBound) of the fleet with every
+// movable guest to place anew and the kept ones where they are. It
+// relaxes the move problem (no schedule, no budget), so it bounds every
+// plan's end state; a fleet that is already broken may end above it.
+func (j *moveJob) hostsBound() int {
+	p := j.m.prob
+	d := p.D()
+	q := &placement.Problem{DimNames: p.DimNames, HostNames: p.HostNames, Offered: p.Offered, Rack: p.Rack, Zone: p.Zone,
+		Excluded: p.Excluded, Groups: p.Groups, Policy: p.Policy}
+	for e, h := range p.ExistingHost {
+		dem := p.ExistingDemand[e*d : e*d+d]
+		if j.mp.Keep != nil && j.mp.Keep[e] {
+			q.ExistingHost = append(q.ExistingHost, h)
+			q.ExistingDemand = append(q.ExistingDemand, dem...)
+			q.ExistingAppetite = append(q.ExistingAppetite, p.ExistingAppetite[e])
+			q.ExistingGroup = append(q.ExistingGroup, p.ExistingGroup[e])
+			continue
+		}
+		q.GuestNames = append(q.GuestNames, j.m.existing[e].Guest.Name)
+		q.Demand = append(q.Demand, dem...)
+		q.Appetite = append(q.Appetite, p.ExistingAppetite[e])
+		q.Group = append(q.Group, p.ExistingGroup[e])
+	}
+	return placement.LowerBound(q)
 }

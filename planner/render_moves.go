@@ -233,20 +233,29 @@ func stuckWhy(st StuckGuest) string {
 
 // boundsText gives the lower bounds the plan can be judged by.
 func boundsText(s *MoveSummary) string {
-	parts := []string{"lower bounds: " + plural(s.Bounds.Moves, "migration")}
+	var parts []string
+	if s.Bounds.Moves > 0 {
+		parts = append(parts, plural(s.Bounds.Moves, "migration"))
+	}
 	if s.Bounds.HostsInUse > 0 {
 		parts = append(parts, fmt.Sprintf("%d hosts in use", s.Bounds.HostsInUse))
 	}
-	if s.Goal == string(GoalWaves) {
+	switch {
+	case s.Bounds.Waves == 0:
+	case s.Goal == string(GoalWaves):
 		parts = append(parts, plural(s.Bounds.Waves, "step"))
-	} else {
+	default:
 		parts = append(parts, plural(s.Bounds.Waves, "wave"))
 	}
-	t := strings.Join(parts, " · ")
+	peak := fmt.Sprintf("peak host load %s → %s", Percent(s.PeakBefore, 1), Percent(s.PeakAfter, 1))
+	if len(parts) == 0 {
+		return peak
+	}
+	t := "lower bounds: " + strings.Join(parts, " · ")
 	if s.Proven {
 		t += " (proven: no plan reaches this with fewer migrations)"
 	}
-	return fmt.Sprintf("%s · peak host load %s → %s", t, Percent(s.PeakBefore, 1), Percent(s.PeakAfter, 1))
+	return t + " · " + peak
 }
 
 func bytesText(b float64) string { return inventory.FormatQuantity(inventory.Memory, b) }
