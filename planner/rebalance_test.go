@@ -373,8 +373,12 @@ func TestMovePlansMatchSchema(t *testing.T) {
 			pl.Keep("web-8", true)
 			return pl.Drain([]string{"kvm07"}, planner.MoveOptions{})
 		},
-		"waves": func(pl *planner.Planner) (*planner.Plan, error) { return pl.Waves(planner.MoveOptions{KeepFailover: true}) },
-		"room":  func(pl *planner.Planner) (*planner.Plan, error) { return pl.PlanWithMoves(planner.MoveOptions{MaxMoves: 2}) },
+		"waves": func(pl *planner.Planner) (*planner.Plan, error) {
+			return pl.Waves(planner.MoveOptions{KeepFailover: true})
+		},
+		"room": func(pl *planner.Planner) (*planner.Plan, error) {
+			return pl.PlanWithMoves(planner.MoveOptions{MaxMoves: 2})
+		},
 	}
 	for _, name := range sortedNames(plans) {
 		p, err := plans[name](planner.New(sc))
