@@ -121,7 +121,8 @@ type HostPlan struct {
 	Offered inventory.Vector `json:"offered"`
 	Before  inventory.Vector `json:"before"`
 	After   inventory.Vector `json:"after"`
-	// Existing guests that stay, and new guests placed here, by name.
+	// Existing guests (on the host before the plan; those in MovedOut
+	// leave it), and new guests placed here, by name.
 	Existing []string `json:"existing"`
 	Placed   []string `json:"placed"`
 	// Fingerprint of what apply must find unchanged on the host: its
