@@ -178,6 +178,26 @@ func (j *moveJob) moveActions(moves []placement.Move, offset int, names []string
 // file): the before side, the actions, the hosts' moves, the summary's
 // totals, and the plan's ID, which now names the moves too.
 func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Action, s *MoveSummary) {
+	moved := j.beforeSide(plan, final, s)
+	for _, a := range moves {
+		moved[a.Guest] = true // a guest that hops back home still moved
+	}
+	plan.Actions = inRunOrder(plan.Actions, moves, moved)
+	j.totals(plan, names, final, moves, s)
+	if j.goal != GoalRoom {
+		// The bound on hosts in use is about where the running guests
+		// could be, not about new guests on a fleet that stays put.
+		plan.Metrics.LowerBound = max(s.Bounds.HostsInUse, j.hostsBound())
+	}
+	plan.Warnings = append(plan.Warnings, j.warnings...)
+	plan.Moves = s
+	plan.ID = moveID(plan.ID, s, moves)
+}
+
+// beforeSide puts back each host's load before the plan and the metrics
+// before, marks each host's storage and the guests that leave and arrive,
+// and returns the guests whose host changes.
+func (j *moveJob) beforeSide(plan *Plan, final []int32, s *MoveSummary) map[string]bool {
 	m := j.m
 	start := m.prob.ExistingHost
 	before := make([]inventory.Vector, len(m.hosts))
@@ -193,7 +213,9 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 		}
 	}
 	moved := map[string]bool{}
+	busy := map[int32]bool{}
 	for e, x := range m.existing {
+		busy[start[e]] = true
 		if final[e] == start[e] {
 			continue
 		}
@@ -203,34 +225,36 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 		to.MovedIn = append(to.MovedIn, x.Guest.Name)
 		s.Guests++
 	}
-	for _, a := range moves {
-		moved[a.Guest] = true // a guest that hops back home still moved
-	}
-	// Keeps of the guests that stay, then the moves in the order they
-	// run, then the creates, which run once the moves have made room.
-	acts := make([]Action, 0, len(plan.Actions)+len(moves))
-	for _, a := range plan.Actions {
-		if a.Op == OpKeep && !moved[a.Guest] {
-			acts = append(acts, a)
-		}
-	}
-	acts = append(acts, moves...)
-	for _, a := range plan.Actions {
-		if a.Op != OpKeep {
-			acts = append(acts, a)
-		}
-	}
-	plan.Actions = acts
-
-	busy := map[int32]bool{}
-	for _, h := range start {
-		busy[h] = true
-	}
 	plan.Metrics.HostsBefore = len(busy)
 	plan.Metrics.UtilisationBefore = tidyVec(utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before }))
-	end := map[int32]bool{}
-	for _, h := range final {
-		end[h] = true
+	return moved
+}
+
+// inRunOrder is the actions in the order apply runs them: the keeps of the
+// guests that stay, then the moves wave by wave, then the creates, which
+// run once the moves have made room.
+func inRunOrder(actions, moves []Action, moved map[string]bool) []Action {
+	out := make([]Action, 0, len(actions)+len(moves))
+	for _, a := range actions {
+		if a.Op == OpKeep && !moved[a.Guest] {
+			out = append(out, a)
+		}
+	}
+	out = append(out, moves...)
+	for _, a := range actions {
+		if a.Op != OpKeep {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// totals fills the summary's hosts freed, waves, bytes, time and peaks.
+func (j *moveJob) totals(plan *Plan, names []string, final []int32, moves []Action, s *MoveSummary) {
+	m := j.m
+	busy, end := map[int32]bool{}, map[int32]bool{}
+	for e := range m.existing {
+		busy[m.prob.ExistingHost[e]], end[final[e]] = true, true
 	}
 	s.Freed = []string{}
 	for hi := range m.hosts {
@@ -245,16 +269,9 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 		s.Seconds += w.Seconds
 	}
 	s.Bytes, s.Seconds = tidy(s.Bytes), tidy(s.Seconds)
-	s.PeakBefore = peakOf(plan.Hosts[:len(m.hosts)], func(h *HostPlan) inventory.Vector { return h.Before })
-	s.PeakAfter = peakOf(plan.Hosts[:len(m.hosts)], func(h *HostPlan) inventory.Vector { return h.After })
-	if j.goal != GoalRoom {
-		// The bound on hosts in use is about where the running guests
-		// could be, not about new guests on a fleet that stays put.
-		plan.Metrics.LowerBound = max(s.Bounds.HostsInUse, j.hostsBound())
-	}
-	plan.Warnings = append(plan.Warnings, j.warnings...)
-	plan.Moves = s
-	plan.ID = moveID(plan.ID, s, moves)
+	hosts := plan.Hosts[:len(m.hosts)]
+	s.PeakBefore = peakOf(hosts, func(h *HostPlan) inventory.Vector { return h.Before })
+	s.PeakAfter = peakOf(hosts, func(h *HostPlan) inventory.Vector { return h.After })
 }
 
 // waveViews totals move actions per wave: a wave's bytes add up, its
