@@ -22,7 +22,7 @@ import (
 // describe turns a move plan of Rebalance (consolidate, repair, balance,
 // drain) into the plan document.
 func (j *moveJob) describe(mp *placement.MovePlan) (*Plan, error) {
-	plan, names, err := j.describeAfter(mp.Final, emptySolution())
+	plan, names, err := j.describeAfter(mp.Final, emptySolution(), mp.Leaving)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (j *moveJob) describe(mp *placement.MovePlan) (*Plan, error) {
 // describeWaves turns rolling maintenance into the plan document: the
 // steps' migrations numbered on from one step to the next.
 func (j *moveJob) describeWaves(mw *placement.MaintenancePlan) (*Plan, error) {
-	plan, names, err := j.describeAfter(mw.Final, emptySolution())
+	plan, names, err := j.describeAfter(mw.Final, emptySolution(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (j *moveJob) describeRoom(rp *placement.RoomPlan, without *Plan) (*Plan, er
 	}
 	sol := rp.With.Clone()
 	keepFailoverRoom(rp.AfterMoves(j.m.prob), sol, j.pol.FailoverHosts)
-	plan, names, err := j.describeAfter(rp.Moves.Final, sol)
+	plan, names, err := j.describeAfter(rp.Moves.Final, sol, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +125,18 @@ func emptySolution() *placement.Solution {
 }
 
 // describeAfter describes the fleet with every existing guest on its host
-// in final and the new guests where sol puts them.
-func (j *moveJob) describeAfter(final []int32, sol *placement.Solution) (*Plan, []string, error) {
+// in final and the new guests where sol puts them. The hosts the plan
+// empties on purpose (leaving: freed or drained) are about to be powered
+// off or serviced, so the failover check counts no restart there, as the
+// engine's schedule does at every step.
+func (j *moveJob) describeAfter(final []int32, sol *placement.Solution, leaving []int32) (*Plan, []string, error) {
 	m := *j.m
 	q := *m.prob
 	q.ExistingHost = slices.Clone(final)
+	q.Excluded = slices.Clone(q.Excluded)
+	for _, h := range leaving {
+		q.Excluded[h] = true
+	}
 	m.prob = &q
 	m.existing = slices.Clone(m.existing)
 	for e := range m.existing {
