@@ -33,7 +33,7 @@ func TestConsolidateAgainstWatcher(t *testing.T) {
 	for _, n := range driftSizes() {
 		for seed := uint64(1); seed <= 2; seed++ {
 			t.Run(fmt.Sprintf("hosts=%d/seed=%d", n, seed), func(t *testing.T) {
-				mp := driftedFleet(n, 8, seed)
+				mp := DriftedFleet(n, 8, seed)
 				opt := placement.MoveOptions{Seed: 1}
 				pl, err := placement.Rebalance(mp, placement.GoalConsolidate, opt)
 				if err != nil {
@@ -94,7 +94,7 @@ func fewestToFree(mp *placement.MoveProblem, n int) int {
 // greedy on a drifted fleet of 100 hosts (the greedy looks at every guest
 // and host per move): berth ends with a peak no higher, with fewer moves.
 func TestBalanceAgainstHbal(t *testing.T) {
-	mp := driftedFleet(100, 8, 1)
+	mp := DriftedFleet(100, 8, 1)
 	opt := placement.MoveOptions{Seed: 1}
 	pl, err := placement.Rebalance(mp, placement.GoalBalance, opt)
 	if err != nil {
@@ -115,7 +115,7 @@ func TestBalanceAgainstHbal(t *testing.T) {
 // with the lower bound.
 func TestWavesOnDriftedFleets(t *testing.T) {
 	for _, max := range []int{0, 20} {
-		mp := driftedFleet(200, 8, 1)
+		mp := DriftedFleet(200, 8, 1)
 		pl, err := placement.PlanWaves(mp, placement.WaveOptions{MaxHostsPerWave: max})
 		if err != nil {
 			t.Fatal(err)
@@ -164,7 +164,7 @@ func loopCPU(b *testing.B, f func()) {
 //	go test -tags libvirt_dlopen -run XXX -bench 'Consolidate|Watcher' -benchtime 3x ./bench/
 func BenchmarkConsolidate(b *testing.B) {
 	for _, n := range []int{200, 1000} {
-		mp := driftedFleet(n, 8, 1)
+		mp := DriftedFleet(n, 8, 1)
 		b.Run(fmt.Sprintf("hosts=%d/guests=%d", n, mp.E()), func(b *testing.B) {
 			var pl *placement.MovePlan
 			loopCPU(b, func() {
@@ -186,7 +186,7 @@ func BenchmarkConsolidate(b *testing.B) {
 // fleets.
 func BenchmarkWatcherConsolidate(b *testing.B) {
 	for _, n := range []int{200, 1000} {
-		mp := driftedFleet(n, 8, 1)
+		mp := DriftedFleet(n, 8, 1)
 		b.Run(fmt.Sprintf("hosts=%d/guests=%d", n, mp.E()), func(b *testing.B) {
 			var r BaselineResult
 			loopCPU(b, func() { r = WatcherConsolidate(mp, 0) })
@@ -211,7 +211,7 @@ func reportFleet(b *testing.B, mp *placement.MoveProblem, freed, moves int, byte
 //	go test -tags libvirt_dlopen -run XXX -bench PlanWaves -benchtime 3x ./bench/
 func BenchmarkPlanWaves(b *testing.B) {
 	for _, n := range []int{200, 1000} {
-		mp := driftedFleet(n, 8, 1)
+		mp := DriftedFleet(n, 8, 1)
 		for _, max := range []int{0, n / 20} {
 			b.Run(fmt.Sprintf("hosts=%d/max-per-wave=%d", n, max), func(b *testing.B) {
 				var pl *placement.MaintenancePlan

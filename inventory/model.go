@@ -108,6 +108,10 @@ type Guest struct {
 	// use (nil when unknown).
 	Allocation Vector
 	Observed   *Vector
+	// Disk is the size of the guest's local disks in bytes (0 = unknown or
+	// none): what a migration copies besides memory when its hosts do not
+	// share storage (host label storage: shared).
+	Disk float64
 	// From libvirt, when known.
 	UUID  string
 	State string

@@ -151,7 +151,7 @@ var (
 	hostModelFields = []string{"name", "capacity", "reserved", "labels", "max"}
 	groupFields     = []string{"name", "scope", "together"}
 	hostFields      = []string{"name", "uri", "labels", "capacity", "reserved", "overcommit", "facts", "guests"}
-	guestFields     = []string{"name", "profile", "group", "allocation", "observed", "uuid", "state", "planID", "roleSource"}
+	guestFields     = []string{"name", "profile", "group", "allocation", "observed", "disk", "uuid", "state", "planID", "roleSource"}
 	demandFields    = []string{"name", "profile", "count", "group", "request", "selector"}
 )
 
@@ -445,6 +445,14 @@ func (d *decoder) guest(n *yaml.Node, path string, s *Scenario) Guest {
 	if v, ok := f["observed"]; ok {
 		obs, _ := d.vector(v, join(path, "observed"))
 		g.Observed = &obs
+	}
+	if v, ok := f["disk"]; ok {
+		if s, ok := d.scalar(v, join(path, "disk"), "an amount of bytes"); ok {
+			var err error
+			if g.Disk, err = ParseQuantity(Memory, s); err != nil {
+				d.fail(d.resolveQuiet(v), join(path, "disk"), "%v", err)
+			}
+		}
 	}
 	if v, ok := f["uuid"]; ok {
 		g.UUID = d.str(v, join(path, "uuid"))

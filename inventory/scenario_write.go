@@ -335,6 +335,9 @@ func guestNode(s *Scenario, g *Guest) *yaml.Node {
 	if g.Observed != nil {
 		put(m, "observed", vectorNode(*g.Observed, nonZero(*g.Observed)))
 	}
+	if g.Disk != 0 {
+		put(m, "disk", plain(FormatQuantityExact(Memory, g.Disk)))
+	}
 	if g.UUID != "" {
 		put(m, "uuid", strNode(g.UUID))
 	}

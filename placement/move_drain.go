@@ -32,11 +32,13 @@ func drain(mp *MoveProblem, opt MoveOptions, deadline time.Time) (*MovePlan, err
 	}
 	pl.Stuck = append(dr.stuck, pl.Stuck...)
 	pl.Proven = exact && len(pl.Stuck) == 0
+	// Every guest that leaves a drained host migrates at least once; the
+	// stuck ones stay, so the bound is on what the plan achieves.
 	n, start := 0, newFleet(mp)
 	for _, h := range opt.Drain {
 		n += int(start.guests[h])
 	}
-	pl.Bounds.Moves = n
+	pl.Bounds.Moves = n - len(pl.Stuck)
 	return pl, nil
 }
 

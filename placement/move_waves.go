@@ -95,14 +95,25 @@ func PlanWaves(mp *MoveProblem, opt WaveOptions) (*MaintenancePlan, error) {
 			return nil, err
 		}
 		if len(hosts) == 0 {
-			// The first host fails alone: undrainable, with the reasons
-			// a drain of it alone gives.
+			// No host joins a wave by moving its own guests alone. The
+			// first may still drain with room made by moving a guest of
+			// another host (the drain planner's eviction): a wave of its
+			// own. Otherwise it is undrainable, with the reasons that
+			// drain gives.
 			h := remaining[0]
-			out.Undrainable = append(out.Undrainable, h)
-			if pl, err := Rebalance(wmp, GoalDrain, withDrain(mo, []int32{h})); err == nil {
-				out.Stuck = append(out.Stuck, pl.Stuck...)
-			}
 			remaining = remaining[1:]
+			pl, err := Rebalance(wmp, GoalDrain, withDrain(mo, []int32{h}))
+			if err != nil {
+				return nil, err
+			}
+			if len(pl.Stuck) == 0 {
+				drained = append(drained, h)
+				out.Waves = append(out.Waves, MaintenanceWave{Hosts: []int32{h}, Start: slices.Clone(start), Drain: pl})
+				start = slices.Clone(pl.Final)
+				continue
+			}
+			out.Undrainable = append(out.Undrainable, h)
+			out.Stuck = append(out.Stuck, pl.Stuck...)
 			continue
 		}
 		drained = append(drained, hosts...)

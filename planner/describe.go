@@ -382,6 +382,7 @@ func (e *Edits) normalise() {
 	}
 	slices.SortFunc(e.Pins, func(a, b Pin) int { return strings.Compare(a.Guest, b.Guest) })
 	slices.Sort(e.Excluded)
+	slices.Sort(e.Keep)
 }
 
 func violationText(m *model, names []string, v placement.Violation) string {

@@ -51,6 +51,10 @@ func newInputPrints(sc *inventory.Scenario) *inputPrints {
 		Name, Profile, Group string
 		Allocation           inventory.Vector
 		Observed             *inventory.Vector
+		// Disk and State decide what a move copies; omitted when zero, so
+		// plans of fleets without them keep their fingerprints.
+		Disk  float64 `json:",omitempty"`
+		State string  `json:",omitempty"`
 	}
 	type host struct {
 		Name                           string
@@ -93,7 +97,7 @@ func newInputPrints(sc *inventory.Scenario) *inputPrints {
 		h := &sc.Hosts[i]
 		x := host{Name: h.Name, Labels: h.Labels, Capacity: h.Capacity, Reserved: h.Reserved, Overcommit: h.Overcommit}
 		for _, g := range h.Guests {
-			x.Guests = append(x.Guests, guest{g.Name, g.Profile, g.Group, g.Allocation, g.Observed})
+			x.Guests = append(x.Guests, guest{g.Name, g.Profile, g.Group, g.Allocation, g.Observed, g.Disk, g.State})
 		}
 		doc.Hosts = append(doc.Hosts, x)
 		ip.hosts = append(ip.hosts, HostFingerprint(h))

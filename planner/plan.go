@@ -42,6 +42,10 @@ type Plan struct {
 	Unplaced []Unplaced  `json:"unplaced"`
 	Metrics  Metrics     `json:"metrics"`
 	Warnings []string    `json:"warnings"`
+	// Moves sums up the plan's migrations of running guests (move actions)
+	// and what they achieve; nil when the plan moves nothing and was not
+	// asked to (see rebalance_plan.go).
+	Moves *MoveSummary `json:"moves,omitempty"`
 }
 
 // PolicyView is the effective policy written into a plan, in plain words.
@@ -72,6 +76,8 @@ type Edits struct {
 	Excluded []string `json:"excluded"`
 	// Demand added on top of the scenario's.
 	Demand []DemandEdit `json:"demand"`
+	// Keep lists running guests that must not move.
+	Keep []string `json:"keep,omitempty"`
 }
 
 // Pin fixes one guest on one host.
@@ -115,12 +121,20 @@ type HostPlan struct {
 	Offered inventory.Vector `json:"offered"`
 	Before  inventory.Vector `json:"before"`
 	After   inventory.Vector `json:"after"`
-	// Existing guests that stay, and new guests placed here, by name.
+	// Existing guests (on the host before the plan; those in MovedOut
+	// leave it), and new guests placed here, by name.
 	Existing []string `json:"existing"`
 	Placed   []string `json:"placed"`
 	// Fingerprint of what apply must find unchanged on the host: its
 	// capacity and its guests with their allocations.
 	Fingerprint string `json:"fingerprint"`
+	// In plans with moves: whether the host's guests' disks are on storage
+	// other hosts share ("shared") or copied by a migration ("local"), and
+	// the guests that end here from elsewhere (MovedIn) or leave (MovedOut,
+	// a part of Existing).
+	Storage  string   `json:"storage,omitempty"`
+	MovedIn  []string `json:"movedIn,omitempty"`
+	MovedOut []string `json:"movedOut,omitempty"`
 }
 
 // ActionOp is what apply does for one guest.
@@ -129,6 +143,10 @@ type ActionOp string
 const (
 	OpCreate ActionOp = "create" // define (and start) a new guest
 	OpKeep   ActionOp = "keep"   // an existing guest stays where it is
+	OpMove   ActionOp = "move"   // migrate an existing guest from Move.From to Host
+	// OpRemove is reserved for guests that leave the fleet (issue 11.6);
+	// no plan has it yet and the verifier refuses it.
+	OpRemove ActionOp = "remove"
 )
 
 // Action is one step of the plan.
@@ -145,6 +163,9 @@ type Action struct {
 	Pinned     bool             `json:"pinned,omitempty"`
 	// Score holds the terms that chose the host (create only).
 	Score *Score `json:"score,omitempty"`
+	// Move is one migration (move only): a guest that moves more than
+	// once (a hop that breaks a cycle) has one move action per migration.
+	Move *MoveStep `json:"move,omitempty"`
 }
 
 // Score is why a host won a guest (see placement.Terms).
@@ -244,5 +265,5 @@ func (p *Plan) Creates() int {
 // Complete reports whether everything was placed and the failover check
 // holds (exit code 0 rather than 3).
 func (p *Plan) Complete() bool {
-	return len(p.Unplaced) == 0 && p.Metrics.Failover.Holds && p.Metrics.Violations == 0
+	return len(p.Unplaced) == 0 && p.Metrics.Failover.Holds && p.Metrics.Violations == 0 && p.Moves.goalMet()
 }

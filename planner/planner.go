@@ -295,5 +295,6 @@ func cloneEdits(e Edits) Edits {
 		Pins:     slices.Clone(e.Pins),
 		Excluded: slices.Clone(e.Excluded),
 		Demand:   slices.Clone(e.Demand),
+		Keep:     slices.Clone(e.Keep),
 	}
 }

@@ -13,10 +13,7 @@ import (
 func RenderMarkdown(w io.Writer, p *Plan) error {
 	ew := &errWriter{w: w}
 	m := &p.Metrics
-	verdict := "✅ everything placed"
-	if !p.Complete() {
-		verdict = "⚠️ incomplete"
-	}
+	verdict := markdownVerdict(p)
 	ew.printf("### berth plan `%s` — %s\n\n", p.ID, verdict)
 	ew.printf("Scenario **%s**, strategy `%s`, seed %d.\n\n", p.Scenario, p.Policy.Strategy, p.Policy.Seed)
 	ew.printf("| | |\n|---|---|\n")
@@ -34,7 +31,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 
 	var changed []*HostPlan
 	for i := range p.Hosts {
-		if len(p.Hosts[i].Placed) > 0 || p.Hosts[i].New {
+		if len(p.Hosts[i].Placed) > 0 || p.Hosts[i].New || movesChangeHost(&p.Hosts[i]) {
 			changed = append(changed, &p.Hosts[i])
 		}
 	}
@@ -61,6 +58,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 			ew.printf(" %s |\n", strings.Join(h.Placed, ", "))
 		}
 	}
+	writeMovesMarkdown(ew, p)
 	if len(p.Buy) > 0 {
 		ew.printf("\n#### To buy\n\n")
 		for _, b := range p.Buy {

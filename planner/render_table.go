@@ -49,6 +49,7 @@ func RenderTable(w io.Writer, p *Plan) error {
 
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "HOST\tRACK\tZONE\tGUESTS\t"+strings.Join(inventory.DimensionHeadings(), "\t")+"\tNEW GUESTS\n")
+	bases := barBases(p)
 	for i := range p.Hosts {
 		h := &p.Hosts[i]
 		name := h.Name
@@ -60,16 +61,20 @@ func RenderTable(w io.Writer, p *Plan) error {
 		case h.Excluded:
 			name += " (excluded)"
 		}
+		name += moveHostNote(p, h)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d+%d", name, dash(h.Rack), dash(h.Zone), len(h.Existing), len(h.Placed))
 		for _, d := range inventory.Dimensions {
-			fmt.Fprintf(tw, "\t%s %4s", Bar(h.Before[d], h.After[d], h.Offered[d]), Percent(h.After[d], h.Offered[d]))
+			fmt.Fprintf(tw, "\t%s %4s", Bar(bases[i][d], h.After[d], h.Offered[d]), Percent(h.After[d], h.Offered[d]))
 		}
 		fmt.Fprintf(tw, "\t%s\n", dash(strings.Join(h.Placed, ", ")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	ew.printf("bars: █ existing  ▓ this plan  ░ free (of what the host offers after reservation, overcommit and headroom)\n")
+	ew.printf("%s\n", barLegend(p))
+	if err := writeMovesTable(ew, p); err != nil {
+		return err
+	}
 
 	if p.Creates() > 0 {
 		ew.printf("\nNew guests (%d)\n", p.Creates())

@@ -29,6 +29,7 @@ func Verify(p *Plan, sc *inventory.Scenario) []string {
 	}
 	v.loads()
 	v.groups()
+	v.moves(sc) // verify_moves.go: every step of the migrations
 	v.explained()
 	if sc != nil {
 		v.againstScenario(sc)
@@ -40,6 +41,7 @@ type verifier struct {
 	plan     *Plan
 	hosts    map[string]*HostPlan
 	problems []string
+	final    []Action // finalActions' cache
 }
 
 func (v *verifier) fail(format string, args ...any) {
@@ -58,7 +60,7 @@ func (v *verifier) loads() {
 	before := map[string]inventory.Vector{}
 	after := map[string]inventory.Vector{}
 	seen := map[string]bool{}
-	for _, a := range v.plan.Actions {
+	for _, a := range v.finalActions() {
 		if seen[a.Guest] {
 			v.fail("guest %s has more than one action", a.Guest)
 		}
@@ -71,6 +73,9 @@ func (v *verifier) loads() {
 		switch a.Op {
 		case OpKeep:
 			before[a.Host] = before[a.Host].Add(a.Demand)
+			after[a.Host] = after[a.Host].Add(a.Demand)
+		case OpMove: // its first migration's source, its last one's destination
+			before[a.Move.From] = before[a.Move.From].Add(a.Demand)
 			after[a.Host] = after[a.Host].Add(a.Demand)
 		case OpCreate:
 			after[a.Host] = after[a.Host].Add(a.Demand)
@@ -135,12 +140,12 @@ func (v *verifier) groups() {
 	}
 	for _, g := range v.plan.Groups {
 		byDomain := map[string][]member{}
-		for _, a := range v.plan.Actions {
+		for _, a := range v.finalActions() {
 			if a.Group != g.Name || v.hosts[a.Host] == nil {
 				continue
 			}
 			dom := domain(v.hosts[a.Host], g.Scope)
-			byDomain[dom] = append(byDomain[dom], member{a.Guest, a.Op == OpCreate})
+			byDomain[dom] = append(byDomain[dom], member{a.Guest, a.Op == OpCreate || (a.Op == OpMove && domain(v.hosts[a.Host], g.Scope) != v.domainOf(a.Move.From, g.Scope))})
 		}
 		if g.Together {
 			// New members go together, into a domain that already holds a
@@ -213,7 +218,7 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 		}
 	}
 	demanded := map[string]inventory.Vector{}
-	demand := append([]inventory.Demand(nil), sc.Demand...)
+	demand := v.demandOf(sc)
 	for _, de := range v.plan.Edits.Demand {
 		demand = append(demand, inventory.Demand{Name: de.Name, Profile: de.Profile, Count: de.Count, Group: de.Group})
 	}
@@ -273,7 +278,7 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 	count := map[string]map[inventory.Dimension]int{}
 	added := map[string]map[inventory.Dimension]bool{}
-	for _, a := range v.plan.Actions {
+	for _, a := range v.finalActions() {
 		p, ok := sc.Profile(a.Profile)
 		if !ok || !p.HasAppetite {
 			continue
@@ -282,7 +287,7 @@ func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 			count[a.Host] = map[inventory.Dimension]int{}
 		}
 		count[a.Host][p.Appetite]++
-		if a.Op == OpCreate {
+		if a.Op != OpKeep {
 			if added[a.Host] == nil {
 				added[a.Host] = map[inventory.Dimension]bool{}
 			}

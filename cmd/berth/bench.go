@@ -12,11 +12,12 @@ import (
 func newBenchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure berth's packing quality on public benchmark instances",
+		Short: "Measure berth's packing quality on public benchmark instances, and its rebalancing on drifted fleets",
 		Example: `  berth bench vbp ../shared/bench/vbp/new/instances/class1 > class1.jsonl
-  make bench-quality    # every strategy on both public sets → docs/benchmarks/quality.md`,
+  make bench-quality    # every strategy on both public sets → docs/benchmarks/quality.md
+  berth bench rebalance > rebalance.jsonl`,
 	}
-	cmd.AddCommand(newBenchVBPCmd(a))
+	cmd.AddCommand(newBenchVBPCmd(a), newBenchRebalanceCmd(a))
 	return cmd
 }
 

@@ -49,6 +49,7 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
 	cmd.Flags().BoolVar(&f.detailedExitCode, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when the plan has changes")
 	cmd.Flags().StringArrayVar(&f.pins, "pin", nil, "pin a new guest to a host, GUEST=HOST (repeatable)")
 	cmd.Flags().StringArrayVar(&f.exclude, "exclude", nil, "exclude a host from placement, e.g. for maintenance (repeatable)")
+	cmd.Flags().Int("allow-moves", 0, "move up to N running guests when that places demand otherwise unplaced or on a bought host (see berth rebalance)")
 	f.policy.register(cmd)
 	registerNameCompletions(a, cmd)
 	return cmd
@@ -87,7 +88,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	for _, h := range a.v.GetStringSlice("exclude") {
 		pl.Exclude(h, true)
 	}
-	plan, err := pl.Plan()
+	plan, err := planWithMoves(a, cmd, pl) // rebalance.go: --allow-moves, else pl.Plan()
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,11 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 		if err := planner.WritePlanFile(out, plan); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
-		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, applyHint(plan, out))
+		hint := applyHint(plan, out)
+		if plan.Migrations() > 0 {
+			hint = moveApplyHint(plan, out)
+		}
+		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, hint)
 	}
 	if err := render.Render(a.stdout, plan); err != nil {
 		return err
@@ -108,7 +113,7 @@ func planExit(p *planner.Plan, detailed bool) error {
 	if !p.Complete() {
 		return silentExit(exitUnplaced)
 	}
-	if detailed && p.Creates() > 0 {
+	if detailed && p.Creates()+p.Migrations() > 0 {
 		return silentExit(exitChanges)
 	}
 	return nil

@@ -102,13 +102,16 @@ virtualisation overhead.`,
 		newApplyCmd(a),
 		newBenchCmd(a),
 		newCheckCmd(a),
+		newDrainCmd(a),
 		newInventoryCmd(a),
 		newExploreCmd(a),
 		newPlanCmd(a),
+		newRebalanceCmd(a),
 		newReportCmd(a),
 		newScenariosCmd(a),
 		newValidateCmd(a),
 		newVersionCmd(a),
+		newWavesCmd(a),
 	)
 	addCompletionExamples(root)
 	return root

@@ -111,8 +111,8 @@ func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
 		}
 		return withCode(exitError, fmt.Errorf("%s: %s", name, countText(len(problems), "problem")))
 	}
-	fmt.Fprintf(a.stdout, "%s: valid plan %s: %d hosts, %d new guests, %d unplaced\n",
-		name, plan.ID, len(plan.Hosts), plan.Creates(), len(plan.Unplaced))
+	fmt.Fprintf(a.stdout, "%s: valid plan %s: %d hosts, %d new guests, %d unplaced%s\n",
+		name, plan.ID, len(plan.Hosts), plan.Creates(), len(plan.Unplaced), movesValidText(plan))
 	return nil
 }
 

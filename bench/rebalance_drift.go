@@ -7,8 +7,9 @@ import (
 	"github.com/berth-dev/berth/placement"
 )
 
-// driftedFleet is a fleet that drifted under churn, built at the placement
-// level until scenarios/fleetgen lands: hosts of three shapes (cpu, memory
+// DriftedFleet is a fleet that drifted under churn, built at the placement
+// level until scenarios/fleetgen lands (the same arguments give the same
+// fleet): hosts of three shapes (cpu, memory
 // GiB, IOPS, net Mbps) in racks of 40 and 4 zones; web, db and cache guests
 // (a tenth of arrivals as replica sets of three: web apart by host, db by
 // rack) arrive and are placed least-allocated, the way kube-scheduler's
@@ -17,7 +18,7 @@ import (
 // host on average. The result is spread thin: the fleet consolidation
 // starts from. Costs are memory bytes, plus a db guest's 20 GiB of local
 // disk (its storage is not shared).
-func driftedFleet(hosts int, perHost float64, seed uint64) *placement.MoveProblem {
+func DriftedFleet(hosts int, perHost float64, seed uint64) *placement.MoveProblem {
 	r := rand.New(rand.NewPCG(seed, 11))
 	const d = 4
 	shapes := [][d]float64{
