@@ -126,10 +126,10 @@ func TestClassifyFields(t *testing.T) {
 		inventory.Vector{4, 16 * gi, 1000, 1e9}, DefaultAppetiteRule())
 	want := Appetite{
 		Dimension: inventory.CPU, Verdict: VerdictClassified,
-		Shares:    inventory.Vector{0.75, 0, 0.1, 0},
-		Compared:  [inventory.NumDims]bool{true, false, true, false},
-		Leader:    inventory.CPU, Next: inventory.IOPS,
-		Margin:    10, IdleShare: 0.01,
+		Shares:   inventory.Vector{0.75, 0, 0.1, 0},
+		Compared: [inventory.NumDims]bool{true, false, true, false},
+		Leader:   inventory.CPU, Next: inventory.IOPS,
+		Margin: 10, IdleShare: 0.01,
 	}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("Classify (-want +got):\n%s", diff)

@@ -97,7 +97,7 @@ func DebianExporter() Mapping {
 		UUIDLabel: "uuid",
 		NameLabel: "domain",
 		Metrics: [inventory.NumDims]Metric{
-			inventory.CPU: {Names: []string{"libvirt_domain_info_cpu_time_seconds_total"}, Counter: true},
+			inventory.CPU:    {Names: []string{"libvirt_domain_info_cpu_time_seconds_total"}, Counter: true},
 			inventory.Memory: {Names: []string{"libvirt_domain_info_memory_usage_bytes"}, Occupancy: true},
 			inventory.IOPS: {Names: []string{
 				"libvirt_domain_block_stats_read_requests_total",
