@@ -1,0 +1,242 @@
+// Package promtest starts what berth's load-history tests need from a real
+// Prometheus: the Debian prometheus server on a random loopback port with
+// a data directory of its own, the Debian prometheus-libvirt-exporter
+// against the local libvirtd, synthetic history loaded with promtool,
+// tiny TCG guests that keep a CPU or a disk busy, and a proxy that stalls.
+// It is for tests only.
+//
+// A test that needs a package that is not installed fails naming it; it is
+// skipped only under -short.
+package promtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Options say how to start a Prometheus.
+type Options struct {
+	// Targets are host:port addresses scraped as job "libvirt" (none:
+	// Prometheus only serves the data it has).
+	Targets []string
+	// ScrapeInterval between scrapes (0 = 1s).
+	ScrapeInterval time.Duration
+	// Blocks is a directory of TSDB blocks (from Backfill) copied into the
+	// data directory before start.
+	Blocks string
+}
+
+// Server is a running Prometheus, stopped when the test ends.
+type Server struct {
+	// URL is its base URL (http://127.0.0.1:PORT).
+	URL string
+	// Dir holds its config, data and log.
+	Dir string
+
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	stopOnce sync.Once
+}
+
+// Need fails the test when a program is missing, naming the Debian package
+// that has it; under -short it skips.
+func Need(t testing.TB, program, pkg string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("needs %s (Debian package %s); not run with -short", program, pkg)
+	}
+	path, err := exec.LookPath(program)
+	if err != nil {
+		t.Fatalf("%s is not installed: apt-get install %s", program, pkg)
+	}
+	return path
+}
+
+// Start starts Prometheus on a free loopback port with its own temporary
+// data directory and waits until it is ready.
+func Start(t testing.TB, opt Options) *Server {
+	t.Helper()
+	bin := Need(t, "prometheus", "prometheus")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if opt.Blocks != "" {
+		if err := copyBlocks(opt.Blocks, data); err != nil {
+			t.Fatalf("copy blocks from %s: %v", opt.Blocks, err)
+		}
+	}
+	cfg := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte(config(opt)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var s *Server
+	var err error
+	// A free port can be taken by someone else before Prometheus binds
+	// it: try a few.
+	for range 3 {
+		if s, err = launch(bin, dir, cfg, data); err == nil || !errors.Is(err, errPortTaken) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+var errPortTaken = errors.New("port taken")
+
+func launch(bin, dir, cfg, data string) (*Server, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(dir, "prometheus.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin,
+		"--config.file="+cfg,
+		"--storage.tsdb.path="+data,
+		"--web.listen-address="+addr,
+		// Retention counts from the newest data: synthetic history lies
+		// in the past and must not be deleted for being old.
+		"--storage.tsdb.retention.time=100y",
+		// No compaction of loaded blocks while a benchmark runs.
+		"--storage.tsdb.min-block-duration=2h",
+		"--storage.tsdb.max-block-duration=2h",
+		"--log.level=warn",
+	)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start prometheus: %v", err)
+	}
+	s := &Server{URL: "http://" + addr, Dir: dir, cmd: cmd, exited: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.exited) }()
+	if err := s.waitReady(90 * time.Second); err != nil {
+		s.Stop()
+		log, _ := os.ReadFile(logPath)
+		if strings.Contains(string(log), "address already in use") {
+			return nil, errPortTaken
+		}
+		return nil, fmt.Errorf("prometheus on %s: %v; its log:\n%s", addr, err, tail(string(log), 20))
+	}
+	return s, nil
+}
+
+// waitReady polls /-/ready until Prometheus answers 200, exits, or the
+// deadline passes (loading many blocks on a busy machine takes seconds).
+func (s *Server) waitReady(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("exited before it was ready")
+		default:
+		}
+		resp, err := client.Get(s.URL + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("not ready after %s", limit)
+}
+
+// Stop stops Prometheus (SIGTERM, SIGKILL after 10 s) and waits for it.
+// The test's cleanup calls it; calling it earlier simulates Prometheus
+// going away.
+func (s *Server) Stop() {
+	s.stopOnce.Do(func() { stopProcess(s.cmd, s.exited) })
+}
+
+func stopProcess(cmd *exec.Cmd, exited chan struct{}) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+	}
+}
+
+func config(opt Options) string {
+	interval := opt.ScrapeInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: 1m\n", interval)
+	if len(opt.Targets) > 0 {
+		fmt.Fprintf(&b, "scrape_configs:\n  - job_name: libvirt\n    scrape_timeout: %s\n    static_configs:\n      - targets: [%s]\n",
+			interval, strings.Join(quoteAll(opt.Targets), ", "))
+	}
+	return b.String()
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// FreeAddr returns a loopback address with a port that was free a moment
+// ago.
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// Ready polls url until it answers 200 or ctx ends.
+func Ready(ctx context.Context, url string) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("HTTP %s", resp.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %v", url, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
