@@ -159,7 +159,7 @@ func TestReadMatching(t *testing.T) {
 	srv := startWeek(t)
 	g := week.Guest
 	refs := []history.GuestRef{
-		{Name: g(0).Name, UUID: strings.ToUpper(g(0).UUID)},           // UUIDs are compared without case
+		{Name: g(0).Name, UUID: strings.ToUpper(g(0).UUID)}, // UUIDs are compared without case
 		{Name: g(1).Name},                                               // no UUID: matched by name
 		{Name: "renamed-since", UUID: g(2).UUID},                        // UUID wins over the name
 		{Name: g(3).Name, UUID: "5e5e0000-0000-4000-8000-999999999999"}, // its name belongs to another domain

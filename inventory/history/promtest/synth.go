@@ -14,12 +14,12 @@ import (
 type Series int
 
 const (
-	CPUSeconds Series = iota // counter: CPU time, seconds
-	MemoryBytes              // gauge: the balloon's size, bytes
-	ReadRequests             // counter: block read requests
-	WriteRequests            // counter: block write requests
-	ReceiveBytes             // counter: interface bytes received
-	TransmitBytes            // counter: interface bytes sent
+	CPUSeconds    Series = iota // counter: CPU time, seconds
+	MemoryBytes                 // gauge: the balloon's size, bytes
+	ReadRequests                // counter: block read requests
+	WriteRequests               // counter: block write requests
+	ReceiveBytes                // counter: interface bytes received
+	TransmitBytes               // counter: interface bytes sent
 	NumSeries
 )
 
