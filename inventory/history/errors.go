@@ -94,7 +94,7 @@ func (e *ReadError) Unwrap() []error {
 }
 
 // queryError names why one query failed.
-func queryError(err error, url string, timeout time.Duration) (Kind, string) {
+func queryError(err error, timeout time.Duration) (Kind, string) {
 	var api *v1.Error
 	var ne net.Error
 	switch {
@@ -107,7 +107,7 @@ func queryError(err error, url string, timeout time.Duration) (Kind, string) {
 	case errors.As(err, &ne) && ne.Timeout():
 		return KindTimeout, fmt.Sprintf("no answer within %s (usage.timeout)", timeout)
 	default:
-		return KindUnreachable, fmt.Sprintf("%v: is Prometheus running at %s? (usage.url)", unwrapURLError(err), url)
+		return KindUnreachable, fmt.Sprintf("%v: is Prometheus running there? (usage.url)", unwrapURLError(err))
 	}
 }
 
@@ -115,8 +115,10 @@ func apiError(e *v1.Error, timeout time.Duration) (Kind, string) {
 	switch e.Type {
 	case v1.ErrTimeout:
 		return KindTimeout, fmt.Sprintf("Prometheus gave up on the query at %s (usage.timeout, or its --query.timeout)", timeout)
-	case v1.ErrBadData, v1.ErrExec, v1.ErrCanceled:
-		return KindQuery, fmt.Sprintf("Prometheus refused the query: %s: check usage.metrics and usage.labels", e.Msg)
+	case v1.ErrBadData:
+		return KindQuery, fmt.Sprintf("Prometheus refused the query: %s: check usage.metrics, usage.labels and usage.match", e.Msg)
+	case v1.ErrExec, v1.ErrCanceled:
+		return KindQuery, fmt.Sprintf("Prometheus could not run the query: %s", e.Msg)
 	case v1.ErrServer, v1.ErrClient:
 		msg := e.Msg
 		if d := firstLine(e.Detail); d != "" {

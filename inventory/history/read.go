@@ -224,7 +224,7 @@ func (r *reader) ask(ctx context.Context, q query) answer {
 }
 
 func (r *reader) fail(q query, err error) *Error {
-	kind, msg := queryError(err, r.source, r.cfg.Timeout)
+	kind, msg := queryError(err, r.cfg.Timeout)
 	return &Error{Kind: kind, URL: r.source, Dimension: q.dim, Series: q.series, Query: q.promql, Msg: msg, Err: err}
 }
 

@@ -35,6 +35,8 @@ type Options struct {
 	// Blocks is a directory of TSDB blocks (from Backfill) copied into the
 	// data directory before start.
 	Blocks string
+	// Flags are more command-line flags (--query.max-samples=1000).
+	Flags []string
 }
 
 // Server is a running Prometheus, stopped when the test ends.
@@ -87,7 +89,7 @@ func Start(t testing.TB, opt Options) *Server {
 	// A free port can be taken by someone else before Prometheus binds
 	// it: try a few.
 	for range 3 {
-		if s, err = launch(bin, dir, cfg, data); err == nil || !errors.Is(err, errPortTaken) {
+		if s, err = launch(bin, dir, cfg, data, opt.Flags); err == nil || !errors.Is(err, errPortTaken) {
 			break
 		}
 	}
@@ -100,7 +102,7 @@ func Start(t testing.TB, opt Options) *Server {
 
 var errPortTaken = errors.New("port taken")
 
-func launch(bin, dir, cfg, data string) (*Server, error) {
+func launch(bin, dir, cfg, data string, flags []string) (*Server, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
@@ -111,10 +113,10 @@ func launch(bin, dir, cfg, data string) (*Server, error) {
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin,
-		"--config.file="+cfg,
-		"--storage.tsdb.path="+data,
-		"--web.listen-address="+addr,
+	args := []string{
+		"--config.file=" + cfg,
+		"--storage.tsdb.path=" + data,
+		"--web.listen-address=" + addr,
 		// Retention counts from the newest data: synthetic history lies
 		// in the past and must not be deleted for being old.
 		"--storage.tsdb.retention.time=100y",
@@ -122,7 +124,8 @@ func launch(bin, dir, cfg, data string) (*Server, error) {
 		"--storage.tsdb.min-block-duration=2h",
 		"--storage.tsdb.max-block-duration=2h",
 		"--log.level=warn",
-	)
+	}
+	cmd := exec.Command(bin, append(args, flags...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start prometheus: %v", err)
