@@ -76,9 +76,9 @@ func (a Appetite) Lead() float64 { return 100 * (a.Shares[a.Leader] - a.Shares[a
 func (a Appetite) String() string {
 	switch a.Verdict {
 	case VerdictClassified:
-		return fmt.Sprintf("%s: %s: lead %s points ≥ %s", a.Dimension, a.versus(), num(a.Lead()), num(a.Margin))
+		return fmt.Sprintf("%s: %s: lead %s ≥ %s", a.Dimension, a.versus(), points(a.Lead()), num(a.Margin))
 	case VerdictMargin:
-		return fmt.Sprintf("none: %s: margin %s points < %s", a.versus(), num(a.Lead()), num(a.Margin))
+		return fmt.Sprintf("none: %s: margin %s < %s", a.versus(), points(a.Lead()), num(a.Margin))
 	case VerdictIdle:
 		return fmt.Sprintf("none: idle: the largest share, %s %s%%, is under %s%%",
 			a.Leader, num(100*a.Shares[a.Leader]), num(100*a.IdleShare))
@@ -105,6 +105,14 @@ func (a Appetite) compared() int {
 
 // num writes a figure with at most one decimal (6.5, 25, 0.4).
 func num(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) }
+
+// points writes a lead in percentage points: "1 point", "6.5 points".
+func points(x float64) string {
+	if n := num(x); n != "1" {
+		return n + " points"
+	}
+	return "1 point"
+}
 
 // leadTolerance absorbs floating-point error in a lead: 30% − 20% is
 // 9.999999999999998 points, which is a 10-point lead.

@@ -159,3 +159,11 @@ func TestProfileFor(t *testing.T) {
 		}
 	}
 }
+
+func TestAppetiteOnePoint(t *testing.T) {
+	// cpu 0.011/1 = 1.1%, iops 0.1/100 = 0.1%: a 1-point lead.
+	a := Classify(inventory.Vector{0.011, 0, 0.1, 0}, all, inventory.Vector{1, 0, 100, 0}, AppetiteRule{Margin: 2, IdleShare: 0.01})
+	if got, want := a.String(), "none: cpu 1.1% vs iops 0.1%: margin 1 point < 2"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}

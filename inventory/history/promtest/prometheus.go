@@ -10,7 +10,6 @@
 package promtest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -214,26 +213,6 @@ func FreeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
-}
-
-// Ready polls url until it answers 200 or ctx ends.
-func Ready(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("HTTP %s", resp.Status)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %v", url, err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
 
 func tail(s string, n int) string {
