@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/history"
 	"github.com/berth-dev/berth/inventory/history/promtest"
 	"github.com/prometheus/client_golang/api"
@@ -33,22 +34,39 @@ func fleetRefs() []history.GuestRef {
 }
 
 // BenchmarkRead1000Guests7Days reads the 95th percentile of 1,000 guests
-// over 7 days at a 5-minute step, four dimensions, with and without the
-// 48-point series, from a local Prometheus (docs/load-history.md). The
-// first run makes the history (minutes; cached afterwards).
+// over 7 days at a 5-minute step, four dimensions, from a local
+// Prometheus (docs/load-history.md): straight from the exporter's series,
+// with and without the 48-point series, and from what berth's recording
+// rules record. prom-cpu-s/op is the CPU time Prometheus spent per read.
+// The first run makes the histories (many minutes; cached afterwards).
 func BenchmarkRead1000Guests7Days(b *testing.B) {
-	srv := promtest.Start(b, promtest.Options{Blocks: promtest.Backfill(b, fleetWeek)})
+	direct := promtest.Start(b, promtest.Options{Blocks: []string{promtest.Backfill(b, fleetWeek)}})
+	recWeek := fleetWeek
+	for _, d := range inventory.Dimensions {
+		recWeek.Recorded[d] = recordedMapping.Metrics[d].Names[0]
+	}
+	recWeek.RecordedOnly = true
+	recorded := promtest.Start(b, promtest.Options{Blocks: []string{promtest.Backfill(b, recWeek)}})
 	refs := fleetRefs()
-	for _, points := range []int{0, history.DefaultSeriesPoints} {
-		name := "quantiles"
-		if points > 0 {
-			name = "quantiles+series"
-		}
-		b.Run(name, func(b *testing.B) {
-			cfg := history.DefaultConfig(srv.URL)
+	cases := []struct {
+		name    string
+		srv     *promtest.Server
+		mapping history.Mapping
+		points  int
+	}{
+		{"exporter/quantiles", direct, history.DebianExporter(), 0},
+		{"exporter/quantiles+series", direct, history.DebianExporter(), history.DefaultSeriesPoints},
+		{"recorded/quantiles", recorded, recordedMapping, 0},
+		{"recorded/quantiles+series", recorded, recordedMapping, history.DefaultSeriesPoints},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := history.DefaultConfig(c.srv.URL)
 			cfg.End = fleetWeek.End.Add(-150 * time.Second)
-			cfg.SeriesPoints = points
-			cfg.Timeout = time.Minute
+			cfg.SeriesPoints = c.points
+			cfg.Mapping = c.mapping
+			cfg.Timeout = 10 * time.Minute
+			cpu := c.srv.CPUTime()
 			for b.Loop() {
 				u, err := history.Read(context.Background(), cfg, refs)
 				if err != nil {
@@ -58,6 +76,7 @@ func BenchmarkRead1000Guests7Days(b *testing.B) {
 					b.Fatalf("%d guests missing: %v", len(u.Missing), u.Missing[0])
 				}
 			}
+			b.ReportMetric((c.srv.CPUTime()-cpu).Seconds()/float64(b.N), "prom-cpu-s/op")
 		})
 	}
 }
@@ -67,7 +86,7 @@ func BenchmarkRead1000Guests7Days(b *testing.B) {
 // step of the week (a range query, 2 M points), reduced to the 95th
 // percentile here.
 func BenchmarkRangeQueryReducedLocally(b *testing.B) {
-	srv := promtest.Start(b, promtest.Options{Blocks: promtest.Backfill(b, fleetWeek)})
+	srv := promtest.Start(b, promtest.Options{Blocks: []string{promtest.Backfill(b, fleetWeek)}})
 	client, err := api.NewClient(api.Config{Address: srv.URL})
 	if err != nil {
 		b.Fatal(err)
@@ -76,8 +95,9 @@ func BenchmarkRangeQueryReducedLocally(b *testing.B) {
 	end := fleetWeek.End.Add(-150 * time.Second)
 	load := `sum by (uuid, domain) (rate(libvirt_domain_info_cpu_time_seconds_total[5m]))`
 	rng := v1.Range{Start: end.Add(-7*24*time.Hour + 5*time.Minute), End: end, Step: 5 * time.Minute}
+	cpu := srv.CPUTime()
 	for b.Loop() {
-		val, _, _, err := prom.QueryRange(context.Background(), load, rng, v1.WithTimeout(time.Minute))
+		val, _, _, err := prom.QueryRange(context.Background(), load, rng, v1.WithTimeout(10*time.Minute))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -93,4 +113,5 @@ func BenchmarkRangeQueryReducedLocally(b *testing.B) {
 			_ = quantile(0.95, vs)
 		}
 	}
+	b.ReportMetric((srv.CPUTime()-cpu).Seconds()/float64(b.N), "prom-cpu-s/op")
 }

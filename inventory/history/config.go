@@ -78,6 +78,12 @@ type Metric struct {
 	// which is the allocation unless a balloon driver handed memory back.
 	// It is still read as observed use, but Classify leaves it out.
 	Occupancy bool
+	// Recorded marks a series that already is one guest's load at the
+	// step, as a recording rule writes it (RecordingRules): it is read as
+	// it is, quantile_over_time over the window's samples, with no
+	// subquery: a fraction of the work (docs/load-history.md). It must be
+	// one name, not a counter.
+	Recorded bool
 }
 
 // DebianExporter is the mapping for the metrics of Debian 12's
@@ -221,6 +227,9 @@ func (m Mapping) validate() error {
 			if !metricName.MatchString(n) {
 				return fmt.Errorf("%s: %q is not a Prometheus metric name", key, n)
 			}
+		}
+		if mt.Recorded && (len(mt.Names) != 1 || mt.Counter) {
+			return fmt.Errorf("%s: a recorded series is one name and not a counter (its rule computes the rate)", key)
 		}
 		if mt.Scale < 0 {
 			return fmt.Errorf("%s: scale %v is negative", key, mt.Scale)

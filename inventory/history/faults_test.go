@@ -151,7 +151,7 @@ func TestReadPartial(t *testing.T) {
 // TestReadRefused runs against a Prometheus whose sample limit is lower
 // than a week of one guest: it refuses every query, and says why.
 func TestReadRefused(t *testing.T) {
-	srv := promtest.Start(t, promtest.Options{Blocks: promtest.Backfill(t, week), Flags: []string{"--query.max-samples=1000"}})
+	srv := promtest.Start(t, promtest.Options{Blocks: []string{promtest.Backfill(t, week)}, Flags: []string{"--query.max-samples=1000"}})
 	cfg := history.DefaultConfig(srv.URL)
 	cfg.End = windowEnd
 	u, re := readError(t, cfg, weekRefs(2))

@@ -65,6 +65,11 @@ func (c Config) loadExpr(d inventory.Dimension) string {
 //
 //	quantile_over_time(0.95, (LOAD)[1w:5m])
 func (c Config) quantileQuery(d inventory.Dimension, span time.Duration) string {
+	if m := c.Mapping.Metrics[d]; m.Recorded {
+		// quantile_over_time(0.95, guest:berth_cpu_cores:rate5m[1w])
+		return fmt.Sprintf("quantile_over_time(%s, %s%s[%s])",
+			strconv.FormatFloat(c.Quantile, 'g', -1, 64), m.Names[0], c.Mapping.matchers(), formatDuration(span))
+	}
 	return fmt.Sprintf("quantile_over_time(%s, (%s)[%s:%s])",
 		strconv.FormatFloat(c.Quantile, 'g', -1, 64), c.loadExpr(d), formatDuration(span), formatDuration(c.Step))
 }

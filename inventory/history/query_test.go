@@ -97,6 +97,11 @@ func TestValidate(t *testing.T) {
 		{"bad metric", func(c *Config) { c.Mapping.Metrics[inventory.IOPS].Names = []string{"rate(x[5m])"} },
 			`usage.metrics.iops: "rate(x[5m])" is not a Prometheus metric name`},
 		{"no metric", func(c *Config) { c.Mapping.Metrics = [inventory.NumDims]Metric{} }, "usage.metrics: no dimension has a metric: nothing to read"},
+		{"recorded counter", func(c *Config) { c.Mapping.Metrics[inventory.CPU].Recorded = true },
+			"usage.metrics.cpu: a recorded series is one name and not a counter (its rule computes the rate)"},
+		{"recorded pair", func(c *Config) { c.Mapping.Metrics[inventory.IOPS] = Metric{Names: []string{"a", "b"}, Recorded: true} },
+			"usage.metrics.iops: a recorded series is one name and not a counter (its rule computes the rate)"},
+		{"recorded", func(c *Config) { c.Mapping = RecordedMapping(*c) }, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -122,5 +127,47 @@ func TestParseDuration(t *testing.T) {
 	}
 	if _, err := ParseDuration("7 days"); err == nil || err.Error() != `"7 days" is not a duration: write e.g. 7d, 12h or 5m` {
 		t.Errorf("ParseDuration(7 days) error = %v", err)
+	}
+}
+
+func TestRecordingRules(t *testing.T) {
+	cfg := DefaultConfig("http://prom:9090")
+	cfg.Mapping.Match = map[string]string{"job": "libvirt"}
+	want := `# berth's load-history rules: per-guest load at a 5m step (docs/load-history.md).
+groups:
+  - name: berth-guest-load
+    interval: 5m
+    rules:
+      - record: guest:berth_cpu_cores:rate5m
+        expr: sum by (uuid, domain) (rate(libvirt_domain_info_cpu_time_seconds_total{job="libvirt"}[5m]))
+      - record: guest:berth_memory_bytes:sum
+        expr: sum by (uuid, domain) (libvirt_domain_info_memory_usage_bytes{job="libvirt"})
+      - record: guest:berth_iops:rate5m
+        expr: sum by (uuid, domain) (rate(libvirt_domain_block_stats_read_requests_total{job="libvirt"}[5m])) + sum by (uuid, domain) (rate(libvirt_domain_block_stats_write_requests_total{job="libvirt"}[5m]))
+      - record: guest:berth_net_bytes:rate5m
+        expr: sum by (uuid, domain) (rate(libvirt_domain_interface_stats_receive_bytes_total{job="libvirt"}[5m])) + sum by (uuid, domain) (rate(libvirt_domain_interface_stats_transmit_bytes_total{job="libvirt"}[5m]))
+`
+	if got := RecordingRules(cfg); got != want {
+		t.Errorf("RecordingRules =\n%s\nwant\n%s", got, want)
+	}
+	rec := cfg
+	rec.Mapping = RecordedMapping(cfg)
+	for d, want := range map[inventory.Dimension]string{
+		inventory.CPU:    `quantile_over_time(0.95, guest:berth_cpu_cores:rate5m[1w])`,
+		inventory.Memory: `quantile_over_time(0.95, guest:berth_memory_bytes:sum[1w])`,
+		inventory.IOPS:   `quantile_over_time(0.95, guest:berth_iops:rate5m[1w])`,
+		inventory.Net:    `quantile_over_time(0.95, guest:berth_net_bytes:rate5m[1w])`,
+	} {
+		if got := rec.QuantileQuery(d); got != want {
+			t.Errorf("recorded QuantileQuery(%s) = %s, want %s", d, got, want)
+		}
+	}
+	if got, want := rec.SeriesQuery(inventory.CPU), `quantile_over_time(0.95, guest:berth_cpu_cores:rate5m[3h30m])`; got != want {
+		t.Errorf("recorded SeriesQuery(cpu) = %s, want %s", got, want)
+	}
+	// Net keeps its ×8 and memory its occupancy; the rules applied the matchers.
+	m := rec.Mapping
+	if m.Metrics[inventory.Net].Scale != 8 || !m.Metrics[inventory.Memory].Occupancy || m.Match != nil || m.UUIDLabel != "uuid" || m.NameLabel != "domain" {
+		t.Errorf("RecordedMapping = %+v", m)
 	}
 }

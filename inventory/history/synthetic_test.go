@@ -36,7 +36,7 @@ var windowEnd = week.End.Add(-150 * time.Second)
 
 // startWeek starts a Prometheus holding the synthetic week.
 func startWeek(t *testing.T) *promtest.Server {
-	return promtest.Start(t, promtest.Options{Blocks: promtest.Backfill(t, week)})
+	return promtest.Start(t, promtest.Options{Blocks: []string{promtest.Backfill(t, week)}})
 }
 
 // TestReadSyntheticWeek checks every figure Read returns against values

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +39,9 @@ func Backfill(t testing.TB, h History) string {
 		root = os.TempDir()
 	}
 	dir := filepath.Join(root, "berth-promtest", h.key())
+	blocks := filepath.Join(dir, "blocks")
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
-		return dir
+		return blocks
 	}
 	start := time.Now()
 	tmp := fmt.Sprintf("%s.tmp-%d", dir, os.Getpid())
@@ -56,12 +58,16 @@ func Backfill(t testing.TB, h History) string {
 		t.Fatal(err)
 	}
 	t.Logf("synthetic history of %d guests over %s made in %s (cached in %s)", h.Guests, h.Span, time.Since(start).Round(time.Second), dir)
-	return dir
+	return blocks
 }
 
 func (h History) key() string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "v%d %d %d %d %d %d %d %v",
-		generatorVersion, h.Guests, h.End.Unix(), h.Span, h.Scrape, h.Bucket, h.Seed, sortedSkip(h.Skip)))
+	spec := fmt.Appendf(nil, "v%d %d %d %d %d %d %d %v",
+		generatorVersion, h.Guests, h.End.Unix(), h.Span, h.Scrape, h.Bucket, h.Seed, sortedSkip(h.Skip))
+	if h.Recorded != [4]string{} {
+		spec = fmt.Appendf(spec, " %q %v", h.Recorded, h.RecordedOnly)
+	}
+	sum := sha256.Sum256(spec)
 	return fmt.Sprintf("%x", sum[:8])
 }
 
@@ -118,10 +124,9 @@ func (h History) writeFile(path string, from, to time.Time, cum [][NumSeries]flo
 	return f.Close()
 }
 
-// copyBlocks links (else copies) every block of src/blocks into data.
-// Blocks are never written in place, so links are safe.
-func copyBlocks(src, data string) error {
-	root := filepath.Join(src, "blocks")
+// copyBlocks links (else copies) every block in root into data. Blocks
+// are never written in place, so links are safe.
+func copyBlocks(root, data string) error {
 	return filepath.Walk(root, func(path string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -153,4 +158,27 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// BackfillRules evaluates the recording rules in rules (a rules file's
+// text) over [start, end] against the Prometheus at url with promtool
+// tsdb create-blocks-from rules, as an operator fills in new rules for
+// the past, and returns the directory of the blocks made, for
+// Options.Blocks.
+func BackfillRules(t testing.TB, url, rules string, start, end time.Time) string {
+	t.Helper()
+	promtool := Need(t, "promtool", "prometheus")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rules.yml")
+	if err := os.WriteFile(file, []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "blocks")
+	cmd := exec.Command(promtool, "tsdb", "create-blocks-from", "rules", "-q",
+		"--url="+url, "--output-dir="+out,
+		"--start="+strconv.FormatInt(start.Unix(), 10), "--end="+strconv.FormatInt(end.Unix(), 10), file)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool tsdb create-blocks-from rules: %v: %s", err, strings.TrimSpace(string(msg)))
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,9 +32,9 @@ type Options struct {
 	Targets []string
 	// ScrapeInterval between scrapes (0 = 1s).
 	ScrapeInterval time.Duration
-	// Blocks is a directory of TSDB blocks (from Backfill) copied into the
-	// data directory before start.
-	Blocks string
+	// Blocks are directories of TSDB blocks (from Backfill, or promtool's
+	// output) copied into the data directory before start.
+	Blocks []string
 	// Flags are more command-line flags (--query.max-samples=1000).
 	Flags []string
 }
@@ -74,9 +75,9 @@ func Start(t testing.TB, opt Options) *Server {
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if opt.Blocks != "" {
-		if err := copyBlocks(opt.Blocks, data); err != nil {
-			t.Fatalf("copy blocks from %s: %v", opt.Blocks, err)
+	for _, dir := range opt.Blocks {
+		if err := copyBlocks(dir, data); err != nil {
+			t.Fatalf("copy blocks from %s: %v", dir, err)
 		}
 	}
 	cfg := filepath.Join(dir, "prometheus.yml")
@@ -221,4 +222,27 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// CPUTime is the CPU time (user + system) the Prometheus process has used
+// so far, from /proc/PID/stat: a measure of a query's work that a busy
+// machine inflates less than wall time does. 0 where /proc cannot say.
+func (s *Server) CPUTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command's closing parenthesis: state is field 3,
+	// utime 14 and stime 15, in clock ticks (USER_HZ, 100 on Linux).
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

@@ -57,6 +57,12 @@ type History struct {
 	// Skip leaves guests out of the data (their series do not exist):
 	// a guest Prometheus has never seen.
 	Skip map[int]bool
+	// Recorded names series to write as recording rules would record
+	// them, one per guest at every Bucket boundary, per dimension (cpu
+	// cores, memory bytes, iops, net bytes/s): the exact loads. "" = none.
+	Recorded [4]string
+	// RecordedOnly leaves the exporter's series out: only Recorded.
+	RecordedOnly bool
 }
 
 // Guest is a synthetic guest: its name, UUID and kind of load.
@@ -155,6 +161,9 @@ func (h History) writeOpenMetrics(w io.Writer, from, to time.Time, cum [][NumSer
 				continue
 			}
 			for s := range NumSeries {
+				if h.RecordedOnly {
+					break
+				}
 				v := h.Load(i, s, end)
 				if s.Counter() {
 					if t.After(start) {
@@ -172,12 +181,37 @@ func (h History) writeOpenMetrics(w io.Writer, from, to time.Time, cum [][NumSer
 					return err
 				}
 			}
+			if t.Equal(end) {
+				if err := h.writeRecorded(bw, i, t, labels[i], ts); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if _, err := bw.WriteString("# EOF\n"); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// writeRecorded writes guest i's recorded series at t, a bucket boundary.
+func (h History) writeRecorded(w *bufio.Writer, i int, t time.Time, labels, ts string) error {
+	vals := [4]float64{
+		h.Load(i, CPUSeconds, t),
+		h.Load(i, MemoryBytes, t),
+		h.Load(i, ReadRequests, t) + h.Load(i, WriteRequests, t),
+		h.Load(i, ReceiveBytes, t) + h.Load(i, TransmitBytes, t),
+	}
+	for d, name := range h.Recorded {
+		if name == "" {
+			continue
+		}
+		line := name + labels + strconv.FormatFloat(vals[d], 'g', -1, 64) + " " + ts + "\n"
+		if _, err := w.WriteString(line); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // counterBase is every counter's value at the first sample: large enough
