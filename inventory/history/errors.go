@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -70,10 +71,12 @@ type ReadError struct {
 }
 
 func (e *ReadError) Error() string {
+	// Every query failing the same way (Prometheus down, too slow) is
+	// one line: the first one's.
 	first := e.Failed[0]
 	same := true
 	for _, f := range e.Failed[1:] {
-		same = same && f.Kind == first.Kind && f.Msg == first.Msg
+		same = same && f.Kind == first.Kind
 	}
 	if same && len(e.Failed) == e.Queries {
 		return fmt.Sprintf("prometheus %s: %s: %s: no load history was read", first.URL, first.Kind, first.Msg)
@@ -99,26 +102,45 @@ func queryError(err error, timeout time.Duration) (Kind, string) {
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return KindTimeout, fmt.Sprintf("no answer within %s (usage.timeout)", timeout)
+		return KindTimeout, fmt.Sprintf("no answer within %s (usage.timeout)", formatDuration(timeout))
 	case errors.Is(err, context.Canceled):
 		return KindCanceled, "the read was canceled"
 	case errors.As(err, &api):
 		return apiError(api, timeout)
 	case errors.As(err, &ne) && ne.Timeout():
-		return KindTimeout, fmt.Sprintf("no answer within %s (usage.timeout)", timeout)
+		return KindTimeout, fmt.Sprintf("no answer within %s (usage.timeout)", formatDuration(timeout))
 	default:
 		return KindUnreachable, fmt.Sprintf("%v: is Prometheus running there? (usage.url)", unwrapURLError(err))
 	}
 }
 
 func apiError(e *v1.Error, timeout time.Duration) (Kind, string) {
+	if e.Type == v1.ErrServer || e.Type == v1.ErrClient {
+		// Prometheus answers a query that timed out or was canceled with
+		// 503 and its own error in the body; the client reports only the
+		// status. Read the body's error when it is Prometheus's.
+		var body struct {
+			Status    string       `json:"status"`
+			ErrorType v1.ErrorType `json:"errorType"`
+			Error     string       `json:"error"`
+		}
+		if json.Unmarshal([]byte(e.Detail), &body) == nil && body.Status == "error" && body.ErrorType != "" {
+			e = &v1.Error{Type: body.ErrorType, Msg: body.Error}
+		}
+	}
 	switch e.Type {
 	case v1.ErrTimeout:
-		return KindTimeout, fmt.Sprintf("Prometheus gave up on the query at %s (usage.timeout, or its --query.timeout)", timeout)
+		return KindTimeout, fmt.Sprintf("Prometheus gave up on the query: %s (at usage.timeout, %s, or its own --query.timeout if shorter)",
+			e.Msg, formatDuration(timeout))
+	case v1.ErrExec, v1.ErrCanceled:
+		if strings.Contains(e.Msg, context.DeadlineExceeded.Error()) {
+			// Prometheus's --query.timeout, hit while it read the data.
+			return KindTimeout, fmt.Sprintf("Prometheus gave up on the query: %s (at usage.timeout, %s, or its own --query.timeout if shorter)",
+				e.Msg, formatDuration(timeout))
+		}
+		return KindQuery, fmt.Sprintf("Prometheus could not run the query: %s", e.Msg)
 	case v1.ErrBadData:
 		return KindQuery, fmt.Sprintf("Prometheus refused the query: %s: check usage.metrics, usage.labels and usage.match", e.Msg)
-	case v1.ErrExec, v1.ErrCanceled:
-		return KindQuery, fmt.Sprintf("Prometheus could not run the query: %s", e.Msg)
 	case v1.ErrServer, v1.ErrClient:
 		msg := e.Msg
 		if d := firstLine(e.Detail); d != "" {

@@ -158,3 +158,23 @@ func TestReadRefused(t *testing.T) {
 	checkNothingRead(t, u, re, history.KindQuery, "prometheus "+srv.URL+": query: Prometheus could not run the query: "+
 		"query processing would load too many samples into memory in query execution: no load history was read")
 }
+
+// TestReadPrometheusTimeout runs against a Prometheus whose own query
+// timeout is shorter than any query over the week: it answers 503 with
+// its error, and Read says it gave up.
+func TestReadPrometheusTimeout(t *testing.T) {
+	srv := promtest.Start(t, promtest.Options{Blocks: []string{promtest.Backfill(t, week)}, Flags: []string{"--query.timeout=1ms"}})
+	cfg := history.DefaultConfig(srv.URL)
+	cfg.End = windowEnd
+	u, re := readError(t, cfg, weekRefs(2))
+	// Prometheus words it "query timed out in expression evaluation" or
+	// "expanding series: context deadline exceeded", depending on where
+	// its deadline fell.
+	text := re.Error()
+	prefix := "prometheus " + srv.URL + ": timeout: Prometheus gave up on the query: "
+	suffix := " (at usage.timeout, 30s, or its own --query.timeout if shorter): no load history was read"
+	if !strings.HasPrefix(text, prefix) || !strings.HasSuffix(text, suffix) {
+		t.Errorf("error text\n  %s\nwant\n  %s…%s", text, prefix, suffix)
+	}
+	checkNothingRead(t, u, re, history.KindTimeout, text)
+}

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"context"
 	"testing"
 
 	"github.com/berth-dev/berth/inventory"
@@ -119,5 +120,14 @@ func TestObserved(t *testing.T) {
 	}
 	if _, known := (&GuestUsage{}).Observed(alloc); known {
 		t.Error("a guest with no history is known")
+	}
+}
+
+func TestReadNoGuests(t *testing.T) {
+	// Nothing to ask: no query is sent, so a Prometheus that is not there
+	// is no error.
+	u, err := Read(context.Background(), DefaultConfig("http://127.0.0.1:1"), nil)
+	if err != nil || u == nil || len(u.Guests) != 0 || u.Read != ([inventory.NumDims]bool{}) {
+		t.Errorf("Read(no guests) = %+v, %v; want an empty usage, no error", u, err)
 	}
 }

@@ -51,6 +51,9 @@ func Read(ctx context.Context, cfg Config, guests []GuestRef) (*Usage, error) {
 	if u.End.IsZero() {
 		u.End = u.ReadAt
 	}
+	if len(guests) == 0 {
+		return u, nil // nothing to ask
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	r := reader{cfg: cfg, api: v1.NewAPI(client), end: u.End, source: u.Source}

@@ -41,6 +41,7 @@ func Exporter(t testing.TB, uri string) *LibvirtExporter {
 	defer logf.Close()
 	cmd := exec.Command(bin, "--web.listen-address="+addr, "--libvirt.uri="+uri)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}

@@ -127,6 +127,7 @@ func launch(bin, dir, cfg, data string, flags []string) (*Server, error) {
 	}
 	cmd := exec.Command(bin, append(args, flags...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start prometheus: %v", err)
 	}
@@ -171,6 +172,13 @@ func (s *Server) waitReady(limit time.Duration) error {
 // going away.
 func (s *Server) Stop() {
 	s.stopOnce.Do(func() { stopProcess(s.cmd, s.exited) })
+}
+
+// dieWithParent has a child killed when the test process dies without
+// running its cleanups (killed, or its output pipe closed), so that no
+// Prometheus or exporter outlives the test that started it.
+func dieWithParent() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
 func stopProcess(cmd *exec.Cmd, exited chan struct{}) {
