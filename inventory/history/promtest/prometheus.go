@@ -2,7 +2,8 @@
 // Prometheus: the Debian prometheus server on a random loopback port with
 // a data directory of its own, the Debian prometheus-libvirt-exporter
 // against the local libvirtd, synthetic history loaded with promtool,
-// tiny TCG guests that keep a CPU or a disk busy, and a proxy that stalls.
+// tiny TCG guests that keep a CPU, a disk or a NIC busy, and a proxy that
+// stalls or fails.
 // It is for tests only.
 //
 // A test that needs a package that is not installed fails naming it; it is
@@ -88,8 +89,16 @@ func Start(t testing.TB, opt Options) *Server {
 	var err error
 	// A free port can be taken by someone else before Prometheus binds
 	// it: try a few.
+	flags := append([]string{
+		// Retention counts from the newest data: synthetic history lies
+		// in the past and must not be deleted for being old.
+		"--storage.tsdb.retention.time=100y",
+		// No compaction of loaded blocks while a benchmark runs.
+		"--storage.tsdb.min-block-duration=2h",
+		"--storage.tsdb.max-block-duration=2h",
+	}, opt.Flags...)
 	for range 3 {
-		if s, err = launch(bin, dir, cfg, data, opt.Flags); err == nil || !errors.Is(err, errPortTaken) {
+		if s, err = launch(bin, dir, cfg, data, flags); err == nil || !errors.Is(err, errPortTaken) {
 			break
 		}
 	}
@@ -117,12 +126,6 @@ func launch(bin, dir, cfg, data string, flags []string) (*Server, error) {
 		"--config.file=" + cfg,
 		"--storage.tsdb.path=" + data,
 		"--web.listen-address=" + addr,
-		// Retention counts from the newest data: synthetic history lies
-		// in the past and must not be deleted for being old.
-		"--storage.tsdb.retention.time=100y",
-		// No compaction of loaded blocks while a benchmark runs.
-		"--storage.tsdb.min-block-duration=2h",
-		"--storage.tsdb.max-block-duration=2h",
 		"--log.level=warn",
 	}
 	cmd := exec.Command(bin, append(args, flags...)...)

@@ -63,6 +63,8 @@ type History struct {
 	Recorded [4]string
 	// RecordedOnly leaves the exporter's series out: only Recorded.
 	RecordedOnly bool
+	// Compacted has Backfill compact the blocks as Prometheus would.
+	Compacted bool
 }
 
 // Guest is a synthetic guest: its name, UUID and kind of load.
