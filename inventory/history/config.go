@@ -17,7 +17,7 @@ const (
 	DefaultQuantile     = 0.95
 	DefaultStep         = 5 * time.Minute
 	DefaultTimeout      = 30 * time.Second
-	DefaultSeriesPoints = 48 // 3.5 h a point over 7 days
+	DefaultSeriesPoints = 48 // 3.5 h a point over 7 days, for sparklines
 )
 
 // Config says where the history is and how to reduce it.
@@ -41,7 +41,9 @@ type Config struct {
 	Timeout time.Duration
 	// SeriesPoints is how many points the downsampled series of each
 	// guest and dimension has (for sparklines; 0 = no series). Each point
-	// is the same quantile over one slice of the window.
+	// is the same quantile over one slice of the window. The series cost
+	// about as much as the quantiles: ask for them (DefaultSeriesPoints)
+	// only where they are shown.
 	SeriesPoints int
 	// End is the end of the window (zero = now).
 	End time.Time
@@ -118,17 +120,16 @@ func DebianExporter() Mapping {
 }
 
 // DefaultConfig is a week at a 5-minute step, the 95th percentile, the
-// Debian exporter's metrics, a 30-second timeout and 48-point series, for
+// Debian exporter's metrics and a 30-second timeout, without series, for
 // the Prometheus at url.
 func DefaultConfig(url string) Config {
 	return Config{
-		URL:          url,
-		Window:       DefaultWindow,
-		Quantile:     DefaultQuantile,
-		Step:         DefaultStep,
-		Timeout:      DefaultTimeout,
-		SeriesPoints: DefaultSeriesPoints,
-		Mapping:      DebianExporter(),
+		URL:      url,
+		Window:   DefaultWindow,
+		Quantile: DefaultQuantile,
+		Step:     DefaultStep,
+		Timeout:  DefaultTimeout,
+		Mapping:  DebianExporter(),
 	}
 }
 

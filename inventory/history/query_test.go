@@ -45,6 +45,7 @@ func TestQueries(t *testing.T) {
 		})
 	}
 	// The series query is the same over one bucket: 7 d / 48 = 3.5 h.
+	cfg.SeriesPoints = DefaultSeriesPoints
 	want := `quantile_over_time(0.95, (sum by (uuid, domain) (libvirt_domain_info_memory_usage_bytes))[3h30m:5m])`
 	if got := cfg.SeriesQuery(inventory.Memory); got != want {
 		t.Errorf("SeriesQuery(memory) =\n  %s\nwant\n  %s", got, want)
@@ -151,6 +152,7 @@ groups:
 		t.Errorf("RecordingRules =\n%s\nwant\n%s", got, want)
 	}
 	rec := cfg
+	rec.SeriesPoints = DefaultSeriesPoints
 	rec.Mapping = RecordedMapping(cfg)
 	for d, want := range map[inventory.Dimension]string{
 		inventory.CPU:    `quantile_over_time(0.95, guest:berth_cpu_cores:rate5m[1w])`,

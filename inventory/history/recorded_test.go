@@ -35,6 +35,7 @@ func TestReadRecorded(t *testing.T) {
 	srv := promtest.Start(t, promtest.Options{Blocks: []string{promtest.Backfill(t, recordedWeek())}})
 	cfg := history.DefaultConfig(srv.URL)
 	cfg.End = windowEnd
+	cfg.SeriesPoints = history.DefaultSeriesPoints
 	cfg.Mapping = recordedMapping
 	u, err := history.Read(context.Background(), cfg, weekRefs(23))
 	if err != nil {

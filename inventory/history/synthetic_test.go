@@ -54,6 +54,7 @@ func TestReadSyntheticWeek(t *testing.T) {
 			cfg := history.DefaultConfig(srv.URL)
 			cfg.Quantile = q
 			cfg.End = windowEnd
+			cfg.SeriesPoints = history.DefaultSeriesPoints
 			u, err := history.Read(context.Background(), cfg, refs)
 			if err != nil {
 				t.Fatal(err)
@@ -168,7 +169,6 @@ func TestReadMatching(t *testing.T) {
 	}
 	cfg := history.DefaultConfig(srv.URL)
 	cfg.End = windowEnd
-	cfg.SeriesPoints = 0
 	u, err := history.Read(context.Background(), cfg, refs)
 	if err != nil {
 		t.Fatal(err)
