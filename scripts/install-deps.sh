@@ -24,6 +24,8 @@ qemu-utils	qemu-img, to make the test guests' disks
 libvirt-clients	virsh, used by the end-to-end tests to look at what apply did
 tmux	the explorer's end-to-end test drives berth explore in a tmux pane
 chromium	the HTML report is opened, filtered and screenshotted in headless Chromium
+prometheus	a real Prometheus (and promtool) for the load-history tests, on loopback
+prometheus-libvirt-exporter	the libvirt exporter those tests scrape, against the real libvirtd
 EOF
 }
 

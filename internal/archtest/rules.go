@@ -44,7 +44,11 @@ var MayImport = map[string][]string{
 	// turns libvirt's facts into it.
 	"inventory":      {"internal/hosturi"},
 	"inventory/live": {"inventory", "hypervisor", "internal/hosturi"},
-	"scenarios":      {"inventory"},
+	// Load history from Prometheus: the fleet model and HTTP, no libvirt;
+	// its test kit starts Prometheus and the exporter for tests only.
+	"inventory/history":          {"inventory"},
+	"inventory/history/promtest": {"inventory/history", "hypervisor", "hypervisor/hvtest"},
+	"scenarios":                  {"inventory"},
 
 	// The planner knows no flags, screens or libvirt; apply is the one
 	// part of planning that changes hosts.
@@ -78,7 +82,7 @@ var MayImport = map[string][]string{
 // links what apply links.
 var LibvirtFree = []string{
 	"placement", "vbp", "bench",
-	"inventory", "scenarios",
+	"inventory", "inventory/history", "scenarios",
 	"planner", "planner/report", "planner/report/extra", "planner/check",
 	"tui", "tui/common", "tui/components", "tui/keymap", "tui/pages", "tui/styles",
 	"internal/hosturi",
