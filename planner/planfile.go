@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -96,9 +96,16 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 	return &p, nil
 }
 
-// ReadPlanFile reads and checks a plan file.
+// ReadPlanFile reads and checks a plan file, of at most
+// safefile.DefaultMaxInput bytes (see ReadPlanFileLimit).
 func ReadPlanFile(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	return ReadPlanFileLimit(path, 0)
+}
+
+// ReadPlanFileLimit reads and checks a plan file of at most limit bytes
+// (0 = safefile.DefaultMaxInput).
+func ReadPlanFileLimit(path string, limit int64) (*Plan, error) {
+	data, err := safefile.ReadFile(path, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +113,9 @@ func ReadPlanFile(path string) (*Plan, error) {
 }
 
 // WritePlanFile writes the plan as JSON, or YAML when the path ends in
-// .yaml or .yml, atomically (a temporary file renamed into place), so an
-// interrupted write never leaves half a plan.
+// .yaml or .yml, atomically (see safefile.WriteFile: a temporary file of
+// its own renamed into place), so an interrupted write never leaves half a
+// plan, and only a regular file is ever replaced.
 func WritePlanFile(path string, p *Plan) error {
 	var buf bytes.Buffer
 	var err error
@@ -119,11 +127,7 @@ func WritePlanFile(path string, p *Plan) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 // jsonErrorText adds the line of a JSON syntax or type error.

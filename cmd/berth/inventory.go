@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,13 +9,13 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/berth-dev/berth/internal/safefile"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/live"
 	"github.com/charmbracelet/bubbles/progress"
@@ -334,26 +335,15 @@ func quantity(dim inventory.Dimension, v any, key string) (float64, error) {
 	return x, nil
 }
 
-// saveSnapshot writes the hosts read as a scenario file.
+// saveSnapshot writes the hosts read as a scenario file, whole or not at
+// all (safefile.WriteFile: never through a link, never over a device).
 func saveSnapshot(path string, fleet *live.Fleet) error {
-	// Write beside the target and rename, so a failure half-way never
-	// leaves a truncated snapshot where a good one was.
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
+	var buf bytes.Buffer
 	sc := fleet.Scenario(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".yaml"), ".yml"))
-	if err := inventory.WriteScenario(f, sc); err != nil {
-		f.Close()
-		os.Remove(tmp)
+	if err := inventory.WriteScenario(&buf, sc); err != nil {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func baseName(p string) string {

@@ -48,19 +48,19 @@ var MayImport = map[string][]string{
 
 	// The planner knows no flags, screens or libvirt; apply is the one
 	// part of planning that changes hosts.
-	"planner":       {"inventory", "placement"},
-	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor"},
+	"planner":       {"inventory", "placement", "internal/safefile"},
+	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor", "internal/safefile"},
 
 	// The explorer reaches hosts only through the planner. Its apply
 	// display shows apply's progress events, so it alone may import
 	// planner/apply.
-	"tui/...":       {"inventory", "planner", "tui/..."},
-	"tui/applyview": {"inventory", "planner", "planner/apply", "tui/..."},
+	"tui/...":       {"inventory", "planner", "tui/...", "internal/safefile"},
+	"tui/applyview": {"inventory", "planner", "planner/apply", "tui/...", "internal/safefile"},
 
 	// The command line wires the layers together; it reaches the
 	// algorithms through planner and bench, and libvirt through
 	// inventory/live and planner/apply, never placement or hypervisor.
-	"cmd/berth":         {"bench", "inventory/...", "planner/...", "scenarios", "tui/...", "internal/hosturi"},
+	"cmd/berth":         {"bench", "inventory/...", "planner/...", "scenarios", "tui/...", "internal/hosturi", "internal/safefile"},
 	"cmd/bench-quality": {"vbp", "bench"},
 
 	// Helpers: leaves.
@@ -76,7 +76,7 @@ var LibvirtFree = []string{
 	"inventory", "scenarios",
 	"planner",
 	"tui", "tui/common", "tui/components", "tui/keymap", "tui/pages", "tui/styles",
-	"internal/hosturi",
+	"internal/hosturi", "internal/safefile",
 }
 
 // Package is what the rules need of one package, as `go list -json`

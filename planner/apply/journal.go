@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/berth-dev/berth/internal/safefile"
 )
 
 // Step is one change apply makes for a create action, or the undoing of
@@ -94,7 +96,7 @@ func JournalPath(planPath string) string { return planPath + ".journal" }
 // takes its lock and reads its history. A journal that belongs to another
 // plan is refused; a last line cut short by a crash is ignored.
 func OpenJournal(path, plan string) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := safefile.OpenAppend(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -108,10 +110,7 @@ func OpenJournal(path, plan string) (*Journal, error) {
 			f.Close()
 		}
 	}()
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = dir.Sync() // make the file's creation durable
-		dir.Close()
-	}
+	safefile.SyncDir(filepath.Dir(path)) // make the file's creation durable
 	history, err := readJournal(f, path)
 	if err != nil {
 		return nil, err
