@@ -80,7 +80,7 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	defer cancel()
 	screen := &applyScreen{a: a}
 	defer screen.watchInterrupts(cancel)()
-	plan, err := planner.ReadPlanFile(planPath)
+	plan, err := a.readPlan(planPath)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 		sc, err := loadLive(a, cmd, uris, demand)
 		return named(sc, demand), err
 	case file != "":
-		sc, err := inventory.LoadScenario(file)
+		sc, err := a.loadScenarioFile(file)
 		return named(sc, file), err
 	}
 	if name == "" {
@@ -79,7 +79,7 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if demandFile == "" {
 		return nil, errors.New("planning on live hosts needs the demand: add -d DEMAND.yaml (a scenario file with profiles, groups, demand and policy but no hosts)")
 	}
-	dem, err := inventory.LoadDemand(demandFile)
+	dem, err := a.loadDemandFile(demandFile)
 	if err != nil {
 		return nil, err
 	}

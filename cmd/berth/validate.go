@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -30,7 +29,7 @@ Exit codes: 0 valid, 1 problems found.`,
   berth validate plan.json --scenario-file fleet.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
+			data, _, err := a.readInput(args[0])
 			if err != nil {
 				return err
 			}
@@ -82,7 +81,7 @@ func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
 	}
 	var sc *inventory.Scenario
 	if scenarioFile != "" {
-		if sc, err = inventory.LoadScenario(scenarioFile); err != nil {
+		if sc, err = a.loadScenarioFile(scenarioFile); err != nil {
 			return problemsError(err)
 		}
 	}

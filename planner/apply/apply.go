@@ -149,6 +149,9 @@ type Options struct {
 	// DryRun prepares without creating or locking the journal (an existing
 	// one is read for the summary); Run then refuses.
 	DryRun bool
+	// MaxInput caps the journal's size in bytes (0 =
+	// safefile.DefaultMaxInput).
+	MaxInput int64
 
 	// crashAt injects a crash before the crashAt-th journal record (tests).
 	crashAt int
@@ -202,7 +205,7 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 	if opt.DryRun {
 		open = PeekJournal
 	}
-	j, err := open(opt.Journal, plan.ID)
+	j, err := open(opt.Journal, plan, opt.MaxInput)
 	if err != nil {
 		return nil, err
 	}

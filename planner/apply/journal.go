@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/safefile"
+	"github.com/berth-dev/berth/planner"
 )
 
 // Step is one change apply makes for a create action, or the undoing of
@@ -93,9 +95,10 @@ var errCrashed = errors.New("apply interrupted (injected crash)")
 func JournalPath(planPath string) string { return planPath + ".journal" }
 
 // OpenJournal opens (creating if need be) the journal at path for plan,
-// takes its lock and reads its history. A journal that belongs to another
-// plan is refused; a last line cut short by a crash is ignored.
-func OpenJournal(path, plan string) (*Journal, error) {
+// takes its lock and reads its history, of at most limit bytes (0 =
+// safefile.DefaultMaxInput). A journal that belongs to another plan is
+// refused; a last line cut short by a crash is ignored.
+func OpenJournal(path string, plan *planner.Plan, limit int64) (*Journal, error) {
 	f, err := safefile.OpenAppend(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -111,11 +114,11 @@ func OpenJournal(path, plan string) (*Journal, error) {
 		}
 	}()
 	safefile.SyncDir(filepath.Dir(path)) // make the file's creation durable
-	history, err := readJournal(f, path)
+	history, err := readJournal(f, path, limit)
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{path: path, plan: plan, f: f, history: history}
+	j := &Journal{path: path, plan: plan.ID, f: f, history: history}
 	if err := j.bind(); err != nil {
 		return nil, err
 	}
@@ -125,8 +128,8 @@ func OpenJournal(path, plan string) (*Journal, error) {
 
 // PeekJournal reads the journal at path for plan without creating or
 // locking it (a dry run); it cannot be written to.
-func PeekJournal(path, plan string) (*Journal, error) {
-	j := &Journal{path: path, plan: plan}
+func PeekJournal(path string, plan *planner.Plan, limit int64) (*Journal, error) {
+	j := &Journal{path: path, plan: plan.ID}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		j.run = 1
@@ -136,7 +139,7 @@ func PeekJournal(path, plan string) (*Journal, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	if j.history, err = parseJournal(f, path); err != nil {
+	if j.history, err = parseJournal(f, path, limit); err != nil {
 		return nil, err
 	}
 	return j, j.bind()
@@ -155,8 +158,8 @@ func (j *Journal) bind() error {
 }
 
 // readJournal parses the journal and ends a line a crash cut short.
-func readJournal(f *os.File, path string) ([]Record, error) {
-	out, err := parseJournal(f, path)
+func readJournal(f *os.File, path string, limit int64) ([]Record, error) {
+	out, err := parseJournal(f, path, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -172,12 +175,13 @@ func readJournal(f *os.File, path string) ([]Record, error) {
 	return out, nil
 }
 
-// parseJournal parses the journal's lines. A last line without its newline
-// (the write a crash cut short) is dropped; any other bad line is an error.
-func parseJournal(f *os.File, path string) ([]Record, error) {
-	data, err := os.ReadFile(f.Name())
+// parseJournal parses the journal's lines, read from the start of f (at
+// most limit bytes). A last line without its newline (the write a crash
+// cut short) is dropped; any other bad line is an error.
+func parseJournal(f *os.File, path string, limit int64) ([]Record, error) {
+	data, err := safefile.ReadAll("journal "+path, io.NewSectionReader(f, 0, 1<<62), limit)
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, err
 	}
 	var out []Record
 	lines := bytes.SplitAfter(data, []byte("\n"))

@@ -1,11 +1,13 @@
 package apply
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -14,7 +16,7 @@ import (
 // appends after it.
 func TestJournalSurvivesCutLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "plan.json.journal")
-	j, err := OpenJournal(path, "abc")
+	j, err := OpenJournal(path, planID("abc"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func TestJournalSurvivesCutLine(t *testing.T) {
 	f.WriteString(`{"plan":"abc","run":1,"event":"fini`)
 	f.Close()
 
-	j, err = OpenJournal(path, "abc")
+	j, err = OpenJournal(path, planID("abc"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,31 +64,47 @@ func TestJournalRefuses(t *testing.T) {
 	dir := t.TempDir()
 	damaged := filepath.Join(dir, "damaged")
 	os.WriteFile(damaged, []byte("{\"plan\":\"abc\",\"run\":1,\"event\":\"begin\"}\nnot json\n{\"plan\":\"abc\",\"run\":1,\"event\":\"end\"}\n"), 0o644)
-	if _, err := OpenJournal(damaged, "abc"); err == nil || !strings.Contains(err.Error(), "line 2 is damaged") {
+	if _, err := OpenJournal(damaged, planID("abc"), 0); err == nil || !strings.Contains(err.Error(), "line 2 is damaged") {
 		t.Errorf("damaged journal: err = %v", err)
 	}
 	other := filepath.Join(dir, "other")
 	os.WriteFile(other, []byte("{\"plan\":\"xyz\",\"run\":1,\"event\":\"begin\"}\n"), 0o644)
-	if _, err := OpenJournal(other, "abc"); err == nil || err.Error() != "journal "+other+" belongs to plan xyz, not abc: move it away, or give this plan its own with --journal" {
+	if _, err := OpenJournal(other, planID("abc"), 0); err == nil || err.Error() != "journal "+other+" belongs to plan xyz, not abc: move it away, or give this plan its own with --journal" {
 		t.Errorf("other plan's journal: err = %v", err)
 	}
 	locked := filepath.Join(dir, "locked")
-	j, err := OpenJournal(locked, "abc")
+	j, err := OpenJournal(locked, planID("abc"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	if _, err := OpenJournal(locked, "abc"); err == nil || !strings.Contains(err.Error(), "another berth apply of this plan is running") {
+	if _, err := OpenJournal(locked, planID("abc"), 0); err == nil || !strings.Contains(err.Error(), "another berth apply of this plan is running") {
 		t.Errorf("locked journal: err = %v", err)
 	}
+	// Over the cap (--max-input-size): refused, not read into memory.
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, []byte(strings.Repeat("{\"plan\":\"abc\",\"run\":1,\"event\":\"begin\"}\n", 10)), 0o644)
+	if _, err := OpenJournal(big, planID("abc"), 100); err == nil || !strings.Contains(err.Error(), "journal "+big+" is larger than 100 bytes, the most berth reads from one input") {
+		t.Errorf("journal over the cap: err = %v", err)
+	}
 	// A dry run reads it without the lock and cannot write.
-	peek, err := PeekJournal(locked, "abc")
+	peek, err := PeekJournal(locked, planID("abc"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := peek.Write(Record{Event: EventBegin}); err == nil {
 		t.Error("a peeked journal accepted a write")
 	}
+}
+
+// planID is a plan of five create actions (0…4) with the given ID, as the
+// journal tests need one.
+func planID(id string) *planner.Plan {
+	p := &planner.Plan{ID: id}
+	for i := range 5 {
+		p.Actions = append(p.Actions, planner.Action{Op: planner.OpCreate, Guest: fmt.Sprintf("g-%d", i), Host: "h"})
+	}
+	return p
 }
 
 // TestReplay folds records into step states.
