@@ -62,3 +62,39 @@ func FuzzApplyPlanFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJournal reads arbitrary bytes as the journal of a plan of five create
+// actions. It must never panic; what it accepts must be records of this
+// plan only, with known events and steps and actions of the plan (a
+// damaged record is refused, never resumed from), and replaying them must
+// only describe the plan's actions.
+func FuzzJournal(f *testing.F) {
+	p := planID("abc")
+	f.Add([]byte(`{"plan":"abc","run":1,"event":"begin"}` + "\n"))
+	f.Add([]byte(`{"plan":"abc","run":1,"event":"started","action":1,"host":"h","guest":"g-1","step":"volume"}` + "\n"))
+	f.Add([]byte(`{"plan":"abc","run":2,"event":"finished","action":9,"host":"h","guest":"g-9","step":"volume"}` + "\n"))
+	f.Add([]byte(`{"plan":"abc","run":1,"event":"lost","action":4,"host":"h","guest":"g-4","step":"delete-volume"}` + "\n{\"plan\""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "plan.json.journal")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		j, err := PeekJournal(path, p, 0)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "journal "+path) {
+				t.Errorf("refusal does not name the journal: %q", err)
+			}
+			return
+		}
+		for _, r := range j.History() {
+			if err := checkRecord(r, p); err != nil || r.Plan != "abc" {
+				t.Fatalf("accepted a record it should refuse (%v): %+v", err, r)
+			}
+		}
+		for i := range replay(j.History()) {
+			if i < 0 || i >= len(p.Actions) {
+				t.Fatalf("replay describes action %d of a plan of %d", i, len(p.Actions))
+			}
+		}
+	})
+}

@@ -114,7 +114,7 @@ func OpenJournal(path string, plan *planner.Plan, limit int64) (*Journal, error)
 		}
 	}()
 	safefile.SyncDir(filepath.Dir(path)) // make the file's creation durable
-	history, err := readJournal(f, path, limit)
+	history, err := readJournal(f, path, plan, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -139,18 +139,15 @@ func PeekJournal(path string, plan *planner.Plan, limit int64) (*Journal, error)
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	if j.history, err = parseJournal(f, path, limit); err != nil {
+	if j.history, err = parseJournal(f, path, plan, limit); err != nil {
 		return nil, err
 	}
 	return j, j.bind()
 }
 
-// bind checks that every record is the plan's and numbers this run.
+// bind numbers this run after the history's runs.
 func (j *Journal) bind() error {
 	for _, r := range j.history {
-		if r.Plan != j.plan {
-			return fmt.Errorf("journal %s belongs to plan %s, not %s: move it away, or give this plan its own with --journal", j.path, r.Plan, j.plan)
-		}
 		j.run = max(j.run, r.Run)
 	}
 	j.run++
@@ -158,8 +155,8 @@ func (j *Journal) bind() error {
 }
 
 // readJournal parses the journal and ends a line a crash cut short.
-func readJournal(f *os.File, path string, limit int64) ([]Record, error) {
-	out, err := parseJournal(f, path, limit)
+func readJournal(f *os.File, path string, plan *planner.Plan, limit int64) ([]Record, error) {
+	out, err := parseJournal(f, path, plan, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -177,8 +174,9 @@ func readJournal(f *os.File, path string, limit int64) ([]Record, error) {
 
 // parseJournal parses the journal's lines, read from the start of f (at
 // most limit bytes). A last line without its newline (the write a crash
-// cut short) is dropped; any other bad line is an error.
-func parseJournal(f *os.File, path string, limit int64) ([]Record, error) {
+// cut short) is dropped; any other bad line, and a record of another plan
+// or one that cannot be true of this plan (checkRecord), is an error.
+func parseJournal(f *os.File, path string, plan *planner.Plan, limit int64) ([]Record, error) {
 	data, err := safefile.ReadAll("journal "+path, io.NewSectionReader(f, 0, 1<<62), limit)
 	if err != nil {
 		return nil, err
@@ -196,6 +194,12 @@ func parseJournal(f *os.File, path string, limit int64) ([]Record, error) {
 				break
 			}
 			return nil, fmt.Errorf("journal %s line %d is damaged (%v): it cannot be resumed from; move it away to start over", path, i+1, err)
+		}
+		if r.Plan != plan.ID {
+			return nil, fmt.Errorf("journal %s belongs to plan %s, not %s: move it away, or give this plan its own with --journal", path, r.Plan, plan.ID)
+		}
+		if err := checkRecord(r, plan); err != nil {
+			return nil, fmt.Errorf("journal %s line %d is damaged: %v; it cannot be resumed from: move it away to start over (the hosts keep what was done; apply checks them)", path, i+1, err)
 		}
 		out = append(out, r)
 	}

@@ -23,7 +23,7 @@ func TestJournalSurvivesCutLine(t *testing.T) {
 	if err := j.Write(Record{Event: EventBegin}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Write(Record{Event: EventStarted, Action: 3, Step: StepDefine}); err != nil {
+	if err := j.Write(Record{Event: EventStarted, Action: 3, Host: "h", Guest: "g-3", Step: StepDefine}); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
@@ -135,5 +135,54 @@ func TestReplay(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("replay (-want +got):\n%s", diff)
+	}
+}
+
+// TestJournalRefusesDamagedRecords: records that parse but cannot be true
+// of the plan are refused with their line number, before anything is
+// resumed from them.
+func TestJournalRefusesDamagedRecords(t *testing.T) {
+	begin := `{"plan":"abc","run":1,"event":"begin"}`
+	p := planID("abc")
+	p.Actions[4].Op = planner.OpKeep
+	cases := []struct {
+		name, record, want string
+	}{
+		{"unknown event", `{"plan":"abc","run":1,"event":"exploded","action":1,"host":"h","guest":"g-1","step":"define"}`,
+			`line 2 is damaged: unknown event "exploded"`},
+		{"unknown step", `{"plan":"abc","run":1,"event":"started","action":1,"host":"h","guest":"g-1","step":"format-disk"}`,
+			`line 2 is damaged: unknown step "format-disk"`},
+		{"no step", `{"plan":"abc","run":1,"event":"finished","action":1,"host":"h","guest":"g-1"}`,
+			`line 2 is damaged: unknown step ""`},
+		{"action past the plan's", `{"plan":"abc","run":1,"event":"started","action":9,"host":"h","guest":"g-9","step":"volume"}`,
+			`line 2 is damaged: action 9 is not in the plan (its actions are numbered 0 to 4)`},
+		{"negative action", `{"plan":"abc","run":1,"event":"started","action":-1,"host":"h","guest":"g-1","step":"volume"}`,
+			`line 2 is damaged: action -1 is not in the plan`},
+		{"another guest", `{"plan":"abc","run":1,"event":"finished","action":2,"host":"h","guest":"g-3","step":"volume"}`,
+			`line 2 is damaged: action 2 is guest g-2 on host h in the plan, but the record says guest g-3 on host h`},
+		{"not a create", `{"plan":"abc","run":1,"event":"finished","action":4,"host":"h","guest":"g-4","step":"start"}`,
+			`line 2 is damaged: action 4 of the plan keeps g-4; only create actions have steps`},
+		{"run zero", `{"plan":"abc","run":0,"event":"end"}`,
+			`line 2 is damaged: run 0, want 1 or more`},
+		{"a run record with a step", `{"plan":"abc","run":1,"event":"end","step":"volume"}`,
+			`line 2 is damaged: a "end" record names an action or a step`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "plan.json.journal")
+			if err := os.WriteFile(path, []byte(begin+"\n"+tc.record+"\n"+begin+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, open := range []func(string, *planner.Plan, int64) (*Journal, error){OpenJournal, PeekJournal} {
+				j, err := open(path, p, 0)
+				if err == nil {
+					j.Close()
+					t.Fatalf("the journal was accepted")
+				}
+				if !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("error %q, want it to say %q", err, tc.want)
+				}
+			}
+		})
 	}
 }
