@@ -93,6 +93,9 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%s: the plan's content does not match its checksum (it was edited or damaged); make a new plan with `berth plan --out`", name)
 	}
 	p.Checksum = ""
+	if err := checkPlanContent(name, &p); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
+	"libvirt.org/go/libvirtxml"
 )
 
 // FuzzApplyPlanFile damages a saved plan — cut short, a byte changed, a
@@ -95,6 +97,35 @@ func FuzzJournal(f *testing.F) {
 			if i < 0 || i >= len(p.Actions) {
 				t.Fatalf("replay describes action %d of a plan of %d", i, len(p.Actions))
 			}
+		}
+	})
+}
+
+// FuzzGuestName: every name inventory.CheckGuestName accepts makes a
+// guest spec hypervisor accepts, whose domain XML parses back to the same
+// name and whose volume is a file name (no "/", at most 255 bytes).
+func FuzzGuestName(f *testing.F) {
+	for _, s := range []string{"web-1", "a/b", "キャッシュ", " x", "x\ny", "x\ufffe", strings.Repeat("a", 249), "<&'\">"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if inventory.CheckGuestName(name) != nil {
+			return
+		}
+		spec := hypervisor.GuestSpec{Name: name, VCPUs: 1, Memory: 64 << 20, Template: DefaultGuestTemplate().Template}
+		if err := spec.Check(); err != nil {
+			t.Fatalf("%q passes CheckGuestName but not the spec's check: %v", name, err)
+		}
+		doc, err := spec.DomainXML()
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		var d libvirtxml.Domain
+		if err := d.Unmarshal(doc); err != nil || d.Name != name {
+			t.Fatalf("%q: the domain XML does not carry the name back (%q, %v)", name, d.Name, err)
+		}
+		if v := spec.VolumeName(); strings.Contains(v, "/") || len(v) > 255 {
+			t.Fatalf("%q: volume name %q is no file name", name, v)
 		}
 	})
 }
