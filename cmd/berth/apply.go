@@ -447,7 +447,11 @@ func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags
 	}
 	ext := filepath.Ext(oldPath)
 	path := strings.TrimSuffix(oldPath, ext) + ".refreshed" + ext
-	if err := planner.WritePlanFile(path, plan); err != nil {
+	pf, err := a.planFiles()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := pf.Write(path, plan); err != nil {
 		return nil, "", fmt.Errorf("saving the refreshed plan: %w", err)
 	}
 	fmt.Fprintf(a.stderr, "saved the refreshed plan %s to %s (it creates %d guests)\n\n", plan.ID, path, plan.Creates())

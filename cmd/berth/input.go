@@ -75,14 +75,38 @@ func (a *app) loadDemandFile(path string) (*inventory.Scenario, error) {
 	return inventory.ParseDemand(name, data)
 }
 
-// readPlan reads and checks a plan file, capped at maxInput.
+// readPlan reads and checks a plan file, capped at maxInput and verified
+// with the signing key when one is configured.
 func (a *app) readPlan(path string) (*planner.Plan, error) {
-	limit, err := a.maxInput()
+	pf, err := a.planFiles()
 	if err != nil {
 		return nil, err
 	}
-	return planner.ReadPlanFileLimit(path, limit)
+	return pf.Read(path)
 }
+
+// planFiles is how this run reads and writes plans: the input cap and the
+// signing key (BERTH_PLAN_KEY, else planSigningKey in the config).
+func (a *app) planFiles() (planner.PlanFiles, error) {
+	limit, err := a.maxInput()
+	if err != nil {
+		return planner.PlanFiles{}, err
+	}
+	key, from := os.Getenv("BERTH_PLAN_KEY"), "BERTH_PLAN_KEY"
+	if key == "" {
+		key, from = a.v.GetString(planKeyConfig), planKeyConfig
+		if a.configUsed != "" {
+			from += " in " + a.configUsed
+		}
+	}
+	if key != "" && len(key) < planner.MinPlanKeyLength {
+		return planner.PlanFiles{}, fmt.Errorf("%s: a plan signing key needs at least %d characters, this one has %d", from, planner.MinPlanKeyLength, len(key))
+	}
+	return planner.PlanFiles{MaxInput: limit, Key: []byte(key)}, nil
+}
+
+// planKeyConfig is the config key of the plan signing key.
+const planKeyConfig = "planSigningKey"
 
 // configInputLimit is the cap for the config file itself, read before the
 // config can say anything: the flag or BERTH_MAX_INPUT_SIZE, else the

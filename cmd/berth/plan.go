@@ -58,7 +58,11 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
 }
 
 func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
-	render, err := renderer(a.v.GetString("output"))
+	pf, err := a.planFiles()
+	if err != nil {
+		return err
+	}
+	render, err := renderer(a.v.GetString("output"), pf)
 	if err != nil {
 		return err
 	}
@@ -90,7 +94,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 		return err
 	}
 	if out := a.v.GetString("out"); out != "" {
-		if err := planner.WritePlanFile(out, plan); err != nil {
+		if err := pf.Write(out, plan); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
 		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, applyHint(plan, out))
@@ -112,15 +116,16 @@ func planExit(p *planner.Plan, detailed bool) error {
 	return nil
 }
 
-// renderer picks the writer for an output format.
-func renderer(format string) (func(io.Writer, *planner.Plan) error, error) {
+// renderer picks the writer for an output format; JSON and YAML are plan
+// files, signed when pf has a key.
+func renderer(format string, pf planner.PlanFiles) (func(io.Writer, *planner.Plan) error, error) {
 	switch format {
 	case "table", "":
 		return planner.RenderTable, nil
 	case "json":
-		return planner.EncodeJSON, nil
+		return pf.EncodeJSON, nil
 	case "yaml":
-		return planner.EncodeYAML, nil
+		return pf.EncodeYAML, nil
 	case "markdown", "md":
 		return planner.RenderMarkdown, nil
 	}

@@ -191,7 +191,7 @@ func (a *app) bindFlags(cmd *cobra.Command) error {
 
 // configSections are the config file's keys that are not flags: what the
 // libvirt features read (docs/inventory.md, docs/apply.md).
-var configSections = []string{"hosts", "hostClasses", "rolePatterns", "guestDefaults", "templates"}
+var configSections = []string{"hosts", "hostClasses", "rolePatterns", "guestDefaults", "templates", planKeyConfig}
 
 // commandLineOnly are apply's flags that change a fleet: a config file may
 // not set them.

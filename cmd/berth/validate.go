@@ -75,7 +75,11 @@ func looksLikePlan(data []byte) bool {
 }
 
 func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
-	plan, err := planner.DecodePlan(name, data)
+	pf, err := a.planFiles()
+	if err != nil {
+		return err
+	}
+	plan, err := pf.Decode(name, data)
 	if err != nil {
 		return err
 	}
