@@ -55,6 +55,7 @@ type app struct {
 	v              *viper.Viper
 	configFile     string // --config
 	configUsed     string // the config file read, "" for none
+	configData     []byte // its content, for positions in messages
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
@@ -161,7 +162,7 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return fmt.Errorf("reading config %s: %w%s", path, err, hint)
 	}
-	a.configUsed = path
+	a.configUsed, a.configData = path, data
 	if err := checkConfigKeys(cmd.Root(), path, data); err != nil {
 		return err
 	}
