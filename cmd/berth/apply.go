@@ -139,6 +139,7 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 		journal = apply.JournalPath(planPath)
 	}
 	return apply.Options{
+		URI:         hosts.uri,
 		Connect:     apply.ConnectURIs(hosts.uri),
 		ReadFleet:   apply.ReadURIs(hosts.uri, hosts.source, readOpt),
 		Force:       explicitFlag(cmd, "force"),
@@ -255,10 +256,21 @@ func approved(cmd *cobra.Command, f *applyFlags) bool {
 	return err == nil && b
 }
 
-// hosts resolves a plan host to how it is reached: the config's host of the
-// same name (with its full URI, class and capacities) when there is one,
-// else the URI the plan recorded.
+// hostResolver resolves a plan host to how it is reached, by one rule that
+// the staleness check, the preview, the checks and apply itself all use:
+// the config's host of the same name (with its full URI, class and
+// capacities) when there is one, else the URI the plan recorded.
 type hostResolver []live.Source
+
+// configuredURIs is the resolver's URI rule over the config's hosts, nil
+// when the config's hosts cannot be read (the plan's URIs then).
+func (a *app) configuredURIs() func(planner.HostPlan) string {
+	sources, err := a.hostsConfig()
+	if err != nil || len(sources) == 0 {
+		return nil
+	}
+	return hostResolver(sources).uri
+}
 
 func (r hostResolver) find(h planner.HostPlan) (live.Source, bool) {
 	for _, s := range r {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/spf13/cobra"
 )
 
@@ -97,7 +98,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 		if err := pf.Write(out, plan); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
-		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, applyHint(plan, out))
+		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, applyHint(plan, out, a.configuredURIs()))
 	}
 	if err := render(a.stdout, plan); err != nil {
 		return err
@@ -159,31 +160,14 @@ func (a *app) isSet(cmd *cobra.Command, key string) bool {
 	return a.v.InConfig(key)
 }
 
-// applyHint says how the saved plan can be applied, or why it cannot be yet.
-func applyHint(p *planner.Plan, path string) string {
-	touched := map[string]bool{}
-	for _, a := range p.Actions {
-		if a.Op == planner.OpCreate {
-			touched[a.Host] = true
-		}
-	}
-	noURI, toBuy := 0, 0
-	for _, h := range p.Hosts {
-		switch {
-		case !touched[h.Name]:
-		case h.New:
-			toBuy++
-		case h.URI == "":
-			noURI++
-		}
-	}
-	switch {
-	case len(touched) == 0:
+// applyHint says how the saved plan can be applied, or why it cannot be
+// (apply.Applicable, the check berth apply makes before contacting any host).
+func applyHint(p *planner.Plan, path string, uri func(planner.HostPlan) string) string {
+	if p.Creates() == 0 {
 		return "it creates nothing"
-	case toBuy > 0:
-		return fmt.Sprintf("buy its %d new hosts first, then plan on them", toBuy)
-	case noURI > 0:
-		return fmt.Sprintf("%d of its hosts have no libvirt URI, so berth apply cannot reach them (plan on live hosts, or give the hosts a uri)", noURI)
+	}
+	if err := apply.Applicable(p, uri); err != nil {
+		return err.Error()
 	}
 	return "apply it with: berth apply " + path
 }

@@ -49,7 +49,7 @@ var MayImport = map[string][]string{
 	// The planner knows no flags, screens or libvirt; apply is the one
 	// part of planning that changes hosts.
 	"planner":       {"inventory", "placement", "internal/safefile"},
-	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor", "internal/safefile"},
+	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor", "internal/safefile", "internal/hosturi"},
 
 	// The explorer reaches hosts only through the planner. Its apply
 	// display shows apply's progress events, so it alone may import

@@ -119,6 +119,11 @@ func (t Templates) For(profile string) GuestTemplate {
 
 // Options say how a plan is applied.
 type Options struct {
+	// URI is the libvirt URI apply uses for a host of the plan (nil = the
+	// URI the plan recorded). Connect and ReadFleet must reach hosts
+	// through the same rule (ConnectURIs(URI), ReadURIs(URI, …)); Prepare
+	// checks the URIs it gives and Summary shows them.
+	URI func(planner.HostPlan) string
 	// Connect opens a host; required.
 	Connect Connector
 	// ReadFleet re-reads the hosts for the staleness check; required
@@ -192,7 +197,7 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 		return nil, err
 	}
 	a := &Apply{plan: plan, opt: opt, hosts: hosts, kept: kept}
-	if err := a.checkApplicable(); err != nil {
+	if err := Applicable(plan, opt.URI); err != nil {
 		return nil, err
 	}
 	if err := a.checkTemplates(); err != nil {
@@ -243,40 +248,6 @@ func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 		}
 	}
 	return works, kept, nil
-}
-
-// NotApplicableError says why a plan cannot be applied at all.
-type NotApplicableError struct {
-	Plan   string
-	Reason string
-}
-
-func (e *NotApplicableError) Error() string {
-	return fmt.Sprintf("plan %s cannot be applied: %s", e.Plan, e.Reason)
-}
-
-// checkApplicable refuses plans whose hosts cannot be reached or must be
-// bought first.
-func (a *Apply) checkApplicable() error {
-	var noURI, toBuy []string
-	for _, w := range a.hosts {
-		switch {
-		case w.host.New:
-			toBuy = append(toBuy, w.host.Name)
-		case w.host.URI == "":
-			noURI = append(noURI, w.host.Name)
-		}
-	}
-	if len(toBuy) > 0 {
-		return &NotApplicableError{Plan: a.plan.ID, Reason: fmt.Sprintf(
-			"it places guests on %s, which must be bought first; add the new hosts to the fleet and make a new plan", listWords(toBuy, "host", "hosts"))}
-	}
-	if len(noURI) > 0 {
-		return &NotApplicableError{Plan: a.plan.ID, Reason: fmt.Sprintf(
-			"%s no libvirt URI; plan from live hosts (berth plan -c URI), from a snapshot saved by berth inventory --save, or give each host a uri in the scenario",
-			listWords(noURI, "host", "hosts")+map[bool]string{true: " has", false: " have"}[len(noURI) == 1])}
-	}
-	return nil
 }
 
 // checkTemplates builds every guest's spec once, so a bad template or
@@ -347,7 +318,7 @@ func (a *Apply) Summary(w io.Writer) {
 		}
 	}
 	for _, wk := range a.hosts {
-		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, wk.host.URI)
+		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, a.uriText(wk.host))
 		for _, i := range wk.actions {
 			s, t := a.spec(i), a.template(i)
 			verb := "define"
@@ -365,6 +336,27 @@ func (a *Apply) Summary(w io.Writer) {
 	for _, warn := range a.Warnings {
 		fmt.Fprintf(w, "\nWarning: %s\n", warn)
 	}
+}
+
+// hostURI is the URI apply uses for h (Options.URI, else the plan's).
+func (a *Apply) hostURI(h planner.HostPlan) string {
+	if a.opt.URI != nil {
+		return a.opt.URI(h)
+	}
+	return h.URI
+}
+
+// uriText is the URI apply uses for h, masked, and where it comes from
+// when that is not the plan.
+func (a *Apply) uriText(h planner.HostPlan) string {
+	used := hypervisor.MaskURI(a.hostURI(h))
+	switch {
+	case used == h.URI:
+		return used
+	case h.URI == "":
+		return used + ", from the config; the plan records no URI"
+	}
+	return used + ", from the config, which overrides the plan's " + h.URI
 }
 
 // resumeNote says what the journal records for action i.
