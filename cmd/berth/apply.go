@@ -139,16 +139,17 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 		journal = apply.JournalPath(planPath)
 	}
 	return apply.Options{
-		URI:         hosts.uri,
-		Connect:     apply.ConnectURIs(hosts.uri),
-		ReadFleet:   apply.ReadURIs(hosts.uri, hosts.source, readOpt),
-		Force:       explicitFlag(cmd, "force"),
-		Templates:   templates,
-		NoStart:     a.v.GetBool("no-start"),
-		Parallel:    a.v.GetInt("parallel"),
-		Journal:     journal,
-		StepTimeout: a.v.GetDuration("step-timeout"),
-		DryRun:      a.v.GetBool("dry-run"),
+		URI:            hosts.uri,
+		Connect:        apply.ConnectURIs(hosts.uri),
+		ReadFleet:      apply.ReadURIs(hosts.uri, hosts.source, readOpt),
+		Force:          explicitFlag(cmd, "force"),
+		Templates:      templates,
+		NoStart:        a.v.GetBool("no-start"),
+		Parallel:       a.v.GetInt("parallel"),
+		Journal:        journal,
+		TemplateSource: a.templateSource(),
+		StepTimeout:    a.v.GetDuration("step-timeout"),
+		DryRun:         a.v.GetBool("dry-run"),
 	}, hosts, nil
 }
 
@@ -177,6 +178,11 @@ func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlag
 // cancel (then with the error to report); prep is then closed.
 func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply) (bool, error) {
 	prep.Summary(a.stdout)
+	if prep.Missing != nil {
+		// The real run would refuse here too, before changing anything.
+		prep.Close()
+		return false, prep.Missing
+	}
 	if a.v.GetBool("dry-run") {
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")

@@ -69,6 +69,21 @@ func (a *app) applyTemplates() (apply.Templates, error) {
 	return out, nil
 }
 
+// templateSource says where the templates come from, for messages that
+// ask the operator to change them.
+func (a *app) templateSource() string {
+	switch {
+	case a.configUsed == "":
+		return "the built-in default template; set templates: in ./berth.yaml or $XDG_CONFIG_HOME/berth/config.yaml"
+	case !a.v.IsSet("templates"):
+		return "the built-in default template; set templates: in " + a.configUsed
+	}
+	if line := yamlLine(a.configData, []string{"templates"}); line > 0 {
+		return fmt.Sprintf("templates: in %s, line %d", a.configUsed, line)
+	}
+	return "templates: in " + a.configUsed
+}
+
 // templateAt names a key of the template of profile name in messages
 // ("FILE line N: templates.web.pool"); no key names the entry itself.
 func (a *app) templateAt(name string) func(key ...string) string {

@@ -157,6 +157,13 @@ type Options struct {
 	// MaxInput caps the journal's size in bytes (0 =
 	// safefile.DefaultMaxInput).
 	MaxInput int64
+	// TemplateSource says where Templates come from, for messages that
+	// ask to change them ("templates: in /etc/berth.yaml").
+	TemplateSource string
+
+	// skipHostChecks leaves out the check that the hosts have what the
+	// templates need (tests of failures at run time).
+	skipHostChecks bool
 
 	// crashAt injects a crash before the crashAt-th journal record (tests).
 	crashAt int
@@ -174,6 +181,10 @@ type Apply struct {
 	hosts    []hostWork
 	kept     int
 	Warnings []string
+	// Missing is what the hosts lack that the templates need (nil when
+	// they have it all). Run refuses to start while it is set; Summary
+	// lists it.
+	Missing *MissingResourcesError
 }
 
 // hostWork is the create actions of one host, in plan order.
@@ -183,8 +194,11 @@ type hostWork struct {
 }
 
 // Prepare checks plan against the hosts and opens its journal. Nothing
-// on any host is changed. Its errors are *NotApplicableError (no URI, hosts
-// still to be bought), *StaleError, or the journal's and the reader's.
+// on any host is changed. Its errors are *ForReviewError (no URIs, example
+// URIs), *NotApplicableError (hosts still to be bought, bad templates),
+// *StaleError, or the journal's and the reader's. What the hosts lack for
+// the templates is not an error of Prepare but Apply.Missing, so that a
+// dry run can show the plan and what is missing together.
 func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, error) {
 	if opt.Connect == nil {
 		return nil, fmt.Errorf("apply: no connector")
@@ -206,9 +220,10 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 	if err := a.checkStale(ctx); err != nil {
 		return nil, err
 	}
+	a.checkHosts(ctx)
 	open := OpenJournal
-	if opt.DryRun {
-		open = PeekJournal
+	if opt.DryRun || a.Missing != nil {
+		open = PeekJournal // nothing will be written: leave no journal behind
 	}
 	j, err := open(opt.Journal, plan, opt.MaxInput)
 	if err != nil {
