@@ -113,3 +113,22 @@ func (c *Conn) GuestTypes(ctx context.Context) (map[string][]string, error) {
 	})
 	return out, err
 }
+
+// HostUUID is the host's UUID as its capabilities give it (the machine's
+// SMBIOS UUID on a QEMU host), "" when the driver reports none.
+func (c *Conn) HostUUID(ctx context.Context) (string, error) {
+	var out string
+	err := c.do(ctx, "read capabilities", func() error {
+		doc, err := c.raw.GetCapabilities()
+		if err != nil {
+			return err
+		}
+		var caps libvirtxml.Caps
+		if err := caps.Unmarshal(doc); err != nil {
+			return err
+		}
+		out = caps.Host.UUID
+		return nil
+	})
+	return out, err
+}

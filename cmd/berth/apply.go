@@ -70,6 +70,7 @@ say exactly what).`,
 	fl.Int("parallel", 4, "how many hosts to work on at once")
 	fl.StringVar(&f.journal, "journal", "", "journal file (default PLAN.journal)")
 	fl.Duration("step-timeout", 10*time.Minute, "give up on one libvirt call after this long")
+	fl.String("lock-dir", "", "where host locks go (default /run/berth, else $XDG_RUNTIME_DIR/berth, else the journal's directory)")
 	return cmd
 }
 
@@ -148,6 +149,7 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 		Parallel:       a.v.GetInt("parallel"),
 		Journal:        journal,
 		TemplateSource: a.templateSource(),
+		LockDir:        a.v.GetString("lock-dir"),
 		StepTimeout:    a.v.GetDuration("step-timeout"),
 		DryRun:         a.v.GetBool("dry-run"),
 	}, hosts, nil

@@ -160,6 +160,9 @@ type Options struct {
 	// TemplateSource says where Templates come from, for messages that
 	// ask to change them ("templates: in /etc/berth.yaml").
 	TemplateSource string
+	// LockDir is where host locks go ("" = the first of
+	// DefaultLockDirs that can be written, else the journal's directory).
+	LockDir string
 
 	// skipHostChecks leaves out the check that the hosts have what the
 	// templates need (tests of failures at run time).
@@ -185,6 +188,11 @@ type Apply struct {
 	// they have it all). Run refuses to start while it is set; Summary
 	// lists it.
 	Missing *MissingResourcesError
+
+	// hostKeys name each host (by plan name) for its lock: its UUID, as
+	// the checks read it.
+	hostKeys map[string]string
+	locks    *hostLocks
 }
 
 // hostWork is the create actions of one host, in plan order.
@@ -224,9 +232,12 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 	open := OpenJournal
 	if opt.DryRun || a.Missing != nil {
 		open = PeekJournal // nothing will be written: leave no journal behind
+	} else if a.locks, err = a.lockHosts(); err != nil {
+		return nil, err
 	}
 	j, err := open(opt.Journal, plan, opt.MaxInput)
 	if err != nil {
+		a.locks.release()
 		return nil, err
 	}
 	j.crashAt = opt.crashAt
@@ -305,8 +316,11 @@ func (a *Apply) Plan() *planner.Plan { return a.plan }
 // Journal is the journal's path.
 func (a *Apply) Journal() string { return a.journal.Path() }
 
-// Close releases the journal (Run does it itself).
-func (a *Apply) Close() error { return a.journal.Close() }
+// Close releases the journal and the host locks (Run does it itself).
+func (a *Apply) Close() error {
+	a.locks.release()
+	return a.journal.Close()
+}
 
 // Summary writes what Run will do, per host: the guests to define (and
 // start), with their size, disk and network, and what earlier runs already

@@ -174,6 +174,8 @@ func testOptions(t testing.TB, conns map[string]*hypervisor.Conn, journal string
 		Parallel:  2,
 		Journal:   journal,
 		Progress:  testWriter{t},
+		// Host locks of the test's own (TestApplyLocksHosts shares one).
+		LockDir: t.TempDir(),
 	}
 }
 

@@ -21,6 +21,7 @@ type ResourceReader interface {
 	InterfacePresence(ctx context.Context, name string) (hypervisor.Presence, error)
 	VolumeExists(ctx context.Context, pool, name string) (bool, error)
 	GuestTypes(ctx context.Context) (map[string][]string, error)
+	HostUUID(ctx context.Context) (string, error)
 }
 
 // Lack is one thing a host lacks that the templates of the guests it gets
@@ -82,6 +83,7 @@ func (a *Apply) lacks(ctx context.Context) *MissingResourcesError {
 	}
 	results := make([]HostLacks, len(a.hosts))
 	warnings := make([][]string, len(a.hosts))
+	keys := make([]string, len(a.hosts))
 	sem := make(chan struct{}, max(a.opt.Parallel, 1))
 	var wg sync.WaitGroup
 	for i, w := range a.hosts {
@@ -90,10 +92,14 @@ func (a *Apply) lacks(ctx context.Context) *MissingResourcesError {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i], warnings[i] = a.checkHost(ctx, w)
+			results[i], warnings[i], keys[i] = a.checkHost(ctx, w)
 		}()
 	}
 	wg.Wait()
+	a.hostKeys = map[string]string{}
+	for i, w := range a.hosts {
+		a.hostKeys[w.host.Name] = keys[i]
+	}
 	var lacking []HostLacks
 	for i, r := range results {
 		a.Warnings = append(a.Warnings, warnings[i]...)
@@ -147,9 +153,10 @@ func (a *Apply) hostNeeds(w hostWork) needs {
 	return n
 }
 
-// checkHost checks one host; it returns what the host lacks and warnings
-// for what could not be checked.
-func (a *Apply) checkHost(ctx context.Context, w hostWork) (HostLacks, []string) {
+// checkHost checks one host; it returns what the host lacks, warnings for
+// what could not be checked, and the key of the host's lock (its UUID, ""
+// when it has none).
+func (a *Apply) checkHost(ctx context.Context, w hostWork) (HostLacks, []string, string) {
 	uri := a.hostURI(w.host)
 	out := HostLacks{Host: w.host.Name, URI: hypervisor.MaskURI(uri)}
 	lack := func(what string, profiles []string, fix string) {
@@ -163,12 +170,12 @@ func (a *Apply) checkHost(ctx context.Context, w hostWork) (HostLacks, []string)
 	})
 	if err != nil {
 		lack("cannot be reached to check it: "+err.Error(), a.hostProfiles(w), "")
-		return out, nil
+		return out, nil, ""
 	}
 	defer release()
 	rr, ok := hv.(ResourceReader)
 	if !ok {
-		return out, []string{fmt.Sprintf("host %s: the pools, networks and base images its guests need were not checked", w.host.Name)}
+		return out, []string{fmt.Sprintf("host %s: the pools, networks and base images its guests need were not checked", w.host.Name)}, ""
 	}
 	v := virsh{uri: out.URI}
 	n := a.hostNeeds(w)
@@ -235,7 +242,11 @@ func (a *Apply) checkHost(ctx context.Context, w hostWork) (HostLacks, []string)
 				fmt.Sprintf("create it on the host (ip link add %s type bridge, or the host's network configuration), or set bridge to one the host has (%s)", name, v.run("iface-list", "--all")))
 		}
 	}
-	return out, warnings
+	key := ""
+	if uuid, err := callValue(a, ctx, rr.HostUUID); err == nil && uuid != "" {
+		key = "uuid:" + uuid
+	}
+	return out, warnings, key
 }
 
 // hostProfiles lists the profiles of a host's new guests.

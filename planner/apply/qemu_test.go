@@ -55,6 +55,7 @@ func TestApplyQEMU(t *testing.T) {
 		Templates: tmpl,
 		Journal:   journal,
 		Progress:  testWriter{t},
+		LockDir:   t.TempDir(), // not /run/berth: other worktrees' tests share this host
 		// The missing network is meant to fail at run time and be rolled
 		// back (TestApplyChecksHostsQEMU has the check that refuses it).
 		skipHostChecks: true,
@@ -279,5 +280,45 @@ func TestApplyChecksHostsQEMU(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]string{`base image "` + prefix + `-golden.qcow2" is not in storage pool "` + pool + `"`: want[`base image "`+prefix+`-golden.qcow2" is not in storage pool "`+pool+`"`]}, lacks()); diff != "" {
 		t.Errorf("after running the commands (-want +got):\n%s", diff)
+	}
+}
+
+// TestApplyLocksHostByUUID: the host lock is keyed by the host's UUID, so
+// two plans that name one libvirtd differently — by another name, through
+// another URI (here a socket relay) — still lock each other out.
+func TestApplyLocksHostByUUID(t *testing.T) {
+	conn := hvtest.Daemon(t)
+	ctx := context.Background()
+	relay := hvtest.StartRelay(t, nil)
+	prefix := fmt.Sprintf("berth-test-%d-lock", os.Getpid())
+	pool := testPool(t, conn, prefix+"-pool")
+	locks := t.TempDir()
+	prepare := func(name, uri string) (*Apply, error) {
+		uris := map[string]string{name: uri}
+		opt := Options{
+			Connect:   ConnectURIs(func(h planner.HostPlan) string { return uris[h.Name] }),
+			ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
+			Templates: Templates{"tiny": GuestTemplate{Template: hypervisor.Template{DomainType: "qemu", Machine: "pc", Pool: pool, VolumeSize: 16 * mib}}},
+			Journal:   filepath.Join(t.TempDir(), "plan.json.journal"),
+			LockDir:   locks,
+		}
+		for attempt := 1; ; attempt++ {
+			a, err := Prepare(ctx, planOn(t, uris, []inventory.Demand{{Name: prefix + "-" + name, Profile: "tiny", Count: 1}}, nil), opt)
+			var stale *StaleError
+			if errors.As(err, &stale) && attempt < 5 {
+				continue // another test changed the host meanwhile
+			}
+			return a, err
+		}
+	}
+	first, err := prepare("local", hvtest.SystemURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	_, err = prepare("through-relay", relay.URI())
+	var locked *HostLockedError
+	if !errors.As(err, &locked) || locked.Holder.Host != "local" || locked.Host != "through-relay" {
+		t.Fatalf("the same host through another URI: %v", err)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // the error is non-nil only when the journal could not be written, or when
 // the hosts lack what the templates need (Missing: then nothing is done).
 func (a *Apply) Run(ctx context.Context) (*Report, error) {
-	defer a.journal.Close()
+	defer a.Close()
 	if a.Missing != nil {
 		return nil, a.Missing
 	}
