@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/hosturi"
-	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/planner/apply"
@@ -157,7 +155,9 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 
 // prepareApply checks plan against the hosts and opens its journal. A
 // stale plan is refused, or with --refresh re-planned on the hosts as they
-// are now and the new plan (saved next to the old one) prepared instead.
+// are now: the difference from the reviewed plan is shown, and the new
+// plan (saved next to the old one, except in a dry run) is prepared
+// instead, to be shown and asked about again.
 func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlags, plan *planner.Plan, planPath string, opt apply.Options) (*apply.Apply, error) {
 	prep, err := apply.Prepare(ctx, plan, opt)
 	var stale *apply.StaleError
@@ -165,14 +165,25 @@ func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlag
 		return prep, err
 	}
 	fmt.Fprintf(a.stderr, "%s\n\nRe-planning on the hosts as they are now (--refresh).\n", stale.Error())
-	plan, planPath, err = a.refreshPlan(ctx, cmd, f, plan, planPath, opt.ReadFleet)
+	fresh, err := a.refreshPlan(ctx, cmd, f, plan, opt.ReadFleet)
 	if err != nil {
 		return nil, err
 	}
+	path := refreshedPath(planPath)
+	a.showRefresh(plan, fresh, path)
 	if a.v.GetString("journal") == "" {
-		opt.Journal = apply.JournalPath(planPath)
+		opt.Journal = apply.JournalPath(path)
 	}
-	return apply.Prepare(ctx, plan, opt)
+	prep, err = apply.Prepare(ctx, fresh, opt)
+	if err != nil || opt.DryRun {
+		return prep, err
+	}
+	if err := a.savePlan(path, fresh); err != nil {
+		prep.Close()
+		return nil, fmt.Errorf("saving the refreshed plan: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "saved the refreshed plan %s to %s; it is shown below and needs your yes (or --yes) like any plan\n\n", fresh.ID, path)
+	return prep, nil
 }
 
 // confirmApply shows what apply will do and asks for "yes" (unless --yes).
@@ -318,68 +329,4 @@ func (r hostResolver) checkPasswords(p *planner.Plan) error {
 		}
 	}
 	return nil
-}
-
-// refreshPlan re-plans the scenario given with -f/--scenario on the hosts
-// as they are now, keeping the old plan's edits, saves the new plan next to
-// the old one and returns it with its path.
-func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags, old *planner.Plan, oldPath string, read apply.FleetReader) (*planner.Plan, string, error) {
-	if a.v.GetString("file") == "" && a.v.GetString("scenario") == "" && a.v.GetString("demand") == "" {
-		return nil, "", fmt.Errorf("--refresh re-plans, so it needs what the plan was made from: -f SCENARIO.yaml, --scenario NAME, or -d DEMAND.yaml (live hosts)")
-	}
-	sc, err := f.source.load(a, cmd)
-	if err != nil {
-		return nil, "", err
-	}
-	var existing []planner.HostPlan
-	for _, h := range old.Hosts {
-		if h.URI != "" && !h.New {
-			existing = append(existing, h)
-		}
-	}
-	fleet, err := read(ctx, existing)
-	if err != nil {
-		return nil, "", err
-	}
-	if failed := fleet.Failed(); len(failed) > 0 {
-		return nil, "", &live.FailedHostsError{Failed: failed}
-	}
-	for _, lh := range fleet.Hosts {
-		h, ok := sc.HostByName(lh.Name)
-		if !ok {
-			return nil, "", fmt.Errorf("--refresh: the plan's host %s is not in the scenario %s", lh.Name, sc.Source)
-		}
-		h.Guests = lh.Guests
-		for _, d := range []inventory.Dimension{inventory.CPU, inventory.Memory} {
-			h.Capacity[d] = lh.Capacity[d]
-		}
-		h.Facts = lh.Facts
-	}
-	if err := sc.Validate(); err != nil {
-		return nil, "", fmt.Errorf("--refresh: the scenario with the hosts as they are now: %w", err)
-	}
-	// The policy the plan was made under, whole: a refresh re-plans the
-	// same request on new facts, and must not drop a failover reserve or
-	// an overcommit given on the command line when the plan was made.
-	pol := planner.PolicyFromView(old.Policy)
-	pl := planner.New(sc)
-	if err := pl.SetPolicy(pol); err != nil {
-		return nil, "", err
-	}
-	pl.SetEdits(old.Edits)
-	plan, err := pl.Plan()
-	if err != nil {
-		return nil, "", err
-	}
-	ext := filepath.Ext(oldPath)
-	path := strings.TrimSuffix(oldPath, ext) + ".refreshed" + ext
-	pf, err := a.planFiles()
-	if err != nil {
-		return nil, "", err
-	}
-	if err := pf.Write(path, plan); err != nil {
-		return nil, "", fmt.Errorf("saving the refreshed plan: %w", err)
-	}
-	fmt.Fprintf(a.stderr, "saved the refreshed plan %s to %s (it creates %d guests)\n\n", plan.ID, path, plan.Creates())
-	return plan, path, nil
 }
