@@ -114,10 +114,8 @@ func checkApplyFlags(a *app, cmd *cobra.Command) error {
 	if explicitFlag(cmd, "force") && explicitFlag(cmd, "refresh") {
 		return fmt.Errorf("give either --force or --refresh, not both")
 	}
-	if a.v.GetInt("parallel") < 1 {
-		return fmt.Errorf("--parallel must be at least 1, got %d", a.v.GetInt("parallel"))
-	}
-	return nil
+	_, err := a.count(cmd, "parallel", 1)
+	return err
 }
 
 // applyOptions builds apply's options from the flags and the config: how
@@ -137,6 +135,21 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 	if journal == "" {
 		journal = apply.JournalPath(planPath)
 	}
+	stepTimeout, err := a.duration(cmd, "step-timeout")
+	if err != nil {
+		return apply.Options{}, nil, err
+	}
+	// The re-read of the hosts: within --timeout per host, and never
+	// longer than one step may take.
+	if readOpt.Timeout, err = a.duration(cmd, "timeout"); err != nil {
+		return apply.Options{}, nil, err
+	}
+	if stepTimeout > 0 && (readOpt.Timeout == 0 || stepTimeout < readOpt.Timeout) {
+		readOpt.Timeout = stepTimeout
+	}
+	if readOpt.Concurrency, err = a.count(cmd, "concurrency", 0); err != nil {
+		return apply.Options{}, nil, err
+	}
 	return apply.Options{
 		URI:            hosts.uri,
 		Connect:        apply.ConnectURIs(hosts.uri),
@@ -148,7 +161,7 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 		Journal:        journal,
 		TemplateSource: a.templateSource(),
 		LockDir:        a.v.GetString("lock-dir"),
-		StepTimeout:    a.v.GetDuration("step-timeout"),
+		StepTimeout:    stepTimeout,
 		DryRun:         a.v.GetBool("dry-run"),
 	}, hosts, nil
 }

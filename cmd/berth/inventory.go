@@ -67,7 +67,7 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	default:
 		return fmt.Errorf("unknown output format %q: want table, json or yaml", format)
 	}
-	uris, _ := cmd.Flags().GetStringArray("connect")
+	uris, _ := a.connectURIs(cmd)
 	sources, opt, err := a.inventoryConfig(uris)
 	if err != nil {
 		return err
@@ -75,12 +75,8 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	if len(sources) == 0 {
 		return errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), or list hosts under \"hosts\" in the config (see docs/inventory.md)")
 	}
-	opt.Sample = a.v.GetDuration("sample")
-	opt.Strict = a.v.GetBool("strict")
-	opt.Concurrency = a.v.GetInt("concurrency")
-	opt.Timeout = a.v.GetDuration("timeout")
-	if opt.Sample < 0 || opt.Timeout < 0 || opt.Concurrency < 0 {
-		return errors.New("--sample, --timeout and --concurrency cannot be negative")
+	if err := a.readSettings(cmd, &opt); err != nil {
+		return err
 	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)
 	if fleet == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -27,6 +28,8 @@ func (sourceFlags) register(cmd *cobra.Command) {
 	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md)")
 	fl.Duration("sample", 0, "with live hosts: observe use over this window before planning, e.g. 10s")
 	fl.Bool("strict", false, "with live hosts: fail when any host cannot be read (default: plan without it)")
+	fl.Duration("timeout", live.DefaultHostTimeout, "with live hosts: time allowed to read one host (the sample window is added)")
+	fl.Int("concurrency", live.DefaultConcurrency, "with live hosts: hosts read at once")
 }
 
 // load reads the fleet to plan: live hosts plus a demand file when -d (or
@@ -36,8 +39,8 @@ func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 	file := a.v.GetString("file")
 	name := a.v.GetString("scenario")
 	demand := a.v.GetString("demand")
-	uris, _ := cmd.Flags().GetStringArray("connect")
-	live := demand != "" || len(uris) > 0
+	uris, fromFlag := a.connectURIs(cmd)
+	live := demand != "" || fromFlag && len(uris) > 0
 	given := 0
 	for _, set := range []bool{file != "", name != "", live} {
 		if set {
@@ -48,7 +51,7 @@ func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 		return nil, errors.New("give one source: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)")
 	}
 	if !live {
-		for _, name := range []string{"sample", "strict"} {
+		for _, name := range []string{"sample", "strict", "timeout", "concurrency"} {
 			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 				return nil, fmt.Errorf("--%s applies to live hosts (-c URI … -d DEMAND), not to a scenario", name)
 			}
@@ -90,8 +93,9 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if len(sources) == 0 {
 		return nil, errors.New("no hosts to read: give -c URI (e.g. -c qemu:///system), or list hosts under \"hosts\" in the config (see docs/inventory.md)")
 	}
-	opt.Sample = a.v.GetDuration("sample")
-	opt.Strict = a.v.GetBool("strict")
+	if err := a.readSettings(cmd, &opt); err != nil {
+		return nil, err
+	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)
 	if err != nil {
 		return nil, err
