@@ -223,13 +223,21 @@ func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply)
 		return true, nil
 	}
 	fmt.Fprint(a.stdout, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
-	answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
-	if strings.TrimSpace(answer) != "yes" {
-		prep.Close()
-		fmt.Fprintln(a.stdout)
-		return false, fmt.Errorf("apply cancelled: nothing was changed")
+	answer, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if strings.TrimSpace(answer) == "yes" {
+		return true, nil
 	}
-	return true, nil
+	prep.Close()
+	fmt.Fprintln(a.stdout)
+	if err != nil && strings.TrimSpace(answer) == "" {
+		// Nothing to read: a script, CI, a closed or empty standard input.
+		where := "standard input gave no answer"
+		if !isTerminal(a.stdin) {
+			where = "standard input is not a terminal and gave no answer"
+		}
+		return false, fmt.Errorf("apply needs your yes, and %s: to apply without the question, run berth apply with --yes (or BERTH_YES=1); nothing was changed", where)
+	}
+	return false, fmt.Errorf("apply cancelled: nothing was changed")
 }
 
 // runPrepared applies the prepared plan with progress on the screen, then
