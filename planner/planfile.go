@@ -6,18 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/safefile"
 	"gopkg.in/yaml.v3"
 )
 
-// EncodeJSON writes the plan as indented JSON with a trailing newline. The
-// same plan always gives the same bytes.
-func EncodeJSON(w io.Writer, p *Plan) error {
+// EncodeJSON writes the plan as indented JSON with a trailing newline,
+// unsigned. The same plan always gives the same bytes.
+func EncodeJSON(w io.Writer, p *Plan) error { return PlanFiles{}.EncodeJSON(w, p) }
+
+// EncodeYAML writes the plan as YAML, unsigned (see PlanFiles.EncodeYAML).
+func EncodeYAML(w io.Writer, p *Plan) error { return PlanFiles{}.EncodeYAML(w, p) }
+
+// DecodePlan reads a plan written by EncodeJSON or EncodeYAML, without a
+// signing key (see PlanFiles.Decode).
+func DecodePlan(name string, data []byte) (*Plan, error) { return PlanFiles{}.Decode(name, data) }
+
+// EncodeJSON writes the plan as indented JSON with a trailing newline,
+// with its checksum and, when the files have a key, its signature. The
+// same plan and key always give the same bytes.
+func (pf PlanFiles) EncodeJSON(w io.Writer, p *Plan) error {
 	c := *p
 	c.Checksum = checksum(p)
-	b, err := json.MarshalIndent(&c, "", "  ")
+	doc := planDocument{Plan: &c, Signature: pf.sign(p)}
+	b, err := json.MarshalIndent(&doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
 	}
@@ -28,9 +41,9 @@ func EncodeJSON(w io.Writer, p *Plan) error {
 
 // EncodeYAML writes the plan as YAML with the same field names and order as
 // the JSON form (it is produced from the JSON, which YAML contains).
-func EncodeYAML(w io.Writer, p *Plan) error {
+func (pf PlanFiles) EncodeYAML(w io.Writer, p *Plan) error {
 	var buf bytes.Buffer
-	if err := EncodeJSON(&buf, p); err != nil {
+	if err := pf.EncodeJSON(&buf, p); err != nil {
 		return err
 	}
 	var node yaml.Node
@@ -54,11 +67,13 @@ func clearStyle(n *yaml.Node) {
 	}
 }
 
-// DecodePlan reads a plan written by EncodeJSON or EncodeYAML. Unknown
-// fields, a wrong apiVersion or kind, trailing data and a plan whose
-// checksum does not match its content (edited or truncated) are refused: a plan that is
-// not exactly what berth wrote must never be applied.
-func DecodePlan(name string, data []byte) (*Plan, error) {
+// Decode reads a plan written by EncodeJSON or EncodeYAML. Unknown
+// fields, a wrong apiVersion or kind, trailing data, a plan whose checksum
+// does not match its content (edited or truncated), one whose numbers or
+// names apply could never carry out, and — when the files have a key — a
+// plan without a valid signature are refused: a plan that is not exactly
+// what berth wrote must never be applied.
+func (pf PlanFiles) Decode(name string, data []byte) (*Plan, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%s: empty file, want a plan written by `berth plan --out`", name)
@@ -77,7 +92,8 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var p Plan
-	if err := dec.Decode(&p); err != nil {
+	doc := planDocument{Plan: &p}
+	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("%s: not a valid plan: %s", name, jsonErrorText(data, err))
 	}
 	if dec.More() {
@@ -93,37 +109,48 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%s: the plan's content does not match its checksum (it was edited or damaged); make a new plan with `berth plan --out`", name)
 	}
 	p.Checksum = ""
+	if err := pf.verify(name, &p, doc.Signature); err != nil {
+		return nil, err
+	}
+	if err := checkPlanContent(name, &p); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 
-// ReadPlanFile reads and checks a plan file.
-func ReadPlanFile(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
+// ReadPlanFile reads and checks a plan file, of at most
+// safefile.DefaultMaxInput bytes, without a signing key.
+func ReadPlanFile(path string) (*Plan, error) { return PlanFiles{}.Read(path) }
+
+// Read reads and checks a plan file of at most MaxInput bytes (see Decode).
+func (pf PlanFiles) Read(path string) (*Plan, error) {
+	data, err := safefile.ReadFile(path, pf.MaxInput)
 	if err != nil {
 		return nil, err
 	}
-	return DecodePlan(path, data)
+	return pf.Decode(path, data)
 }
 
-// WritePlanFile writes the plan as JSON, or YAML when the path ends in
-// .yaml or .yml, atomically (a temporary file renamed into place), so an
-// interrupted write never leaves half a plan.
-func WritePlanFile(path string, p *Plan) error {
+// WritePlanFile writes the plan unsigned (see PlanFiles.Write).
+func WritePlanFile(path string, p *Plan) error { return PlanFiles{}.Write(path, p) }
+
+// Write writes the plan as JSON, or YAML when the path ends in .yaml or
+// .yml, signed when the files have a key, atomically (see
+// safefile.WriteFile: a temporary file of its own renamed into place), so
+// an interrupted write never leaves half a plan, and only a regular file
+// is ever replaced.
+func (pf PlanFiles) Write(path string, p *Plan) error {
 	var buf bytes.Buffer
 	var err error
 	if strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml") {
-		err = EncodeYAML(&buf, p)
+		err = pf.EncodeYAML(&buf, p)
 	} else {
-		err = EncodeJSON(&buf, p)
+		err = pf.EncodeJSON(&buf, p)
 	}
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 // jsonErrorText adds the line of a JSON syntax or type error.

@@ -258,8 +258,6 @@ func boundsText(s *MoveSummary) string {
 	return t + " · " + peak
 }
 
-func bytesText(b float64) string { return inventory.FormatQuantity(inventory.Memory, b) }
-
 // DurationText writes seconds for people: "0s", "42s", "3m05s", "1h02m".
 func DurationText(sec float64) string {
 	s := int(math.Ceil(sec - 1e-9))

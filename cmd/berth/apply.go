@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/hosturi"
-	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/planner/apply"
@@ -70,6 +68,7 @@ say exactly what).`,
 	fl.Int("parallel", 4, "how many hosts to work on at once")
 	fl.StringVar(&f.journal, "journal", "", "journal file (default PLAN.journal)")
 	fl.Duration("step-timeout", 10*time.Minute, "give up on one libvirt call after this long")
+	fl.String("lock-dir", "", "where host locks go (default /run/berth, else $XDG_RUNTIME_DIR/berth, else the journal's directory)")
 	return cmd
 }
 
@@ -80,7 +79,7 @@ func runApply(a *app, cmd *cobra.Command, f *applyFlags, planPath string) error 
 	defer cancel()
 	screen := &applyScreen{a: a}
 	defer screen.watchInterrupts(cancel)()
-	plan, err := planner.ReadPlanFile(planPath)
+	plan, err := a.readPlan(planPath)
 	if err != nil {
 		return err
 	}
@@ -115,10 +114,8 @@ func checkApplyFlags(a *app, cmd *cobra.Command) error {
 	if explicitFlag(cmd, "force") && explicitFlag(cmd, "refresh") {
 		return fmt.Errorf("give either --force or --refresh, not both")
 	}
-	if a.v.GetInt("parallel") < 1 {
-		return fmt.Errorf("--parallel must be at least 1, got %d", a.v.GetInt("parallel"))
-	}
-	return nil
+	_, err := a.count(cmd, "parallel", 1)
+	return err
 }
 
 // applyOptions builds apply's options from the flags and the config: how
@@ -138,22 +135,42 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 	if journal == "" {
 		journal = apply.JournalPath(planPath)
 	}
+	stepTimeout, err := a.duration(cmd, "step-timeout")
+	if err != nil {
+		return apply.Options{}, nil, err
+	}
+	// The re-read of the hosts: within --timeout per host, and never
+	// longer than one step may take.
+	if readOpt.Timeout, err = a.duration(cmd, "timeout"); err != nil {
+		return apply.Options{}, nil, err
+	}
+	if stepTimeout > 0 && (readOpt.Timeout == 0 || stepTimeout < readOpt.Timeout) {
+		readOpt.Timeout = stepTimeout
+	}
+	if readOpt.Concurrency, err = a.count(cmd, "concurrency", 0); err != nil {
+		return apply.Options{}, nil, err
+	}
 	return apply.Options{
-		Connect:     apply.ConnectURIs(hosts.uri),
-		ReadFleet:   apply.ReadURIs(hosts.uri, hosts.source, readOpt),
-		Force:       explicitFlag(cmd, "force"),
-		Templates:   templates,
-		NoStart:     a.v.GetBool("no-start"),
-		Parallel:    a.v.GetInt("parallel"),
-		Journal:     journal,
-		StepTimeout: a.v.GetDuration("step-timeout"),
-		DryRun:      a.v.GetBool("dry-run"),
+		URI:            hosts.uri,
+		Connect:        apply.ConnectURIs(hosts.uri),
+		ReadFleet:      apply.ReadURIs(hosts.uri, hosts.source, readOpt),
+		Force:          explicitFlag(cmd, "force"),
+		Templates:      templates,
+		NoStart:        a.v.GetBool("no-start"),
+		Parallel:       a.v.GetInt("parallel"),
+		Journal:        journal,
+		TemplateSource: a.templateSource(),
+		LockDir:        a.v.GetString("lock-dir"),
+		StepTimeout:    stepTimeout,
+		DryRun:         a.v.GetBool("dry-run"),
 	}, hosts, nil
 }
 
 // prepareApply checks plan against the hosts and opens its journal. A
 // stale plan is refused, or with --refresh re-planned on the hosts as they
-// are now and the new plan (saved next to the old one) prepared instead.
+// are now: the difference from the reviewed plan is shown, and the new
+// plan (saved next to the old one, except in a dry run) is prepared
+// instead, to be shown and asked about again.
 func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlags, plan *planner.Plan, planPath string, opt apply.Options) (*apply.Apply, error) {
 	prep, err := apply.Prepare(ctx, plan, opt)
 	var stale *apply.StaleError
@@ -161,14 +178,25 @@ func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlag
 		return prep, err
 	}
 	fmt.Fprintf(a.stderr, "%s\n\nRe-planning on the hosts as they are now (--refresh).\n", stale.Error())
-	plan, planPath, err = a.refreshPlan(ctx, cmd, f, plan, planPath, opt.ReadFleet)
+	fresh, err := a.refreshPlan(ctx, cmd, f, plan, opt.ReadFleet)
 	if err != nil {
 		return nil, err
 	}
+	path := refreshedPath(planPath)
+	a.showRefresh(plan, fresh, path)
 	if a.v.GetString("journal") == "" {
-		opt.Journal = apply.JournalPath(planPath)
+		opt.Journal = apply.JournalPath(path)
 	}
-	return apply.Prepare(ctx, plan, opt)
+	prep, err = apply.Prepare(ctx, fresh, opt)
+	if err != nil || opt.DryRun {
+		return prep, err
+	}
+	if err := a.savePlan(path, fresh); err != nil {
+		prep.Close()
+		return nil, fmt.Errorf("saving the refreshed plan: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "saved the refreshed plan %s to %s; it is shown below and needs your yes (or --yes) like any plan\n\n", fresh.ID, path)
+	return prep, nil
 }
 
 // confirmApply shows what apply will do and asks for "yes" (unless --yes).
@@ -176,6 +204,11 @@ func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlag
 // cancel (then with the error to report); prep is then closed.
 func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply) (bool, error) {
 	prep.Summary(a.stdout)
+	if prep.Missing != nil {
+		// The real run would refuse here too, before changing anything.
+		prep.Close()
+		return false, prep.Missing
+	}
 	if a.v.GetBool("dry-run") {
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
@@ -190,13 +223,21 @@ func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply)
 		return true, nil
 	}
 	fmt.Fprint(a.stdout, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
-	answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
-	if strings.TrimSpace(answer) != "yes" {
-		prep.Close()
-		fmt.Fprintln(a.stdout)
-		return false, fmt.Errorf("apply cancelled: nothing was changed")
+	answer, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if strings.TrimSpace(answer) == "yes" {
+		return true, nil
 	}
-	return true, nil
+	prep.Close()
+	fmt.Fprintln(a.stdout)
+	if err != nil && strings.TrimSpace(answer) == "" {
+		// Nothing to read: a script, CI, a closed or empty standard input.
+		where := "standard input gave no answer"
+		if !isTerminal(a.stdin) {
+			where = "standard input is not a terminal and gave no answer"
+		}
+		return false, fmt.Errorf("apply needs your yes, and %s: to apply without the question, run berth apply with --yes (or BERTH_YES=1); nothing was changed", where)
+	}
+	return false, fmt.Errorf("apply cancelled: nothing was changed")
 }
 
 // runPrepared applies the prepared plan with progress on the screen, then
@@ -255,10 +296,21 @@ func approved(cmd *cobra.Command, f *applyFlags) bool {
 	return err == nil && b
 }
 
-// hosts resolves a plan host to how it is reached: the config's host of the
-// same name (with its full URI, class and capacities) when there is one,
-// else the URI the plan recorded.
+// hostResolver resolves a plan host to how it is reached, by one rule that
+// the staleness check, the preview, the checks and apply itself all use:
+// the config's host of the same name (with its full URI, class and
+// capacities) when there is one, else the URI the plan recorded.
 type hostResolver []live.Source
+
+// configuredURIs is the resolver's URI rule over the config's hosts, nil
+// when the config's hosts cannot be read (the plan's URIs then).
+func (a *app) configuredURIs() func(planner.HostPlan) string {
+	sources, err := a.hostsConfig()
+	if err != nil || len(sources) == 0 {
+		return nil
+	}
+	return hostResolver(sources).uri
+}
 
 func (r hostResolver) find(h planner.HostPlan) (live.Source, bool) {
 	for _, s := range r {
@@ -298,158 +350,4 @@ func (r hostResolver) checkPasswords(p *planner.Plan) error {
 		}
 	}
 	return nil
-}
-
-// templateConfig is one entry of the config's "templates" map (by profile,
-// "default" for every profile without its own). Unset keys inherit from
-// templates.default, then from the built-in default.
-type templateConfig struct {
-	DomainType   string `mapstructure:"domainType"`
-	Arch         string `mapstructure:"arch"`
-	Machine      string `mapstructure:"machine"`
-	Pool         string `mapstructure:"pool"`
-	VolumeSize   any    `mapstructure:"volumeSize"`
-	VolumeFormat string `mapstructure:"volumeFormat"`
-	BaseImage    string `mapstructure:"baseImage"`
-	Network      string `mapstructure:"network"`
-	Bridge       string `mapstructure:"bridge"`
-	NICModel     string `mapstructure:"nicModel"`
-	Start        *bool  `mapstructure:"start"`
-}
-
-// applyTemplates reads the templates from the config.
-func (a *app) applyTemplates() (apply.Templates, error) {
-	var raw map[string]templateConfig
-	if err := a.v.UnmarshalKey("templates", &raw); err != nil {
-		return nil, fmt.Errorf("config templates: %w", err)
-	}
-	out := apply.Templates{}
-	def := apply.DefaultGuestTemplate()
-	if c, ok := raw[apply.DefaultTemplateKey]; ok {
-		var err error
-		if def, err = c.over(def, "templates.default"); err != nil {
-			return nil, err
-		}
-	}
-	out[apply.DefaultTemplateKey] = def
-	for name, c := range raw {
-		if name == apply.DefaultTemplateKey {
-			continue
-		}
-		t, err := c.over(def, "templates."+name)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = t
-	}
-	return out, nil
-}
-
-// over lays the keys c sets over base. "none" as pool or network removes
-// the disk or the NIC.
-func (c templateConfig) over(base apply.GuestTemplate, key string) (apply.GuestTemplate, error) {
-	t := base
-	set := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
-	set(&t.DomainType, c.DomainType)
-	set(&t.Arch, c.Arch)
-	set(&t.Machine, c.Machine)
-	set(&t.Pool, c.Pool)
-	set(&t.VolumeFormat, c.VolumeFormat)
-	set(&t.BaseImage, c.BaseImage)
-	set(&t.NICModel, c.NICModel)
-	if c.Bridge != "" {
-		t.Bridge, t.Network = c.Bridge, ""
-	}
-	if c.Network != "" {
-		t.Network, t.Bridge = c.Network, ""
-	}
-	if t.Pool == "none" {
-		t.Pool, t.BaseImage = "", ""
-	}
-	if t.Network == "none" {
-		t.Network = ""
-	}
-	if t.Bridge == "none" {
-		t.Bridge = ""
-	}
-	if c.VolumeSize != nil {
-		size, err := inventory.ParseQuantity(inventory.Memory, fmt.Sprint(c.VolumeSize))
-		if err != nil || size < 0 {
-			return t, fmt.Errorf("config %s.volumeSize: %v", key, err)
-		}
-		t.VolumeSize = uint64(size)
-	}
-	switch t.DomainType {
-	case "kvm", "qemu", "test", "xen", "lxc", "hvf":
-	default:
-		return t, fmt.Errorf("config %s.domainType: %q, want kvm or qemu", key, t.DomainType)
-	}
-	if c.Start != nil {
-		t.Start = *c.Start
-	}
-	return t, nil
-}
-
-// refreshPlan re-plans the scenario given with -f/--scenario on the hosts
-// as they are now, keeping the old plan's edits, saves the new plan next to
-// the old one and returns it with its path.
-func (a *app) refreshPlan(ctx context.Context, cmd *cobra.Command, f *applyFlags, old *planner.Plan, oldPath string, read apply.FleetReader) (*planner.Plan, string, error) {
-	if a.v.GetString("file") == "" && a.v.GetString("scenario") == "" && a.v.GetString("demand") == "" {
-		return nil, "", fmt.Errorf("--refresh re-plans, so it needs what the plan was made from: -f SCENARIO.yaml, --scenario NAME, or -d DEMAND.yaml (live hosts)")
-	}
-	sc, err := f.source.load(a, cmd)
-	if err != nil {
-		return nil, "", err
-	}
-	var existing []planner.HostPlan
-	for _, h := range old.Hosts {
-		if h.URI != "" && !h.New {
-			existing = append(existing, h)
-		}
-	}
-	fleet, err := read(ctx, existing)
-	if err != nil {
-		return nil, "", err
-	}
-	if failed := fleet.Failed(); len(failed) > 0 {
-		return nil, "", &live.FailedHostsError{Failed: failed}
-	}
-	for _, lh := range fleet.Hosts {
-		h, ok := sc.HostByName(lh.Name)
-		if !ok {
-			return nil, "", fmt.Errorf("--refresh: the plan's host %s is not in the scenario %s", lh.Name, sc.Source)
-		}
-		h.Guests = lh.Guests
-		for _, d := range []inventory.Dimension{inventory.CPU, inventory.Memory} {
-			h.Capacity[d] = lh.Capacity[d]
-		}
-		h.Facts = lh.Facts
-	}
-	if err := sc.Validate(); err != nil {
-		return nil, "", fmt.Errorf("--refresh: the scenario with the hosts as they are now: %w", err)
-	}
-	// The policy the plan was made under, whole: a refresh re-plans the
-	// same request on new facts, and must not drop a failover reserve or
-	// an overcommit given on the command line when the plan was made.
-	pol := planner.PolicyFromView(old.Policy)
-	pl := planner.New(sc)
-	if err := pl.SetPolicy(pol); err != nil {
-		return nil, "", err
-	}
-	pl.SetEdits(old.Edits)
-	plan, err := pl.Plan()
-	if err != nil {
-		return nil, "", err
-	}
-	ext := filepath.Ext(oldPath)
-	path := strings.TrimSuffix(oldPath, ext) + ".refreshed" + ext
-	if err := planner.WritePlanFile(path, plan); err != nil {
-		return nil, "", fmt.Errorf("saving the refreshed plan: %w", err)
-	}
-	fmt.Fprintf(a.stderr, "saved the refreshed plan %s to %s (it creates %d guests)\n\n", plan.ID, path, plan.Creates())
-	return plan, path, nil
 }

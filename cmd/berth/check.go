@@ -74,16 +74,21 @@ func runCheck(a *app, cmd *cobra.Command, planPath string) error {
 	return nil
 }
 
-// readPlanArg reads a saved plan, or a plan on stdin for "-".
+// readPlanArg reads a saved plan, or a plan on stdin for "-", capped and
+// verified as every plan berth reads (see readPlan).
 func readPlanArg(a *app, path string) (*planner.Plan, error) {
 	if path != "-" {
-		return planner.ReadPlanFile(path)
+		return a.readPlan(path)
 	}
-	data, err := io.ReadAll(a.stdin)
+	pf, err := a.planFiles()
+	if err != nil {
+		return nil, err
+	}
+	data, name, err := a.readInput(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan from stdin: %w", err)
 	}
-	return planner.DecodePlan("stdin", data)
+	return pf.Decode(name, data)
 }
 
 // loadRules finds the rules: --rules (or BERTH_RULES) names a file;
@@ -92,21 +97,16 @@ func loadRules(a *app, cmd *cobra.Command) (*check.Rules, error) {
 	if cmd.Flags().Changed("rules") || os.Getenv("BERTH_RULES") != "" {
 		return check.Load(a.v.GetString("rules"))
 	}
-	config := a.v.ConfigFileUsed()
-	if config == "" || !a.v.InConfig("rules") {
+	if a.configUsed == "" || !a.v.InConfig("rules") {
 		return nil, errors.New("no rules to check: give --rules FILE, or a rules: section in the config file (docs/ci.md has the format)")
 	}
-	return configRules(config)
+	return configRules(a.configUsed, a.configData)
 }
 
 // configRules reads the rules key of the config file with line numbers:
 // the rules themselves, or the path of a rules file (relative to the
 // config file's directory).
-func configRules(config string) (*check.Rules, error) {
-	data, err := os.ReadFile(config)
-	if err != nil {
-		return nil, err
-	}
+func configRules(config string, data []byte) (*check.Rules, error) {
 	if strings.EqualFold(filepath.Ext(config), ".toml") {
 		return nil, fmt.Errorf("config %s: the rules section is read from YAML or JSON config files; in a TOML config, put the rules in a file and give its path with --rules", config)
 	}

@@ -127,7 +127,7 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 		}
 		return tui.Options{Planner: pl}, nil
 	}
-	saved, err := planner.ReadPlanFile(planPath)
+	saved, err := a.readPlan(planPath)
 	if err != nil {
 		return tui.Options{}, err
 	}

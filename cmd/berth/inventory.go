@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/progress"
+	"github.com/berth-dev/berth/internal/safefile"
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/live"
 	"github.com/charmbracelet/x/ansi"
@@ -67,17 +68,13 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	default:
 		return fmt.Errorf("unknown output format %q: want table, json or yaml", format)
 	}
-	uris, _ := cmd.Flags().GetStringArray("connect")
-	sources, opt, err := a.liveSources(uris) // source.go: -c, the config's hosts, LIBVIRT_DEFAULT_URI
+	uris, _ := a.connectURIs(cmd)
+	sources, opt, err := a.liveSources(uris) // source.go: -c, BERTH_CONNECT/connect:, the config's hosts, LIBVIRT_DEFAULT_URI
 	if err != nil {
 		return err
 	}
-	opt.Sample = a.v.GetDuration("sample")
-	opt.Strict = a.v.GetBool("strict")
-	opt.Concurrency = a.v.GetInt("concurrency")
-	opt.Timeout = a.v.GetDuration("timeout")
-	if opt.Sample < 0 || opt.Timeout < 0 || opt.Concurrency < 0 {
-		return errors.New("--sample, --timeout and --concurrency cannot be negative")
+	if err := a.readSettings(cmd, &opt); err != nil {
+		return err
 	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)
 	if fleet == nil {
@@ -333,26 +330,15 @@ func quantity(dim inventory.Dimension, v any, key string) (float64, error) {
 	return x, nil
 }
 
-// saveSnapshot writes the hosts read as a scenario file.
+// saveSnapshot writes the hosts read as a scenario file, whole or not at
+// all (safefile.WriteFile: never through a link, never over a device).
 func saveSnapshot(path string, fleet *live.Fleet) error {
-	// Write beside the target and rename, so a failure half-way never
-	// leaves a truncated snapshot where a good one was.
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
+	var buf bytes.Buffer
 	sc := fleet.Scenario(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".yaml"), ".yml"))
-	if err := inventory.WriteScenario(f, sc); err != nil {
-		f.Close()
-		os.Remove(tmp)
+	if err := inventory.WriteScenario(&buf, sc); err != nil {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func baseName(p string) string {

@@ -103,12 +103,10 @@ func (a *app) boolean(cmd *cobra.Command, key string) (bool, error) {
 	return b, nil
 }
 
-// configPath is the config file this run read ("" for none).
-//
-// MERGE NOTE: helper R1's root.go reads the config from bytes and keeps its
-// path in a.configUsed (viper's ConfigFileUsed is then empty); once that is
-// on main, return a.configUsed here.
-func (a *app) configPath() string { return a.v.ConfigFileUsed() }
+// configPath is the config file this run read ("" for none). The config
+// is read from bytes (capped, see loadConfig), so viper's ConfigFileUsed
+// is empty: the path is kept in a.configUsed.
+func (a *app) configPath() string { return a.configUsed }
 
 // maxConfigBytes bounds the second read of the config file that looks for
 // a key's line (only when reporting a bad value).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/planner/apply"
 	"github.com/spf13/cobra"
 )
 
@@ -60,11 +61,15 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 	if err != nil {
 		return a.badValue(cmd, outputFlag.name, "%v", err)
 	}
+	pf, err := a.planFiles()
+	if err != nil {
+		return err
+	}
 	detailed, err := a.boolean(cmd, "detailed-exitcode")
 	if err != nil {
 		return err
 	}
-	render, _ := planner.LookupFormat(planFormats(), format)
+	render, _ := planner.LookupFormat(planFormatsSigned(pf), format)
 	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return err
@@ -93,10 +98,10 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 		return err
 	}
 	if out := a.v.GetString("out"); out != "" {
-		if err := planner.WritePlanFile(out, plan); err != nil {
+		if err := pf.Write(out, plan); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
-		hint := applyHint(plan, out)
+		hint := applyHint(plan, out, a.configuredURIs())
 		if plan.Migrations() > 0 {
 			hint = moveApplyHint(plan, out)
 		}
@@ -136,31 +141,14 @@ func newPlanner(a *app, cmd *cobra.Command, sc *inventory.Scenario, pf *policyFl
 	return pl, nil
 }
 
-// applyHint says how the saved plan can be applied, or why it cannot be yet.
-func applyHint(p *planner.Plan, path string) string {
-	touched := map[string]bool{}
-	for _, a := range p.Actions {
-		if a.Op == planner.OpCreate {
-			touched[a.Host] = true
-		}
-	}
-	noURI, toBuy := 0, 0
-	for _, h := range p.Hosts {
-		switch {
-		case !touched[h.Name]:
-		case h.New:
-			toBuy++
-		case h.URI == "":
-			noURI++
-		}
-	}
-	switch {
-	case len(touched) == 0:
+// applyHint says how the saved plan can be applied, or why it cannot be
+// (apply.Applicable, the check berth apply makes before contacting any host).
+func applyHint(p *planner.Plan, path string, uri func(planner.HostPlan) string) string {
+	if p.Creates() == 0 {
 		return "it creates nothing"
-	case toBuy > 0:
-		return fmt.Sprintf("buy its %d new hosts first, then plan on them", toBuy)
-	case noURI > 0:
-		return fmt.Sprintf("%d of its hosts have no libvirt URI, so berth apply cannot reach them (plan on live hosts, or give the hosts a uri)", noURI)
+	}
+	if err := apply.Applicable(p, uri); err != nil {
+		return err.Error()
 	}
 	return "apply it with: berth apply " + path
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/safefile"
 	"github.com/berth-dev/berth/inventory"
 
 	"github.com/spf13/cobra"
@@ -51,10 +53,13 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	v              *viper.Viper
-	configFile     string
+	configFile     string // --config
+	configUsed     string // the config file read, "" for none
+	configData     []byte // its content, for positions in messages
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer recoverCrash(stderr, &code)
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, v: viper.New()}
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -98,6 +103,7 @@ virtualisation overhead.`,
 	root.PersistentFlags().StringVar(&a.configFile, "config", "",
 		"config file (default ./berth.yaml, then $XDG_CONFIG_HOME/berth/config.yaml)")
 	registerVersionFlag(root)
+	registerInputFlags(root)
 	root.AddCommand(
 		newApplyCmd(a),
 		newBenchCmd(a),
@@ -156,33 +162,46 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 	v.SetEnvPrefix("BERTH")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
 	v.AutomaticEnv()
-	if a.configFile != "" {
-		switch strings.ToLower(filepath.Ext(a.configFile)) {
+	path, hint := a.configFile, ""
+	if path != "" {
+		switch strings.ToLower(filepath.Ext(path)) {
 		case ".yaml", ".yml", ".json", ".toml":
 		default:
-			return fmt.Errorf("config %s: name a .yaml, .yml, .json or .toml file (the type is taken from the extension)", a.configFile)
+			return fmt.Errorf("config %s: name a .yaml, .yml, .json or .toml file (the type is taken from the extension)", path)
 		}
-		v.SetConfigFile(a.configFile)
-		if err := v.ReadInConfig(); err != nil {
-			return fmt.Errorf("reading config %s: %w", a.configFile, err)
-		}
-	} else if path := defaultConfigFile(); path != "" {
-		if looksLikeScenario(path) {
-			// A fleet saved as ./berth.yaml is a scenario, not berth's
-			// configuration: say so once and carry on without it.
-			fmt.Fprintf(a.stderr, "berth: %s is a scenario file (it has apiVersion), not a config file; not reading it as configuration (plan it with -f %s)\n", path, path)
-		} else {
-			v.SetConfigFile(path)
-			if err := v.ReadInConfig(); err != nil {
-				return fmt.Errorf("reading config %s: %w (fix it, or pass --config)", path, err)
-			}
-		}
+	} else if path, hint = defaultConfigFile(), " (fix it, or pass --config)"; path == "" {
+		return a.bindFlags(cmd)
 	}
-	if v.ConfigFileUsed() != "" {
-		if err := checkConfigKeys(cmd.Root(), v.ConfigFileUsed()); err != nil {
-			return err
-		}
+	limit, err := configInputLimit(cmd)
+	if err != nil {
+		return err
 	}
+	data, err := safefile.ReadFile(path, limit)
+	if err != nil {
+		return fmt.Errorf("reading config %s: %w%s", path, err, hint)
+	}
+	if a.configFile == "" && looksLikeScenario(data) {
+		// A fleet saved as ./berth.yaml is a scenario, not berth's
+		// configuration: say so once and carry on without it.
+		fmt.Fprintf(a.stderr, "berth: %s is a scenario file (it has apiVersion), not a config file; not reading it as configuration (plan it with -f %s)\n", path, path)
+		return a.bindFlags(cmd)
+	}
+	v.SetConfigType(strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return fmt.Errorf("reading config %s: %w%s", path, err, hint)
+	}
+	a.configUsed, a.configData = path, data
+	if err := checkConfigKeys(cmd.Root(), path, data); err != nil {
+		return err
+	}
+	return a.bindFlags(cmd)
+}
+
+// bindFlags binds the command's flags to the run's viper, so that a flag
+// the user did not set is filled from the environment or the config, and
+// checks the settings every command shares.
+func (a *app) bindFlags(cmd *cobra.Command) error {
+	v := a.v
 	var bindErr error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if f.Name == "config" || f.Name == "help" {
@@ -192,24 +211,24 @@ func (a *app) loadConfig(cmd *cobra.Command) error {
 			bindErr = err
 		}
 	})
-	return bindErr
+	if bindErr != nil {
+		return bindErr
+	}
+	_, err := a.maxInput()
+	return err
 }
 
 // configSections are the config file's keys that are not flags: what the
 // libvirt features read (docs/inventory.md, docs/apply.md).
-var configSections = []string{"hosts", "hostClasses", "rolePatterns", "guestDefaults", "templates"}
+var configSections = []string{"hosts", "hostClasses", "rolePatterns", "guestDefaults", "templates", planKeyConfig}
 
 // commandLineOnly are apply's flags that change a fleet: a config file may
 // not set them.
 var commandLineOnly = map[string]bool{"yes": true, "force": true, "refresh": true}
 
-// looksLikeScenario reports whether the YAML file at path has an
-// apiVersion, as scenario and demand files do and config files do not.
-func looksLikeScenario(path string) bool {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
+// looksLikeScenario reports whether a YAML document has an apiVersion, as
+// scenario and demand files do and config files do not.
+func looksLikeScenario(data []byte) bool {
 	var doc struct {
 		APIVersion string `yaml:"apiVersion"`
 	}
@@ -220,10 +239,10 @@ func looksLikeScenario(path string) bool {
 // of some berth command nor a known section, so a typo ("stratgy") or a
 // scenario saved as berth.yaml is an error that names the file rather than
 // a setting silently ignored.
-func checkConfigKeys(root *cobra.Command, path string) error {
+func checkConfigKeys(root *cobra.Command, path string, data []byte) error {
 	file := viper.New()
-	file.SetConfigFile(path)
-	if err := file.ReadInConfig(); err != nil {
+	file.SetConfigType(strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
+	if err := file.ReadConfig(bytes.NewReader(data)); err != nil {
 		return fmt.Errorf("reading config %s: %w", path, err)
 	}
 	known := map[string]bool{}

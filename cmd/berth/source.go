@@ -30,6 +30,8 @@ func (sourceFlags) register(cmd *cobra.Command) {
 	fl.StringP("demand", "d", "", "with live hosts: the demand file (a scenario without hosts, see docs/scenario.md; - reads standard input)")
 	fl.Duration("sample", 0, "with live hosts: observe use over this window before planning, e.g. 10s")
 	fl.Bool("strict", false, "with live hosts: fail when any host cannot be read (default: plan without it)")
+	fl.Duration("timeout", live.DefaultHostTimeout, "with live hosts: time allowed to read one host (the sample window is added)")
+	fl.Int("concurrency", live.DefaultConcurrency, "with live hosts: hosts read at once")
 }
 
 // load reads the fleet to plan: live hosts plus a demand file when -d (or
@@ -52,13 +54,17 @@ func (sourceFlags) read(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 	file := a.v.GetString("file")
 	name := a.v.GetString("scenario")
 	demand := a.v.GetString("demand")
-	uris, _ := cmd.Flags().GetStringArray("connect")
-	live := demand != "" || len(uris) > 0
-	if given := a.sourcesGiven(cmd, file, name, demand, uris); len(given) > 1 {
+	uris, fromFlag := a.connectURIs(cmd)
+	live := demand != "" || fromFlag && len(uris) > 0
+	flagURIs := uris
+	if !fromFlag {
+		flagURIs = nil // hosts named in the config or BERTH_CONNECT: read when live, no source of their own
+	}
+	if given := a.sourcesGiven(cmd, file, name, demand, flagURIs); len(given) > 1 {
 		return nil, fmt.Errorf("give one source, not %s: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)", strings.Join(given, " and "))
 	}
 	if !live {
-		for _, name := range []string{"sample", "strict"} {
+		for _, name := range []string{"sample", "strict", "timeout", "concurrency"} {
 			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 				return nil, fmt.Errorf("--%s applies to live hosts (-c URI … -d DEMAND), not to a scenario", name)
 			}
@@ -117,10 +123,7 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if err != nil {
 		return nil, err
 	}
-	if opt.Sample, err = a.duration(cmd, "sample"); err != nil {
-		return nil, err
-	}
-	if opt.Strict, err = a.boolean(cmd, "strict"); err != nil {
+	if err := a.readSettings(cmd, &opt); err != nil {
 		return nil, err
 	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)

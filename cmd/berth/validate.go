@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -30,7 +29,7 @@ Exit codes: 0 valid, 1 problems found.`,
   berth validate plan.json --scenario-file fleet.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
+			data, _, err := a.readInput(args[0])
 			if err != nil {
 				return err
 			}
@@ -79,13 +78,17 @@ func looksLikePlan(data []byte) bool {
 }
 
 func validatePlan(a *app, name string, data []byte, scenarioFile string) error {
-	plan, err := planner.DecodePlan(name, data)
+	pf, err := a.planFiles()
+	if err != nil {
+		return err
+	}
+	plan, err := pf.Decode(name, data)
 	if err != nil {
 		return err
 	}
 	var sc *inventory.Scenario
 	if scenarioFile != "" {
-		if sc, err = inventory.LoadScenario(scenarioFile); err != nil {
+		if sc, err = a.loadScenarioFile(scenarioFile); err != nil {
 			return problemsError(err)
 		}
 	}

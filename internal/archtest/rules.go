@@ -52,8 +52,8 @@ var MayImport = map[string][]string{
 
 	// The planner knows no flags, screens or libvirt; apply is the one
 	// part of planning that changes hosts.
-	"planner":       {"inventory", "placement"},
-	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor"},
+	"planner":       {"inventory", "placement", "internal/safefile"},
+	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor", "internal/safefile", "internal/hosturi"},
 	// The HTML report and the CI rules read a finished plan; extra is
 	// the one place that knows the plan fields they read by name.
 	"planner/report":       {"inventory", "planner", "planner/report/extra"},
@@ -63,13 +63,13 @@ var MayImport = map[string][]string{
 	// The explorer reaches hosts only through the planner. Its apply
 	// display shows apply's progress events, so it alone may import
 	// planner/apply.
-	"tui/...":       {"inventory", "planner", "tui/..."},
-	"tui/applyview": {"inventory", "planner", "planner/apply", "tui/..."},
+	"tui/...":       {"inventory", "planner", "tui/...", "internal/safefile"},
+	"tui/applyview": {"inventory", "planner", "planner/apply", "tui/...", "internal/safefile"},
 
 	// The command line wires the layers together; it reaches the
 	// algorithms through planner and bench, and libvirt through
 	// inventory/live and planner/apply, never placement or hypervisor.
-	"cmd/berth":         {"bench", "inventory/...", "planner/...", "scenarios", "tui/...", "internal/hosturi"},
+	"cmd/berth":         {"bench", "inventory/...", "planner/...", "scenarios", "tui/...", "internal/hosturi", "internal/safefile"},
 	"cmd/bench-quality": {"vbp", "bench"},
 
 	// Helpers: leaves.
@@ -85,7 +85,7 @@ var LibvirtFree = []string{
 	"inventory", "inventory/history", "scenarios",
 	"planner", "planner/report", "planner/report/extra", "planner/check",
 	"tui", "tui/common", "tui/components", "tui/keymap", "tui/pages", "tui/styles",
-	"internal/hosturi",
+	"internal/hosturi", "internal/safefile",
 }
 
 // Package is what the rules need of one package, as `go list -json`

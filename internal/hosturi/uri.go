@@ -115,3 +115,20 @@ func TestDriverName(uri string) string {
 	b := path.Base(f)
 	return strings.TrimSuffix(b, path.Ext(b))
 }
+
+// reservedSuffixes are the DNS names reserved for documentation and tests
+// (RFC 2606, RFC 6761): they never resolve to a real host.
+var reservedSuffixes = []string{"example", "example.com", "example.net", "example.org", "invalid"}
+
+// Reserved reports whether host is in a domain reserved for documentation
+// (kvm07.example.net, db.example, x.invalid), so that a URI naming it can
+// never reach a real host.
+func Reserved(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, s := range reservedSuffixes {
+		if host == s || strings.HasSuffix(host, "."+s) {
+			return true
+		}
+	}
+	return false
+}

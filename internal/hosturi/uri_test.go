@@ -39,3 +39,14 @@ func TestURINames(t *testing.T) {
 		}
 	}
 }
+
+func TestReserved(t *testing.T) {
+	for host, want := range map[string]bool{
+		"kvm07.example.net": true, "EXAMPLE.com": true, "db.example": true, "x.invalid": true, "example.org.": true,
+		"kvm07": false, "kvm07.lan": false, "myexample.net": false, "example.network": false, "": false,
+	} {
+		if got := Reserved(host); got != want {
+			t.Errorf("Reserved(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -158,7 +158,7 @@ func readSource(ctx context.Context, src Source, opt ReadOptions) (*inventory.Ho
 	st.Elapsed = time.Since(start)
 	if err != nil {
 		st.Reason = hypervisor.KindOf(err)
-		st.Error = errorText(err)
+		st.Error = errorText(err, timeout+opt.Sample)
 		return nil, st
 	}
 	h := raw.host(src, opt)
@@ -167,15 +167,16 @@ func readSource(ctx context.Context, src Source, opt ReadOptions) (*inventory.Ho
 	return &h, st
 }
 
-// errorText is the part of a host's error worth showing next to its name.
-func errorText(err error) string {
+// errorText is the part of a host's error worth showing next to its name;
+// within is the time the host was given.
+func errorText(err error, within time.Duration) string {
 	var he *hypervisor.Error
 	if errors.As(err, &he) {
 		if he.Kind == hypervisor.KindNoLibrary {
 			return he.Error()
 		}
 		if he.Kind == hypervisor.KindTimeout {
-			return he.Op + ": no answer in time"
+			return fmt.Sprintf("%s: no answer within %s", he.Op, within)
 		}
 		if he.Kind == hypervisor.KindUnreachable && he.Op != "connect" {
 			// The host was reached, then lost: say so before libvirt's

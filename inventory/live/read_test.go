@@ -307,7 +307,7 @@ func TestReadFleetFaults(t *testing.T) {
 		{hypervisor.KindBadURI, "connect: internal error: Unable to parse URI qemu+ssh://[bad", ""},
 		{hypervisor.KindHostFile, "connect: " + hostFile(t, "invalid") + ":7: Premature end of data in tag node line 3", ""},
 		{hypervisor.KindUnreachable, "Connection refused", ""},
-		{hypervisor.KindTimeout, "connect: no answer in time", ""},
+		{hypervisor.KindTimeout, "connect: no answer within 1s", ""},
 		// A resolver that does not answer in a second makes it a timeout.
 		{hypervisor.KindDNS, "", hypervisor.KindTimeout},
 		{"", "", ""},

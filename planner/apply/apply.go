@@ -119,6 +119,11 @@ func (t Templates) For(profile string) GuestTemplate {
 
 // Options say how a plan is applied.
 type Options struct {
+	// URI is the libvirt URI apply uses for a host of the plan (nil = the
+	// URI the plan recorded). Connect and ReadFleet must reach hosts
+	// through the same rule (ConnectURIs(URI), ReadURIs(URI, …)); Prepare
+	// checks the URIs it gives and Summary shows them.
+	URI func(planner.HostPlan) string
 	// Connect opens a host; required.
 	Connect Connector
 	// ReadFleet re-reads the hosts for the staleness check; required
@@ -149,6 +154,19 @@ type Options struct {
 	// DryRun prepares without creating or locking the journal (an existing
 	// one is read for the summary); Run then refuses.
 	DryRun bool
+	// MaxInput caps the journal's size in bytes (0 =
+	// safefile.DefaultMaxInput).
+	MaxInput int64
+	// TemplateSource says where Templates come from, for messages that
+	// ask to change them ("templates: in /etc/berth.yaml").
+	TemplateSource string
+	// LockDir is where host locks go ("" = the first of
+	// DefaultLockDirs that can be written, else the journal's directory).
+	LockDir string
+
+	// skipHostChecks leaves out the check that the hosts have what the
+	// templates need (tests of failures at run time).
+	skipHostChecks bool
 
 	// crashAt injects a crash before the crashAt-th journal record (tests).
 	crashAt int
@@ -166,6 +184,15 @@ type Apply struct {
 	hosts    []hostWork
 	kept     int
 	Warnings []string
+	// Missing is what the hosts lack that the templates need (nil when
+	// they have it all). Run refuses to start while it is set; Summary
+	// lists it.
+	Missing *MissingResourcesError
+
+	// hostKeys name each host (by plan name) for its lock: its UUID, as
+	// the checks read it.
+	hostKeys map[string]string
+	locks    *hostLocks
 }
 
 // hostWork is the create actions of one host, in plan order.
@@ -175,8 +202,11 @@ type hostWork struct {
 }
 
 // Prepare checks plan against the hosts and opens its journal. Nothing
-// on any host is changed. Its errors are *NotApplicableError (no URI, hosts
-// still to be bought), *StaleError, or the journal's and the reader's.
+// on any host is changed. Its errors are *ForReviewError (no URIs, example
+// URIs), *NotApplicableError (hosts still to be bought, bad templates),
+// *StaleError, or the journal's and the reader's. What the hosts lack for
+// the templates is not an error of Prepare but Apply.Missing, so that a
+// dry run can show the plan and what is missing together.
 func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, error) {
 	if opt.Connect == nil {
 		return nil, fmt.Errorf("apply: no connector")
@@ -189,7 +219,7 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 		return nil, err
 	}
 	a := &Apply{plan: plan, opt: opt, hosts: hosts, kept: kept}
-	if err := a.checkApplicable(); err != nil {
+	if err := Applicable(plan, opt.URI); err != nil {
 		return nil, err
 	}
 	if err := a.checkTemplates(); err != nil {
@@ -198,12 +228,16 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 	if err := a.checkStale(ctx); err != nil {
 		return nil, err
 	}
+	a.checkHosts(ctx)
 	open := OpenJournal
-	if opt.DryRun {
-		open = PeekJournal
+	if opt.DryRun || a.Missing != nil {
+		open = PeekJournal // nothing will be written: leave no journal behind
+	} else if a.locks, err = a.lockHosts(); err != nil {
+		return nil, err
 	}
-	j, err := open(opt.Journal, plan.ID)
+	j, err := open(opt.Journal, plan, opt.MaxInput)
 	if err != nil {
+		a.locks.release()
 		return nil, err
 	}
 	j.crashAt = opt.crashAt
@@ -240,40 +274,6 @@ func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 		}
 	}
 	return works, kept, nil
-}
-
-// NotApplicableError says why a plan cannot be applied at all.
-type NotApplicableError struct {
-	Plan   string
-	Reason string
-}
-
-func (e *NotApplicableError) Error() string {
-	return fmt.Sprintf("plan %s cannot be applied: %s", e.Plan, e.Reason)
-}
-
-// checkApplicable refuses plans whose hosts cannot be reached or must be
-// bought first.
-func (a *Apply) checkApplicable() error {
-	var noURI, toBuy []string
-	for _, w := range a.hosts {
-		switch {
-		case w.host.New:
-			toBuy = append(toBuy, w.host.Name)
-		case w.host.URI == "":
-			noURI = append(noURI, w.host.Name)
-		}
-	}
-	if len(toBuy) > 0 {
-		return &NotApplicableError{Plan: a.plan.ID, Reason: fmt.Sprintf(
-			"it places guests on %s, which must be bought first; add the new hosts to the fleet and make a new plan", listWords(toBuy, "host", "hosts"))}
-	}
-	if len(noURI) > 0 {
-		return &NotApplicableError{Plan: a.plan.ID, Reason: fmt.Sprintf(
-			"%s no libvirt URI; plan from live hosts (berth plan -c URI), from a snapshot saved by berth inventory --save, or give each host a uri in the scenario",
-			listWords(noURI, "host", "hosts")+map[bool]string{true: " has", false: " have"}[len(noURI) == 1])}
-	}
-	return nil
 }
 
 // checkTemplates builds every guest's spec once, so a bad template or
@@ -316,8 +316,11 @@ func (a *Apply) Plan() *planner.Plan { return a.plan }
 // Journal is the journal's path.
 func (a *Apply) Journal() string { return a.journal.Path() }
 
-// Close releases the journal (Run does it itself).
-func (a *Apply) Close() error { return a.journal.Close() }
+// Close releases the journal and the host locks (Run does it itself).
+func (a *Apply) Close() error {
+	a.locks.release()
+	return a.journal.Close()
+}
 
 // Summary writes what Run will do, per host: the guests to define (and
 // start), with their size, disk and network, and what earlier runs already
@@ -344,7 +347,7 @@ func (a *Apply) Summary(w io.Writer) {
 		}
 	}
 	for _, wk := range a.hosts {
-		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, wk.host.URI)
+		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, a.uriText(wk.host))
 		for _, i := range wk.actions {
 			s, t := a.spec(i), a.template(i)
 			verb := "define"
@@ -362,6 +365,27 @@ func (a *Apply) Summary(w io.Writer) {
 	for _, warn := range a.Warnings {
 		fmt.Fprintf(w, "\nWarning: %s\n", warn)
 	}
+}
+
+// hostURI is the URI apply uses for h (Options.URI, else the plan's).
+func (a *Apply) hostURI(h planner.HostPlan) string {
+	if a.opt.URI != nil {
+		return a.opt.URI(h)
+	}
+	return h.URI
+}
+
+// uriText is the URI apply uses for h, masked, and where it comes from
+// when that is not the plan.
+func (a *Apply) uriText(h planner.HostPlan) string {
+	used := hypervisor.MaskURI(a.hostURI(h))
+	switch {
+	case used == h.URI:
+		return used
+	case h.URI == "":
+		return used + ", from the config; the plan records no URI"
+	}
+	return used + ", from the config, which overrides the plan's " + h.URI
 }
 
 // resumeNote says what the journal records for action i.

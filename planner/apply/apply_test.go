@@ -280,7 +280,11 @@ func TestApplyRollsBackFailedCreate(t *testing.T) {
 	}, nil)
 	conn := connectTest(t, uri)
 	journal := filepath.Join(t.TempDir(), "j")
-	rep := mustApply(t, p, testOptions(t, map[string]*hypervisor.Conn{"kvm-apply1": conn}, journal))
+	// The failures at run time are the point: the checks before the run
+	// (TestApplyChecksHosts) would refuse broken's and nopool's templates.
+	opt := testOptions(t, map[string]*hypervisor.Conn{"kvm-apply1": conn}, journal)
+	opt.skipHostChecks = true
+	rep := mustApply(t, p, opt)
 
 	got := map[string]string{}
 	for _, r := range rep.Results {
@@ -308,7 +312,7 @@ func TestApplyRollsBackFailedCreate(t *testing.T) {
 		t.Errorf("domains (-want +got):\n%s", diff)
 	}
 	// Run again: the failures are retried (and fail again), nothing else moves.
-	rep = mustApply(t, p, testOptions(t, map[string]*hypervisor.Conn{"kvm-apply1": conn}, journal))
+	rep = mustApply(t, p, opt)
 	if diff := cmp.Diff(map[string]Outcome{"bad-1": OutcomeFailed, "nopool-1": OutcomeFailed, "squatter-1": OutcomeFailed, "web-1": OutcomeSkipped}, outcomes(rep)); diff != "" {
 		t.Errorf("second run (-want +got):\n%s", diff)
 	}
@@ -339,17 +343,17 @@ func matchEllipsis(pattern, s string) bool {
 }
 
 // TestApplyRefusesPlanWithoutURIs: a plan over scenario hosts that name no
-// libvirt URI is refused in one sentence.
+// libvirt URI is for review, and refused in one sentence.
 func TestApplyRefusesPlanWithoutURIs(t *testing.T) {
 	uri := applyHostURI(t, "kvm-apply1")
 	p := planOn(t, map[string]string{"kvm-apply1": uri}, []inventory.Demand{{Name: "web", Profile: "tiny", Count: 1}}, nil)
 	p.Hosts[0].URI = ""
 	_, err := Prepare(context.Background(), p, Options{Connect: sharedConns(nil), Journal: filepath.Join(t.TempDir(), "j")})
-	var na *NotApplicableError
-	if !errors.As(err, &na) {
-		t.Fatalf("err = %v, want NotApplicableError", err)
+	var fr *ForReviewError
+	if !errors.As(err, &fr) {
+		t.Fatalf("err = %v, want ForReviewError", err)
 	}
-	want := "plan " + p.ID + " cannot be applied: host kvm-apply1 has no libvirt URI; plan from live hosts (berth plan -c URI), from a snapshot saved by berth inventory --save, or give each host a uri in the scenario"
+	want := "plan " + p.ID + " is for review: its hosts have no libvirt URI; plan on live hosts with -c (or the config's hosts) or give hosts a uri: in the scenario"
 	if err.Error() != want {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
@@ -381,9 +385,11 @@ func TestApplyParallelAndUnreachable(t *testing.T) {
 		t.Errorf("with Parallel 1 the journal switches hosts %d times: %v", len(hosts)-1, hosts)
 	}
 
-	// kvm-apply2 is unreachable this time.
+	// kvm-apply2 is unreachable this time, by the time the run gets to it
+	// (the checks before the run would refuse it: TestApplyChecksHosts).
 	conns = fresh(t, uris)
 	opt = testOptions(t, conns, filepath.Join(t.TempDir(), "j"))
+	opt.skipHostChecks = true
 	missing := "test://" + filepath.Join(t.TempDir(), "gone.xml")
 	opt.Connect = func(ctx context.Context, h planner.HostPlan) (Hypervisor, func(), error) {
 		if h.Name == "kvm-apply2" {

@@ -118,6 +118,7 @@ func TestApplyDisconnect(t *testing.T) {
 					DomainType: "qemu", Machine: "pc", Pool: pool, VolumeSize: 16 * mib,
 				}, Start: true}},
 				Journal:     journal,
+				LockDir:     t.TempDir(), // not /run/berth: other worktrees' tests share this host
 				StepTimeout: cut.timeout,
 				Progress:    testWriter{t},
 			}

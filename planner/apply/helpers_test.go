@@ -67,10 +67,10 @@ func connectTest(t testing.TB, uri string) *hypervisor.Conn {
 var tinyProfile = inventory.Profile{Name: "tiny", Description: "test guest", Request: inventory.Vector{inventory.CPU: 1, inventory.Memory: 64 * mib}}
 
 // testProfiles are tiny-shaped profiles whose templates (testTemplates)
-// fail in different ways.
-func testProfiles() []inventory.Profile {
+// fail in different ways, and tiny-shaped profiles named extra.
+func testProfiles(extra ...string) []inventory.Profile {
 	out := []inventory.Profile{tinyProfile}
-	for _, name := range []string{"broken", "nopool", "squat", "nonet"} {
+	for _, name := range append([]string{"broken", "nopool", "squat", "nonet"}, extra...) {
 		p := tinyProfile
 		p.Name = name
 		out = append(out, p)
@@ -110,8 +110,20 @@ func readFleet(t testing.TB, uris map[string]string) *live.Fleet {
 // with guest→host pins, as `berth plan -c ... -d ...` would.
 func planOn(t testing.TB, uris map[string]string, demand []inventory.Demand, pins map[string]string) *planner.Plan {
 	t.Helper()
+	return planWith(t, uris, demand, pins, nil)
+}
+
+// planOnProfiles is planOn with tiny-shaped profiles of the given names
+// added, and no pins.
+func planOnProfiles(t testing.TB, uris map[string]string, demand []inventory.Demand, profiles []string) *planner.Plan {
+	t.Helper()
+	return planWith(t, uris, demand, nil, profiles)
+}
+
+func planWith(t testing.TB, uris map[string]string, demand []inventory.Demand, pins map[string]string, profiles []string) *planner.Plan {
+	t.Helper()
 	sc := readFleet(t, uris).Scenario("apply-test")
-	sc.Profiles = append(sc.Profiles, testProfiles()...)
+	sc.Profiles = append(sc.Profiles, testProfiles(profiles...)...)
 	slices.SortFunc(sc.Profiles, func(a, b inventory.Profile) int { return strings.Compare(a.Name, b.Name) })
 	sc.Demand = demand
 	// The real host of the QEMU test has 2 CPUs, shared with other tests'
@@ -162,6 +174,8 @@ func testOptions(t testing.TB, conns map[string]*hypervisor.Conn, journal string
 		Parallel:  2,
 		Journal:   journal,
 		Progress:  testWriter{t},
+		// Host locks of the test's own (TestApplyLocksHosts shares one).
+		LockDir: t.TempDir(),
 	}
 }
 

@@ -6,11 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/berth-dev/berth/internal/safefile"
+	"github.com/berth-dev/berth/planner"
 )
 
 // Step is one change apply makes for a create action, or the undoing of
@@ -91,10 +95,11 @@ var errCrashed = errors.New("apply interrupted (injected crash)")
 func JournalPath(planPath string) string { return planPath + ".journal" }
 
 // OpenJournal opens (creating if need be) the journal at path for plan,
-// takes its lock and reads its history. A journal that belongs to another
-// plan is refused; a last line cut short by a crash is ignored.
-func OpenJournal(path, plan string) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+// takes its lock and reads its history, of at most limit bytes (0 =
+// safefile.DefaultMaxInput). A journal that belongs to another plan is
+// refused; a last line cut short by a crash is ignored.
+func OpenJournal(path string, plan *planner.Plan, limit int64) (*Journal, error) {
+	f, err := safefile.OpenAppend(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -108,15 +113,12 @@ func OpenJournal(path, plan string) (*Journal, error) {
 			f.Close()
 		}
 	}()
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = dir.Sync() // make the file's creation durable
-		dir.Close()
-	}
-	history, err := readJournal(f, path)
+	safefile.SyncDir(filepath.Dir(path)) // make the file's creation durable
+	history, err := readJournal(f, path, plan, limit)
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{path: path, plan: plan, f: f, history: history}
+	j := &Journal{path: path, plan: plan.ID, f: f, history: history}
 	if err := j.bind(); err != nil {
 		return nil, err
 	}
@@ -126,8 +128,8 @@ func OpenJournal(path, plan string) (*Journal, error) {
 
 // PeekJournal reads the journal at path for plan without creating or
 // locking it (a dry run); it cannot be written to.
-func PeekJournal(path, plan string) (*Journal, error) {
-	j := &Journal{path: path, plan: plan}
+func PeekJournal(path string, plan *planner.Plan, limit int64) (*Journal, error) {
+	j := &Journal{path: path, plan: plan.ID}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		j.run = 1
@@ -137,18 +139,15 @@ func PeekJournal(path, plan string) (*Journal, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	if j.history, err = parseJournal(f, path); err != nil {
+	if j.history, err = parseJournal(f, path, plan, limit); err != nil {
 		return nil, err
 	}
 	return j, j.bind()
 }
 
-// bind checks that every record is the plan's and numbers this run.
+// bind numbers this run after the history's runs.
 func (j *Journal) bind() error {
 	for _, r := range j.history {
-		if r.Plan != j.plan {
-			return fmt.Errorf("journal %s belongs to plan %s, not %s: move it away, or give this plan its own with --journal", j.path, r.Plan, j.plan)
-		}
 		j.run = max(j.run, r.Run)
 	}
 	j.run++
@@ -156,8 +155,8 @@ func (j *Journal) bind() error {
 }
 
 // readJournal parses the journal and ends a line a crash cut short.
-func readJournal(f *os.File, path string) ([]Record, error) {
-	out, err := parseJournal(f, path)
+func readJournal(f *os.File, path string, plan *planner.Plan, limit int64) ([]Record, error) {
+	out, err := parseJournal(f, path, plan, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -173,12 +172,14 @@ func readJournal(f *os.File, path string) ([]Record, error) {
 	return out, nil
 }
 
-// parseJournal parses the journal's lines. A last line without its newline
-// (the write a crash cut short) is dropped; any other bad line is an error.
-func parseJournal(f *os.File, path string) ([]Record, error) {
-	data, err := os.ReadFile(f.Name())
+// parseJournal parses the journal's lines, read from the start of f (at
+// most limit bytes). A last line without its newline (the write a crash
+// cut short) is dropped; any other bad line, and a record of another plan
+// or one that cannot be true of this plan (checkRecord), is an error.
+func parseJournal(f *os.File, path string, plan *planner.Plan, limit int64) ([]Record, error) {
+	data, err := safefile.ReadAll("journal "+path, io.NewSectionReader(f, 0, 1<<62), limit)
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, err
 	}
 	var out []Record
 	lines := bytes.SplitAfter(data, []byte("\n"))
@@ -193,6 +194,12 @@ func parseJournal(f *os.File, path string) ([]Record, error) {
 				break
 			}
 			return nil, fmt.Errorf("journal %s line %d is damaged (%v): it cannot be resumed from; move it away to start over", path, i+1, err)
+		}
+		if r.Plan != plan.ID {
+			return nil, fmt.Errorf("journal %s belongs to plan %s, not %s: move it away, or give this plan its own with --journal", path, r.Plan, plan.ID)
+		}
+		if err := checkRecord(r, plan); err != nil {
+			return nil, fmt.Errorf("journal %s line %d is damaged: %v; it cannot be resumed from: move it away to start over (the hosts keep what was done; apply checks them)", path, i+1, err)
 		}
 		out = append(out, r)
 	}

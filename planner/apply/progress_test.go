@@ -23,6 +23,7 @@ func TestApplyWatchEvents(t *testing.T) {
 		map[string]string{"web-1": "kvm-apply1", "web-2": "kvm-apply1", "web-3": "kvm-apply2"})
 	conns := fresh(t, uris)
 	opt := testOptions(t, conns, filepath.Join(t.TempDir(), "j"))
+	opt.skipHostChecks = true // kvm-apply2 goes away after the checks
 	missing := "test://" + filepath.Join(t.TempDir(), "gone.xml")
 	opt.Connect = func(ctx context.Context, h planner.HostPlan) (Hypervisor, func(), error) {
 		if h.Name == "kvm-apply2" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,6 +55,10 @@ func TestApplyQEMU(t *testing.T) {
 		Templates: tmpl,
 		Journal:   journal,
 		Progress:  testWriter{t},
+		LockDir:   t.TempDir(), // not /run/berth: other worktrees' tests share this host
+		// The missing network is meant to fail at run time and be rolled
+		// back (TestApplyChecksHostsQEMU has the check that refuses it).
+		skipHostChecks: true,
 	}
 
 	var p *planner.Plan
@@ -184,5 +189,136 @@ func removeGuests(t *testing.T, conn *hypervisor.Conn, pool string, names []stri
 		if err := conn.DeleteVolume(ctx, pool, n+".qcow2"); err != nil {
 			t.Errorf("cleanup: %v", err)
 		}
+	}
+}
+
+// TestApplyChecksHostsQEMU is the check before the run on a real libvirtd,
+// which like stock Debian's may lack the template's pool and have its
+// network defined but not started: a dry run reports both, with the virsh
+// commands that make them, and a base image missing from a pool that is
+// there. Running the printed commands makes the pool and the network (both
+// named for this test, never the machine's own), after which only the base
+// image is missing.
+func TestApplyChecksHostsQEMU(t *testing.T) {
+	conn := hvtest.Daemon(t)
+	ctx := context.Background()
+	prefix := fmt.Sprintf("berth-test-%d-check", os.Getpid())
+	pool := testPool(t, conn, prefix+"-pool")
+	missingPool, network := prefix+"-nopool", prefix+"-net"
+	raw := conn.Raw()
+	t.Cleanup(func() {
+		if p, err := raw.LookupStoragePoolByName(missingPool); err == nil {
+			p.Destroy()
+			p.Undefine()
+			p.Free()
+		}
+		os.RemoveAll(filepath.Join(hvtest.ImageDir, missingPool))
+	})
+	n, err := raw.NetworkDefineXML(fmt.Sprintf(`<network><name>%s</name><bridge name='bth%d'/></network>`, network, os.Getpid()%1000000))
+	if err != nil {
+		t.Fatalf("define network %s: %v", network, err)
+	}
+	t.Cleanup(func() {
+		if active, _ := n.IsActive(); active {
+			n.Destroy()
+		}
+		n.Undefine()
+		n.Free()
+	})
+
+	uris := map[string]string{"local": hvtest.SystemURI}
+	tiny := GuestTemplate{Template: hypervisor.Template{DomainType: "qemu", Machine: "pc", Pool: missingPool, VolumeSize: 16 * mib, Network: network}, Start: true}
+	cloned := GuestTemplate{Template: hypervisor.Template{DomainType: "qemu", Machine: "pc", Pool: pool, BaseImage: prefix + "-golden.qcow2", VolumeSize: 16 * mib}, Start: true}
+	opt := Options{
+		Connect:   ConnectURIs(func(h planner.HostPlan) string { return uris[h.Name] }),
+		ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
+		Templates: Templates{"tiny": tiny, "nonet": cloned},
+		Journal:   filepath.Join(t.TempDir(), "plan.json.journal"),
+		DryRun:    true,
+	}
+	demand := []inventory.Demand{{Name: prefix, Profile: "tiny", Count: 1}, {Name: prefix + "-clone", Profile: "nonet", Count: 1}}
+	lacks := func() map[string]string {
+		t.Helper()
+		for attempt := 1; ; attempt++ {
+			a, err := Prepare(ctx, planOn(t, uris, demand, nil), opt)
+			var stale *StaleError
+			if errors.As(err, &stale) && attempt < 5 {
+				continue // another test changed the host meanwhile
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			if a.Missing != nil {
+				for _, l := range a.Missing.Hosts[0].Lacks {
+					got[l.What] = l.Fix
+				}
+			}
+			return got
+		}
+	}
+	got := lacks()
+	v := "virsh -c qemu:///system "
+	want := map[string]string{
+		`storage pool "` + missingPool + `" does not exist`: "to create it: " + v + "pool-define-as " + missingPool + " dir --target /var/lib/libvirt/images/" + missingPool +
+			" && " + v + "pool-build " + missingPool + " && " + v + "pool-start " + missingPool + " && " + v + "pool-autostart " + missingPool,
+		`network "` + network + `" is defined but not active`: "to start it: " + v + "net-start " + network + " && " + v + "net-autostart " + network,
+		`base image "` + prefix + `-golden.qcow2" is not in storage pool "` + pool + `"`: "copy the image into the pool's directory and run " + v + "pool-refresh " + pool +
+			", or set baseImage to a volume of the pool (" + v + "vol-list " + pool + ")",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("what the host lacks (-want +got):\n%s", diff)
+	}
+	// Do what the report says.
+	for what, fix := range got {
+		if strings.HasPrefix(fix, "to create it: ") || strings.HasPrefix(fix, "to start it: ") {
+			cmd := strings.SplitN(fix, ": ", 2)[1]
+			if out, err := exec.Command("sh", "-c", cmd).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %s: %v\n%s", what, cmd, err, out)
+			}
+		}
+	}
+	if diff := cmp.Diff(map[string]string{`base image "` + prefix + `-golden.qcow2" is not in storage pool "` + pool + `"`: want[`base image "`+prefix+`-golden.qcow2" is not in storage pool "`+pool+`"`]}, lacks()); diff != "" {
+		t.Errorf("after running the commands (-want +got):\n%s", diff)
+	}
+}
+
+// TestApplyLocksHostByUUID: the host lock is keyed by the host's UUID, so
+// two plans that name one libvirtd differently — by another name, through
+// another URI (here a socket relay) — still lock each other out.
+func TestApplyLocksHostByUUID(t *testing.T) {
+	conn := hvtest.Daemon(t)
+	ctx := context.Background()
+	relay := hvtest.StartRelay(t, nil)
+	prefix := fmt.Sprintf("berth-test-%d-lock", os.Getpid())
+	pool := testPool(t, conn, prefix+"-pool")
+	locks := t.TempDir()
+	prepare := func(name, uri string) (*Apply, error) {
+		uris := map[string]string{name: uri}
+		opt := Options{
+			Connect:   ConnectURIs(func(h planner.HostPlan) string { return uris[h.Name] }),
+			ReadFleet: ReadURIs(func(h planner.HostPlan) string { return uris[h.Name] }, nil, live.ReadOptions{}),
+			Templates: Templates{"tiny": GuestTemplate{Template: hypervisor.Template{DomainType: "qemu", Machine: "pc", Pool: pool, VolumeSize: 16 * mib}}},
+			Journal:   filepath.Join(t.TempDir(), "plan.json.journal"),
+			LockDir:   locks,
+		}
+		for attempt := 1; ; attempt++ {
+			a, err := Prepare(ctx, planOn(t, uris, []inventory.Demand{{Name: prefix + "-" + name, Profile: "tiny", Count: 1}}, nil), opt)
+			var stale *StaleError
+			if errors.As(err, &stale) && attempt < 5 {
+				continue // another test changed the host meanwhile
+			}
+			return a, err
+		}
+	}
+	first, err := prepare("local", hvtest.SystemURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	_, err = prepare("through-relay", relay.URI())
+	var locked *HostLockedError
+	if !errors.As(err, &locked) || locked.Holder.Host != "local" || locked.Host != "through-relay" {
+		t.Fatalf("the same host through another URI: %v", err)
 	}
 }

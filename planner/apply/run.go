@@ -16,9 +16,13 @@ import (
 // is journaled before and after it changes a host; a create that fails is
 // rolled back; when ctx ends, each host finishes the step it is in and
 // stops, leaving the rest to a later run. The report lists every action;
-// the error is non-nil only when the journal could not be written.
+// the error is non-nil only when the journal could not be written, or when
+// the hosts lack what the templates need (Missing: then nothing is done).
 func (a *Apply) Run(ctx context.Context) (*Report, error) {
-	defer a.journal.Close()
+	defer a.Close()
+	if a.Missing != nil {
+		return nil, a.Missing
+	}
 	start := time.Now()
 	rep := &Report{Plan: a.plan.ID, Journal: a.journal.Path(), Run: a.journal.Run(), Kept: a.kept}
 	results := map[int]*ActionResult{}

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -93,9 +94,13 @@ func (a *Apply) checkStale(ctx context.Context) error {
 }
 
 // HostChanges compares a host as read now with the host as the plan saw
-// it, and says what changed; nil when its fingerprint still matches. Guests
-// carrying this plan's metadata whose names the plan creates on this host
-// are left out first: they are the plan's own work, not a change.
+// it, and says what changed; nil when nothing the plan depends on did: its
+// CPUs and memory, its guests with their vCPUs and memory (the
+// fingerprint), and the labels the config gives it. What the plan does
+// not depend on may drift freely: free memory and page cache, observed
+// use, a guest's state. Guests carrying this plan's metadata whose names
+// the plan creates on this host are left out first: they are the plan's
+// own work, not a change.
 func HostChanges(p *planner.Plan, h planner.HostPlan, live *inventory.Host) []string {
 	creates := map[string]bool{}
 	keeps := map[string]planner.Action{}
@@ -114,8 +119,9 @@ func HostChanges(p *planner.Plan, h planner.HostPlan, live *inventory.Host) []st
 	now.Guests = slices.DeleteFunc(slices.Clone(live.Guests), func(g inventory.Guest) bool {
 		return creates[g.Name] && g.PlanID == p.ID
 	})
+	labels := labelChanges(h, live.Labels)
 	if planner.HostFingerprint(&now) == h.Fingerprint {
-		return nil
+		return labels
 	}
 	var out []string
 	was := map[string]bool{}
@@ -147,6 +153,32 @@ func HostChanges(p *planner.Plan, h planner.HostPlan, live *inventory.Host) []st
 	}
 	if len(out) == 0 {
 		out = append(out, fmt.Sprintf("its CPUs or memory changed (now %s CPUs, %s)", inventory.FormatQuantity(inventory.CPU, live.Capacity[inventory.CPU]), inventory.FormatQuantity(inventory.Memory, live.Capacity[inventory.Memory])))
+	}
+	return append(out, labels...)
+}
+
+// labelChanges compares the labels a host has now (from the config: its
+// own, its class's) with those the plan was made with (selectors and rack
+// or zone rules placed guests by them). Only the labels the host has now
+// are compared: a label only the scenario gave it is not something the
+// hosts or the config can confirm or deny.
+func labelChanges(h planner.HostPlan, now map[string]string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(now)) {
+		was := h.Labels[k]
+		switch k {
+		case "rack":
+			was = h.Rack
+		case "zone":
+			was = h.Zone
+		}
+		switch v := now[k]; {
+		case was == v:
+		case was == "":
+			out = append(out, fmt.Sprintf("label %s=%s was added", k, v))
+		default:
+			out = append(out, fmt.Sprintf("label %s changed from %s to %s", k, was, v))
+		}
 	}
 	return out
 }
