@@ -49,7 +49,7 @@ func BenchmarkReplanAfterEdit(b *testing.B) {
 					e = common.Edit{Kind: common.EditUnpin, Guest: guest, Label: "unpin"}
 				}
 				i++
-				r := editJob(pl, e, before)
+				r := editJob(pl, e, before, nil)
 				if r.err != nil {
 					b.Fatal(r.err)
 				}
