@@ -162,7 +162,7 @@ func saveCmd(path string, p *planner.Plan) tea.Cmd {
 // URI, example URIs, hosts to buy), else how to apply it.
 func saveAdvice(p *planner.Plan, path string) string {
 	if review, why := p.ForReview(); review {
-		return "for review only: " + why + "; to apply a plan, make it from live hosts (-c URI)"
+		return "for review only: " + why
 	}
 	if p.Migrations() > 0 {
 		return "berth validate " + path + " re-checks every step; apply it with: berth apply " + path

@@ -75,7 +75,7 @@ func movesTabName(s *planner.MoveSummary) string {
 }
 
 // movesLine is the metrics header's line for the moves: "consolidate · 13
-// migrations in 4 waves · 570 GiB · about 4m30s · 4 freed · 2 cannot
+// migrations in 4 waves · 570 GiB · 4m30s · 4 freed · 2 cannot
 // move".
 func movesLine(st *styles.Styles, s *planner.MoveSummary) string {
 	parts := []string{s.Goal}
@@ -86,7 +86,7 @@ func movesLine(st *styles.Styles, s *planner.MoveSummary) string {
 		parts = append(parts, "nothing to move")
 	} else {
 		parts = append(parts, fmt.Sprintf("%s in %s", planner.CountOf(s.Migrations, "migration", "migrations"), planner.CountOf(len(s.Waves), "wave", "waves")),
-			planner.BytesText(s.Bytes), "about "+planner.DurationText(s.Seconds))
+			planner.BytesText(s.Bytes), planner.DurationText(s.Seconds))
 	}
 	if len(s.Freed) > 0 {
 		parts = append(parts, st.Good.Render(fmt.Sprintf("%d freed", len(s.Freed))))
