@@ -118,7 +118,9 @@ func (m *Model) titleBar() string {
 	return common.Trunc(st.Title.Render(left+strings.Repeat(" ", pad))+right, w)
 }
 
-func editCount(e planner.Edits) int { return len(e.Pins) + len(e.Excluded) + len(e.Demand) + len(e.Keep) }
+func editCount(e planner.Edits) int {
+	return len(e.Pins) + len(e.Excluded) + len(e.Demand) + len(e.Keep)
+}
 
 // modeName names the move mode for the title bar ("consolidate", "drain
 // kvm07"): the explorer's, or for a read-only plan the one that made it;

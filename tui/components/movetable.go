@@ -200,7 +200,9 @@ func (t *MoveTable) Len() int { return len(t.rows) }
 
 // IsHeading reports whether row r cannot take the cursor (a heading, a
 // line of text).
-func (t *MoveTable) IsHeading(r int) bool { return r >= 0 && r < len(t.rows) && !t.rows[r].Selectable() }
+func (t *MoveTable) IsHeading(r int) bool {
+	return r >= 0 && r < len(t.rows) && !t.rows[r].Selectable()
+}
 
 // Selected is the row under the cursor.
 func (t *MoveTable) Selected() (MoveRow, bool) {
