@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -464,4 +465,82 @@ func parseScenario(t *testing.T, yaml string) *inventory.Scenario {
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// TestMovesMouse: a click on the moves tab opens it, a click selects a
+// migration and a second click opens its destination.
+func TestMovesMouse(t *testing.T) {
+	h := startMoves(t, "drifted", consolidate, 120, 40)
+	s := h.screen()
+	ty := lineIndex(s, "[Hosts (")
+	tx := strings.Index(strings.Split(s, "\n")[ty], "Moves (")
+	h.send(click(tx+2, ty))
+	mustContain(t, h.screen(), "[Moves (")
+	var second planner.Action
+	n := 0
+	for _, a := range h.m.Plan().Actions {
+		if a.Op == planner.OpMove {
+			if n++; n == 2 {
+				second = a
+			}
+		}
+	}
+	y := lineIndex(h.screen(), " "+second.Guest+" ")
+	h.send(click(10, y))
+	if row := lineOf(h.screen(), " "+second.Guest+" "); !strings.HasPrefix(row, "›") {
+		t.Errorf("a click on %s did not select it: %q", second.Guest, row)
+	}
+	h.send(click(10, y))
+	mustContain(t, h.screen(), "Host "+second.Host)
+}
+
+// TestMovesRoomBudget: with --allow-moves the dialog's budget is the
+// moves allowed, never below 1; the plan is PlanWithMoves' with it. A new
+// guest's screen says the plan ranks no hosts rather than waiting for a
+// ranking.
+func TestMovesRoomBudget(t *testing.T) {
+	room := MoveMode{Goal: planner.GoalRoom, Options: planner.MoveOptions{MaxMoves: 2}}
+	h := startMoves(t, "drifted", room, 120, 40)
+	samePlan(t, "first plan", h.m.Plan(), referenceMoves(t, "drifted", room, nil))
+	h.keys("o", "up")
+	mustContain(t, h.screen(), "› allowed moves")
+	h.keys("left", "left", "left", "enter")
+	one := MoveMode{Goal: planner.GoalRoom, Options: planner.MoveOptions{MaxMoves: 1}}
+	samePlan(t, "one move allowed", h.m.Plan(), referenceMoves(t, "drifted", one, nil))
+	mustContain(t, h.screen(), "policy allowed moves 2→1:")
+
+	guest := ""
+	for _, a := range h.m.Plan().Actions {
+		if a.Op == planner.OpCreate {
+			guest = a.Guest
+			break
+		}
+	}
+	h.openGuest(guest)
+	s := h.screen()
+	mustContain(t, s, "a plan with moves ranks no hosts")
+	if strings.Contains(s, "fetching the ranking") {
+		t.Error("the guest screen waits for a ranking no job fetches")
+	}
+	h.keys("m")
+	mustContain(t, h.screen(), "a plan with moves ranks no hosts: pin the guest")
+}
+
+// TestExportMoveMode: exporting the scenario of a move mode says how to
+// re-make the plan with the move command, the kept guests as --keep.
+func TestExportMoveMode(t *testing.T) {
+	h := startMoves(t, "drifted", MoveMode{Goal: planner.GoalDrain, Drain: []string{"kvm07"}, Options: planner.MoveOptions{MaxMoves: 9}}, 160, 48)
+	g := firstMove(t, h.m.Plan()).Guest
+	h.keys("tab", "p", "e", "ctrl+u")
+	path := filepath.Join(t.TempDir(), "drifted.yaml")
+	h.typeText(path)
+	h.keys("enter")
+	mustContain(t, h.m.status, "plan it with: berth drain kvm07 -f "+path+" --max-moves 9 --keep "+g) // the status line in full
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "--keep "+g) {
+		t.Errorf("the exported scenario's comment lacks --keep %s:\n%.300s", g, data)
+	}
 }

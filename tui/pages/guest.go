@@ -191,6 +191,8 @@ func (g *Guest) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 		force := key.Matches(msg, km.Force)
 		switch {
 		case sel == nil:
+		case !ranked && g.ctx.Moves != nil:
+			return g, common.Status("a plan with moves ranks no hosts: pin the guest where it is with p, or take hosts out with x", true)
 		case !ranked:
 			return g, common.Status("the host ranking is not loaded yet (or this is a read-only plan)", true)
 		case in.action != nil && in.action.Host == sel.Host:
