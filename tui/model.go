@@ -118,6 +118,7 @@ func New(opt Options) (*Model, error) {
 			mode := *opt.Moves
 			mode.Drain = slices.Clone(mode.Drain)
 			ctx.Moves = &mode
+			ctx.Keys.Policy.SetHelp(ctx.Keys.Policy.Help().Key, "policy, move budget")
 		}
 	} else {
 		ctx.Policy, ctx.Edits = planner.PolicyFromView(opt.Plan.Policy), opt.Plan.Edits

@@ -106,10 +106,11 @@ func guestsCell(p *planner.Plan, h *planner.HostPlan) string {
 	return fmt.Sprintf("%d+%d", len(h.Existing), len(h.Placed))
 }
 
-// Freed reports whether a plan with moves empties host h: it runs guests
-// before and none after (consolidated, or drained).
+// Freed reports whether a plan with moves frees host h (consolidated or
+// drained: it runs guests before and none after). Rolling maintenance
+// frees none: every host takes guests again after its step.
 func Freed(p *planner.Plan, h *planner.HostPlan) bool {
-	return p.Moves != nil && len(h.Existing) > 0 && GuestsAfter(h) == 0
+	return p.Moves != nil && slices.Contains(p.Moves.Freed, h.Name)
 }
 
 // compare orders two hosts by the sort column, then by name (names in
