@@ -329,7 +329,7 @@ func TestMovesStuckWhyNot(t *testing.T) {
 	}
 	h.keys("p")
 	samePlan(t, "keep a stuck guest", h.m.Plan(), referenceMoves(t, "drifted", drain, func(pl *planner.Planner) { pl.Keep(st.Guest, true) }))
-	mustContain(t, h.screen(), "kept in place")
+	mustContain(t, h.screen(), "CANNOT MOVE · kept in place", "stays: kept", "kept in place by an edit: p lets it move")
 }
 
 // TestReopenMovePlan: a saved plan with moves, opened with its scenario

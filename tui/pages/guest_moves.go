@@ -24,7 +24,11 @@ func (g *Guest) stuckHead(b *strings.Builder, s *planner.StuckGuest, width int) 
 	b.WriteString(common.Trunc(fmt.Sprintf("needed: %s move · stays: %s", s.Kind, s.WhyText()), width) + "\n")
 	b.WriteString(st.Label.Render("why not:"))
 	lines := g.summary(s.Summary)
-	if len(lines) == 0 {
+	switch {
+	case len(lines) > 0:
+	case s.Why == "kept":
+		lines = []string{"- kept in place by an edit: " + g.ctx.Keys.Keep.Help().Key + " lets it move"}
+	default:
 		lines = []string{"- no host refuses it: it stays because " + s.Why}
 	}
 	for _, l := range lines {
