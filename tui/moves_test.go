@@ -544,3 +544,37 @@ func TestExportMoveMode(t *testing.T) {
 		t.Errorf("the exported scenario's comment lacks --keep %s:\n%.300s", g, data)
 	}
 }
+
+// TestMovesUndrainable: rolling maintenance of a fleet whose hosts cannot
+// be drained even alone lists them, and the guests that keep them busy
+// with why; the moves tab is called Steps.
+func TestMovesUndrainable(t *testing.T) {
+	sc := parseScenario(t, `apiVersion: berth/v1
+name: full
+hosts:
+  - name: a
+    capacity: {cpu: 16, memory: 64Gi, iops: 10k, net: 10Gbps}
+    guests:
+      - {name: big-a, profile: web, allocation: {cpu: 10, memory: 8Gi}}
+  - name: b
+    capacity: {cpu: 16, memory: 64Gi, iops: 10k, net: 10Gbps}
+    guests:
+      - {name: big-b, profile: web, allocation: {cpu: 10, memory: 8Gi}}
+`)
+	h := startWith(t, Options{Planner: planner.New(sc), Moves: &MoveMode{Goal: planner.GoalWaves}}, 100, 30)
+	p := h.m.Plan()
+	if len(p.Moves.Undrainable) != 2 {
+		t.Fatalf("undrainable %v, want a and b", p.Moves.Undrainable)
+	}
+	h.keys("tab")
+	s := h.screen()
+	mustContain(t, s, "[Steps (0, 0 moves)]", "nothing to move", "Cannot be drained, even alone (2)", "Cannot move (2)", "2 cannot be drained")
+	for _, host := range []string{"a", "b"} {
+		if row := lineOf(s, "! "+host+" "); !strings.Contains(row, "cannot be drained") {
+			t.Errorf("row of undrainable host %s: %q", host, row)
+		}
+		if row := lineOf(s, " big-"+host+" "); !strings.Contains(row, "on "+host) || !strings.Contains(row, "no host takes it") {
+			t.Errorf("row of big-%s: %q", host, row)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func (f *Fleet) movesKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 // (none)", or for rolling maintenance "Steps (3, 13 moves)".
 func movesTabName(s *planner.MoveSummary) string {
 	switch {
-	case len(s.Maintenance) > 0:
+	case s.Goal == string(planner.GoalWaves):
 		return fmt.Sprintf("Steps (%d, %s)", len(s.Maintenance), planner.CountOf(s.Migrations, "move", "moves"))
 	case s.Migrations == 0:
 		return "Moves (none)"
@@ -79,7 +79,7 @@ func movesTabName(s *planner.MoveSummary) string {
 // move".
 func movesLine(st *styles.Styles, s *planner.MoveSummary) string {
 	parts := []string{s.Goal}
-	if len(s.Maintenance) > 0 {
+	if s.Goal == string(planner.GoalWaves) {
 		parts = append(parts, fmt.Sprintf("%s (lower bound %d)", planner.CountOf(len(s.Maintenance), "step", "steps"), s.Bounds.Waves))
 	}
 	if s.Migrations == 0 {
