@@ -502,6 +502,10 @@ func TestMovesRoomBudget(t *testing.T) {
 	room := MoveMode{Goal: planner.GoalRoom, Options: planner.MoveOptions{MaxMoves: 2}}
 	h := startMoves(t, "drifted", room, 120, 40)
 	samePlan(t, "first plan", h.m.Plan(), referenceMoves(t, "drifted", room, nil))
+	w := h.m.Plan().Moves.Without
+	h.keys("tab", "tab")
+	mustContain(t, h.screen(), fmt.Sprintf("Without moves: %d placed, %d unplaced", w.Placed, len(w.Unplaced)), "; with them: 2 placed, 0 unplaced")
+	h.keys("tab") // back to the hosts
 	h.keys("o", "up")
 	mustContain(t, h.screen(), "› allowed moves")
 	h.keys("left", "left", "left", "enter")

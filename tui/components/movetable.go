@@ -63,6 +63,11 @@ func MoveRows(p *planner.Plan) []MoveRow {
 		}
 	}
 	var rows []MoveRow
+	if w := s.Without; w != nil {
+		// Making room: what the moves buy, against the plan without them.
+		rows = append(rows, MoveRow{Kind: RowHeading, Text: "Without moves: " + roomText(w.Placed, len(w.Unplaced), w.NewHosts) +
+			"; with them: " + roomText(p.Metrics.Placed, p.Metrics.Unplaced, p.Metrics.NewHosts)})
+	}
 	wave := func(w planner.WaveView) {
 		rows = append(rows, MoveRow{Kind: RowHeading, Text: fmt.Sprintf("Wave %d · %s · %s · %s",
 			w.Wave, planner.CountOf(w.Moves, "migration", "migrations"), planner.BytesText(w.Bytes), planner.DurationText(w.Seconds))})
@@ -135,6 +140,15 @@ func MoveRows(p *planner.Plan) []MoveRow {
 		}
 	}
 	return rows
+}
+
+// roomText is "2 placed, 0 unplaced, 1 host to buy".
+func roomText(placed, unplaced, buy int) string {
+	t := fmt.Sprintf("%d placed, %d unplaced", placed, unplaced)
+	if buy > 0 {
+		t += ", " + planner.CountOf(buy, "host", "hosts") + " to buy"
+	}
+	return t
 }
 
 // MoveTable is the fleet view's moves tab.
