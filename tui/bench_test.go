@@ -49,7 +49,7 @@ func BenchmarkReplanAfterEdit(b *testing.B) {
 					e = common.Edit{Kind: common.EditUnpin, Guest: guest, Label: "unpin"}
 				}
 				i++
-				r := editJob(pl, e, before)
+				r := editJob(pl, e, before, nil)
 				if r.err != nil {
 					b.Fatal(r.err)
 				}
@@ -123,5 +123,33 @@ func BenchmarkResortFleet(b *testing.B) {
 	for b.Loop() {
 		m.Update(keyMsg(">"))
 		_ = m.View()
+	}
+}
+
+// BenchmarkRenderMoves renders the fleet view of a consolidation of the
+// 1,000-host fleet (at most 500 migrations), on its hosts tab (bars that
+// split what stays, arrives and leaves) and its moves tab. Target: < 16 ms.
+func BenchmarkRenderMoves(b *testing.B) {
+	p, err := planner.New(genFleet(benchHosts, benchPerHost, 0)).Rebalance(planner.GoalConsolidate, planner.MoveOptions{MaxMoves: 500})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if p.Moves.Migrations == 0 {
+		b.Fatal("the consolidation moves nothing")
+	}
+	for _, tab := range []string{"hosts", "moves"} {
+		b.Run(tab+"/160x48", func(b *testing.B) {
+			m, err := New(Options{Plan: p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+			if tab == "moves" {
+				m.Update(keyMsg("tab"))
+			}
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
 	}
 }

@@ -47,7 +47,21 @@ type harness struct {
 // first plan finish.
 func start(t testing.TB, name string, width, height int) *harness {
 	t.Helper()
-	m, err := New(Options{Planner: planner.New(embedded(t, name))})
+	return startWith(t, Options{Planner: planner.New(embedded(t, name))}, width, height)
+}
+
+// startMoves is start in a move mode: the plan berth rebalance, drain,
+// waves or plan --allow-moves makes.
+func startMoves(t testing.TB, name string, mode MoveMode, width, height int) *harness {
+	t.Helper()
+	return startWith(t, Options{Planner: planner.New(embedded(t, name)), Moves: &mode}, width, height)
+}
+
+// startWith makes a model with opt at width × height and lets the first
+// plan finish.
+func startWith(t testing.TB, opt Options, width, height int) *harness {
+	t.Helper()
+	m, err := New(opt)
 	if err != nil {
 		t.Fatal(err)
 	}

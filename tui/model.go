@@ -14,6 +14,7 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -47,7 +48,19 @@ type Options struct {
 	// Notice is shown on the status line at start (e.g. that a saved plan
 	// no longer matches its scenario).
 	Notice string
+	// Moves, with a Planner, makes every plan with moves of running
+	// guests (berth rebalance, drain, waves, plan --allow-moves); nil
+	// places new guests only. MoveModeOf gives the mode of a saved plan.
+	Moves *MoveMode
 }
+
+// MoveMode is how the explorer moves running guests (see common.MoveMode).
+type MoveMode = common.MoveMode
+
+// MoveModeOf is the move mode that made p (nil if p moves nothing and was
+// not asked to): opening a saved plan with moves with its scenario
+// re-plans in that mode.
+func MoveModeOf(p *planner.Plan) *MoveMode { return common.MoveModeOf(p) }
 
 // Model is the explorer's root model.
 type Model struct {
@@ -101,6 +114,12 @@ func New(opt Options) (*Model, error) {
 	if opt.Planner != nil {
 		ctx.Scenario = opt.Planner.Scenario()
 		ctx.Policy, ctx.Edits = opt.Planner.Policy(), opt.Planner.Edits()
+		if opt.Moves != nil {
+			mode := *opt.Moves
+			mode.Drain = slices.Clone(mode.Drain)
+			ctx.Moves = &mode
+			ctx.Keys.Policy.SetHelp(ctx.Keys.Policy.Help().Key, "policy, move budget")
+		}
 	} else {
 		ctx.Policy, ctx.Edits = planner.PolicyFromView(opt.Plan.Policy), opt.Plan.Edits
 	}
@@ -143,7 +162,12 @@ func (m *Model) Busy() bool { return m.busy }
 // never answers leaves the dark styles and holds nothing up.
 func (m *Model) Init() tea.Cmd {
 	if m.ctx.Plan == nil {
-		return tea.Batch(tea.RequestBackgroundColor, m.run(jobPlan, "planning "+m.ctx.Scenario.Name, planJob))
+		mode := m.mode()
+		label := "planning " + m.ctx.Scenario.Name
+		if mode != nil {
+			label += " (" + mode.Name() + ")"
+		}
+		return tea.Batch(tea.RequestBackgroundColor, m.run(jobPlan, label, func(pl *planner.Planner) jobDoneMsg { return planJob(pl, mode) }))
 	}
 	return tea.RequestBackgroundColor
 }
@@ -424,7 +448,7 @@ func (m *Model) intent(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.exportPath = msg.Path
-		return exportCmd(msg.Path, m.ctx.Scenario, m.ctx.Policy, m.ctx.Edits)
+		return exportCmd(msg.Path, m.ctx.Scenario, m.ctx.Policy, m.ctx.Edits, m.mode())
 	}
 	return nil
 }
@@ -447,8 +471,8 @@ func (m *Model) startEdit(e common.Edit) tea.Cmd {
 		return nil
 	}
 	m.redo = nil
-	before := m.snapshot()
-	return m.run(jobEdit, e.Label, func(pl *planner.Planner) jobDoneMsg { return editJob(pl, e, before) })
+	before, mode := m.snapshot(), m.mode()
+	return m.run(jobEdit, e.Label, func(pl *planner.Planner) jobDoneMsg { return editJob(pl, e, before, mode) })
 }
 
 // queuedEdit is an edit, undo or redo waiting for the running job.
@@ -486,7 +510,22 @@ func (m *Model) next() tea.Cmd {
 }
 
 func (m *Model) snapshot() snapshot {
-	return snapshot{edits: m.ctx.Edits, policy: m.ctx.Policy, plan: m.ctx.Plan}
+	s := snapshot{edits: m.ctx.Edits, policy: m.ctx.Policy, plan: m.ctx.Plan}
+	if m.ctx.Moves != nil {
+		s.moves = m.ctx.Moves.Options
+	}
+	return s
+}
+
+// mode is a copy of the move mode for a planner job (nil without one):
+// the job runs off the UI loop, which alone writes the context.
+func (m *Model) mode() *common.MoveMode {
+	if m.ctx.Moves == nil {
+		return nil
+	}
+	c := *m.ctx.Moves
+	c.Drain = slices.Clone(c.Drain)
+	return &c
 }
 
 // undoRedo restores the previous (or next) snapshot.
@@ -612,17 +651,26 @@ func (m *Model) firstPlan(p *planner.Plan) {
 
 func (m *Model) setPlan(r jobDoneMsg) {
 	m.ctx.Plan, m.ctx.Edits, m.ctx.Policy = r.plan, r.edits, r.policy
+	if m.ctx.Moves != nil {
+		m.ctx.Moves.Options = r.moves
+	}
 	m.ctx.Candidates = map[string][]planner.CandidateView{}
 	m.resize()
 }
 
 // wantCandidates fetches the ranking the top screen shows, if it needs one.
+// A move mode fetches none: the planner ranks hosts for a new guest on the
+// fleet as it stands, not as the moves leave it, which is the plan on
+// screen.
 func (m *Model) wantCandidates() tea.Cmd {
 	w, ok := m.top().(interface{ Wants() string })
-	if !ok || m.pl == nil || m.busy {
+	if !ok || m.pl == nil || m.busy || m.ctx.Moves != nil {
 		return nil
 	}
 	guest := w.Wants()
+	if guest == "" {
+		return nil
+	}
 	if _, have := m.ctx.Candidates[guest]; have {
 		return nil
 	}

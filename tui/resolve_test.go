@@ -33,6 +33,9 @@ func TestResolve(t *testing.T) {
 		t.Fatalf("excluding %s should move %s elsewhere, it is on %q", host, guest, movedTo)
 	}
 
+	kept := referenceMoves(t, "drifted", consolidate, func(pl *planner.Planner) { pl.Keep("web-8", true) })
+	moving := referenceMoves(t, "drifted", consolidate, nil)
+
 	tests := []struct {
 		name    string
 		edit    common.Edit // as the key made it, from the plan then
@@ -49,6 +52,9 @@ func TestResolve(t *testing.T) {
 		{"pin after its host was excluded: pinned where it is now", common.PinToggle(guest, host, false), moved,
 			common.PinToggle(guest, movedTo, false), false},
 		{"no such host", common.ExcludeToggle("kvm99", false), plain, common.Edit{}, true},
+		{"keep, not kept yet", common.KeepToggle("web-8", false), moving, common.KeepToggle("web-8", false), false},
+		{"keep typed twice: the second lets it move", common.KeepToggle("web-8", false), kept, common.KeepToggle("web-8", true), false},
+		{"keep a guest that runs nowhere", common.KeepToggle("web-99", false), moving, common.Edit{}, true},
 		{"a move is not a toggle: kept as typed", common.Edit{Kind: common.EditMove, Guest: guest, Host: "kvm02", Label: "move"}, moved,
 			common.Edit{Kind: common.EditMove, Guest: guest, Host: "kvm02", Label: "move"}, false},
 	}

@@ -21,7 +21,9 @@ import (
 type snapshot struct {
 	edits  planner.Edits
 	policy inventory.Policy
-	plan   *planner.Plan
+	// moves are the move mode's options (zero without a move mode).
+	moves planner.MoveOptions
+	plan  *planner.Plan
 }
 
 // jobKind says what a planner job did.
@@ -45,6 +47,8 @@ type jobDoneMsg struct {
 	plan   *planner.Plan
 	edits  planner.Edits
 	policy inventory.Policy
+	// moves are the move mode's options the plan was made with.
+	moves planner.MoveOptions
 	// before is the state the edit started from (for undo); redo says a
 	// restore came from the redo stack.
 	before snapshot
@@ -65,9 +69,15 @@ type fileDoneMsg struct {
 	err    error
 }
 
-// planJob makes the first plan: the construction's preview when the
-// policy improves it (then improveJob), else the plan.
-func planJob(pl *planner.Planner) jobDoneMsg {
+// planJob makes the first plan: in a move mode the mode's plan (the call
+// the move command makes); else the construction's preview when the
+// policy improves it (then improveJob), else the plan. mode is the job's
+// own copy.
+func planJob(pl *planner.Planner, mode *common.MoveMode) jobDoneMsg {
+	if mode != nil {
+		p, err := mode.Plan(pl)
+		return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), moves: mode.Options, err: err}
+	}
 	p, err := pl.Preview()
 	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), err: err, preview: err == nil && pl.Improves()}
 }
@@ -79,10 +89,11 @@ func improveJob(pl *planner.Planner) jobDoneMsg {
 	return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), err: err}
 }
 
-// editJob applies one edit through the planner API and re-plans; on any
+// editJob applies one edit through the planner API and re-plans (in a
+// move mode, with the mode's call; mode is the job's own copy); on any
 // error the planner is put back as it was, so a refused edit leaves no
 // trace.
-func editJob(pl *planner.Planner, e common.Edit, before snapshot) jobDoneMsg {
+func editJob(pl *planner.Planner, e common.Edit, before snapshot, mode *common.MoveMode) jobDoneMsg {
 	fail := func(err error) jobDoneMsg {
 		pl.SetEdits(before.edits)
 		_ = pl.SetPolicy(before.policy)
@@ -103,6 +114,18 @@ func editJob(pl *planner.Planner, e common.Edit, before snapshot) jobDoneMsg {
 		if err := pl.SetPolicy(e.Policy); err != nil {
 			return fail(err)
 		}
+		if mode != nil {
+			mode.Options = e.MoveOptions
+		}
+	case common.EditKeep:
+		pl.Keep(e.Guest, e.On)
+	}
+	if mode != nil {
+		p, err := mode.Plan(pl)
+		if err != nil {
+			return fail(err)
+		}
+		return jobDoneMsg{plan: p, edits: pl.Edits(), policy: pl.Policy(), moves: mode.Options, before: before}
 	}
 	p, err := pl.Preview()
 	if err != nil {
@@ -117,7 +140,7 @@ func restoreJob(pl *planner.Planner, s snapshot) jobDoneMsg {
 	if err := pl.SetPolicy(s.policy); err != nil {
 		return jobDoneMsg{err: err}
 	}
-	return jobDoneMsg{plan: s.plan, edits: pl.Edits(), policy: pl.Policy()}
+	return jobDoneMsg{plan: s.plan, edits: pl.Edits(), policy: pl.Policy(), moves: s.moves}
 }
 
 // candidatesJob ranks every host for guest.
@@ -130,19 +153,39 @@ func candidatesJob(pl *planner.Planner, guest string) jobDoneMsg {
 func saveCmd(path string, p *planner.Plan) tea.Cmd {
 	return func() tea.Msg {
 		err := planner.WritePlanFile(path, p)
-		return fileDoneMsg{what: "saved plan " + p.ID, planID: p.ID, path: path, detail: "apply it with: berth apply " + path, err: err}
+		return fileDoneMsg{what: "saved plan " + p.ID, planID: p.ID, path: path, detail: saveAdvice(p, path), err: err}
 	}
 }
 
+// saveAdvice says what the saved plan is for: review only when apply
+// could not carry it out (planner.Plan.ForReview: hosts without a libvirt
+// URI, example URIs, hosts to buy), else how to apply it.
+func saveAdvice(p *planner.Plan, path string) string {
+	if review, why := p.ForReview(); review {
+		return "for review only: " + why
+	}
+	if p.Migrations() > 0 {
+		return "berth validate " + path + " re-checks every step; apply it with: berth apply " + path
+	}
+	if p.Creates() == 0 {
+		return "it changes nothing on the hosts"
+	}
+	return "apply it with: berth apply " + path
+}
+
 // exportCmd writes the edited scenario.
-func exportCmd(path string, sc *inventory.Scenario, pol inventory.Policy, ed planner.Edits) tea.Cmd {
+func exportCmd(path string, sc *inventory.Scenario, pol inventory.Policy, ed planner.Edits, mode *common.MoveMode) tea.Cmd {
 	return func() tea.Msg {
 		var buf bytes.Buffer
 		err := WriteEditedScenario(&buf, sc, pol, ed)
 		if err == nil {
 			err = writeAtomic(path, buf.Bytes())
 		}
-		return fileDoneMsg{what: "exported the edited scenario", path: path, detail: "plan it with: berth plan -f " + path + pinFlags(ed), err: err}
+		cmd := "berth plan -f " + path
+		if mode != nil {
+			cmd = mode.Command(path)
+		}
+		return fileDoneMsg{what: "exported the edited scenario", path: path, detail: "plan it with: " + cmd + pinFlags(ed), err: err}
 	}
 }
 
@@ -163,12 +206,13 @@ func EditedScenario(sc *inventory.Scenario, pol inventory.Policy, ed planner.Edi
 // comment with the pins and exclusions.
 func WriteEditedScenario(w io.Writer, sc *inventory.Scenario, pol inventory.Policy, ed planner.Edits) error {
 	if flags := pinFlags(ed); flags != "" {
-		fmt.Fprintf(w, "# Exported by berth explore. Pins and exclusions are not part of a scenario;\n# re-create them with:%s\n", flags)
+		fmt.Fprintf(w, "# Exported by berth explore. Pins, exclusions and kept guests are not part\n# of a scenario; re-create them with:%s\n", flags)
 	}
 	return inventory.WriteScenario(w, EditedScenario(sc, pol, ed))
 }
 
-// pinFlags is " --pin G=H … --exclude H …" for the edits ("" if none).
+// pinFlags is " --pin G=H … --exclude H … --keep G …" for the edits (""
+// if none).
 func pinFlags(ed planner.Edits) string {
 	var b strings.Builder
 	for _, p := range ed.Pins {
@@ -176,6 +220,9 @@ func pinFlags(ed planner.Edits) string {
 	}
 	for _, h := range ed.Excluded {
 		fmt.Fprintf(&b, " --exclude %s", h)
+	}
+	for _, g := range ed.Keep {
+		fmt.Fprintf(&b, " --keep %s", g)
 	}
 	return b.String()
 }

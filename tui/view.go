@@ -89,6 +89,9 @@ func (m *Model) titleBar() string {
 	left := " berth explore"
 	if p := m.ctx.Plan; p != nil {
 		left += " · " + p.Scenario + " · plan " + p.ID
+		if mode := m.modeName(); mode != "" {
+			left += " · " + mode
+		}
 		switch n := editCount(m.ctx.Edits); n {
 		case 0:
 		case 1:
@@ -115,7 +118,22 @@ func (m *Model) titleBar() string {
 	return common.Trunc(st.Title.Render(left+strings.Repeat(" ", pad))+right, w)
 }
 
-func editCount(e planner.Edits) int { return len(e.Pins) + len(e.Excluded) + len(e.Demand) }
+func editCount(e planner.Edits) int {
+	return len(e.Pins) + len(e.Excluded) + len(e.Demand) + len(e.Keep)
+}
+
+// modeName names the move mode for the title bar ("consolidate", "drain
+// kvm07"): the explorer's, or for a read-only plan the one that made it;
+// "" for a plan without moves.
+func (m *Model) modeName() string {
+	if m.ctx.Moves != nil {
+		return m.ctx.Moves.Name()
+	}
+	if mode := common.MoveModeOf(m.ctx.Plan); mode != nil {
+		return mode.Name()
+	}
+	return ""
+}
 
 // statusLine is the quit prompt while q asks, else the latest message,
 // else the latest edit's delta, else a hint.
@@ -133,6 +151,9 @@ func (m *Model) statusLine() string {
 	}
 	if m.ctx.ReadOnly {
 		return st.Dim.Render("? all keys · enter opens · read-only: add -f or --scenario to edit")
+	}
+	if m.ctx.Moves != nil {
+		return st.Dim.Render("? all keys · tab shows the moves · p keeps a guest in place · edits re-plan · u undoes")
 	}
 	return st.Dim.Render("? all keys · enter opens · edits re-plan through the planner · u undoes")
 }
@@ -165,5 +186,35 @@ func (m *Model) deltaText(d *delta) string {
 		}
 		parts = append(parts, u)
 	}
+	// In a plan with moves what the moves do comes first.
+	parts = append(m.movesDelta(d.before.Moves, d.after.Moves), parts...)
 	return st.Label.Render(d.label+":") + " " + strings.Join(parts, " · ")
+}
+
+// movesDelta is what an edit changed in the moves: "migrations 13→12 ·
+// copies 570→530 GiB · freed 4→4" (nothing when either plan has none).
+func (m *Model) movesDelta(x, y *planner.MoveSummary) []string {
+	if x == nil || y == nil {
+		return nil
+	}
+	st := m.ctx.Styles
+	parts := []string{fmt.Sprintf("migrations %d→%d", x.Migrations, y.Migrations)}
+	if x.Bytes != y.Bytes {
+		parts = append(parts, fmt.Sprintf("copies %s→%s", planner.BytesText(x.Bytes), planner.BytesText(y.Bytes)))
+	}
+	if len(x.Freed)+len(y.Freed) > 0 {
+		f := fmt.Sprintf("freed %d→%d", len(x.Freed), len(y.Freed))
+		if len(y.Freed) < len(x.Freed) {
+			f = st.Bad.Render(f)
+		}
+		parts = append(parts, f)
+	}
+	if len(x.Stuck) != len(y.Stuck) {
+		s := fmt.Sprintf("cannot move %d→%d", len(x.Stuck), len(y.Stuck))
+		if len(y.Stuck) > len(x.Stuck) {
+			s = st.Bad.Render(s)
+		}
+		parts = append(parts, s)
+	}
+	return parts
 }

@@ -16,15 +16,21 @@ import (
 //
 //   - --pin GUEST=HOST: the new guests not pinned yet, each with "=" and no
 //     space after it; after "=", the hosts;
-//   - --exclude HOST: the hosts not excluded yet.
+//   - --exclude HOST and --drain HOST: the hosts not named yet;
+//   - --keep GUEST: the guests running on the hosts, not kept yet.
 //
 // Live hosts are never contacted to complete a word.
 func registerNameCompletions(a *app, cmd *cobra.Command) {
 	if cmd.Flags().Lookup("pin") != nil {
 		_ = cmd.RegisterFlagCompletionFunc("pin", a.completePin)
 	}
-	if cmd.Flags().Lookup("exclude") != nil {
-		_ = cmd.RegisterFlagCompletionFunc("exclude", a.completeExclude)
+	for _, name := range []string{"exclude", "drain"} {
+		if cmd.Flags().Lookup(name) != nil {
+			_ = cmd.RegisterFlagCompletionFunc(name, a.completeHostFlag(name))
+		}
+	}
+	if cmd.Flags().Lookup("keep") != nil {
+		_ = cmd.RegisterFlagCompletionFunc("keep", a.completeKeep)
 	}
 }
 
@@ -51,13 +57,51 @@ func (a *app) completePin(cmd *cobra.Command, _ []string, toComplete string) ([]
 	return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 }
 
-func (a *app) completeExclude(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+// completeHostFlag completes the hosts for flag, less those it names
+// already.
+func (a *app) completeHostFlag(flag string) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		sc := a.completionScenario(cmd)
+		if sc == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return withPrefix(hostNames(sc), toComplete, flagValues(cmd, flag)), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeHostArgs completes the hosts a command takes as arguments (berth
+// drain HOST...), less those named already.
+func (a *app) completeHostArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	sc := a.completionScenario(cmd)
 	if sc == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	excluded, _ := cmd.Flags().GetStringArray("exclude")
-	return withPrefix(hostNames(sc), toComplete, excluded), cobra.ShellCompDirectiveNoFileComp
+	return withPrefix(hostNames(sc), toComplete, args), cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeKeep completes the running guests, less those kept already.
+func (a *app) completeKeep(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	sc := a.completionScenario(cmd)
+	if sc == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var running []string
+	for i := range sc.Hosts {
+		for _, g := range sc.Hosts[i].Guests {
+			running = append(running, g.Name)
+		}
+	}
+	return withPrefix(running, toComplete, flagValues(cmd, "keep")), cobra.ShellCompDirectiveNoFileComp
+}
+
+// flagValues are the values given to a repeatable flag so far, whether
+// it takes one value a time (string array) or a list (string slice).
+func flagValues(cmd *cobra.Command, name string) []string {
+	if vs, err := cmd.Flags().GetStringArray(name); err == nil {
+		return vs
+	}
+	vs, _ := cmd.Flags().GetStringSlice(name)
+	return vs
 }
 
 // completionScenario reads the scenario the command line names, from the

@@ -42,5 +42,7 @@ be emptied; 3 some guest cannot move (listed); 1 error. With
 		},
 	}
 	r.register(cmd, true)
+	registerNameCompletions(a, cmd)
+	cmd.ValidArgsFunction = a.completeHostArgs
 	return cmd
 }

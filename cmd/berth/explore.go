@@ -15,7 +15,8 @@ import (
 )
 
 // exploreFlags are explore's flags: the same source and policy flags as
-// `berth plan`, and --plan to open a saved plan.
+// `berth plan`, the move modes of the move commands (explore_moves.go),
+// and --plan to open a saved plan.
 type exploreFlags struct {
 	source sourceFlags
 	policy policyFlags
@@ -34,6 +35,15 @@ the smallest fix. Edits (move, pin, exclude a host, add demand, policy knobs)
 re-plan through the same planner as berth plan, show what they changed, and
 can be undone; s saves the plan for berth apply, e exports the scenario.
 
+Plans that move running guests are explored the same way: --goal
+consolidate|repair|balance (as berth rebalance), --drain HOST (as berth
+drain), --waves (as berth waves) or --allow-moves N (as berth plan
+--allow-moves), with the move knobs of those commands (--max-moves,
+--max-bytes, --keep, --bandwidth, …). A moves tab lists the migrations wave
+by wave, the hosts freed and the guests that cannot move with why; p keeps a
+guest where it is, x takes a host out as a destination, o changes the move
+budget, and every edit re-plans with the same goal.
+
 The fleet is chosen as for berth plan (the embedded default scenario,
 --scenario NAME or -f FILE). With --plan FILE a saved plan is opened:
 alone, read-only (browse, why-not, save a copy); together with -f or
@@ -41,7 +51,8 @@ alone, read-only (browse, why-not, save a copy); together with -f or
 and edits, so editing goes on where it stopped. The scenario must be the
 one the plan was made from (by name); if it no longer gives the same plan
 (the fleet changed), berth says so and s saves to PLAN.edited.json rather
-than over the saved plan.
+than over the saved plan. A saved plan with moves is re-made with the goal,
+drained hosts and move options it records.
 
 Keys: ? shows them all. The mouse works too: the wheel moves the cursor, a
 click selects a row of the fleet view and a second click opens it (most
@@ -51,19 +62,25 @@ to the terminal). docs/tui.md has screenshots.`,
   berth explore --scenario tight         # a fleet where some demand does not fit
   berth explore -f fleet.yaml --failover-hosts 1
   berth explore --plan plan.json         # a saved plan, read-only
-  berth explore --plan plan.json -f fleet.yaml   # a saved plan, editable`,
+  berth explore --plan plan.json -f fleet.yaml   # a saved plan, editable
+  berth explore --scenario drifted --goal consolidate   # free hosts by moving guests
+  berth explore --scenario drifted --drain kvm07 --keep db-main-1
+  berth explore --scenario drifted --waves --max-hosts-per-wave 2
+  berth explore --scenario drifted --allow-moves 2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExplore(a, cmd, &f)
 		},
 	}
 	f.register(cmd)
+	registerNameCompletions(a, cmd)
 	return cmd
 }
 
 func (f *exploreFlags) register(cmd *cobra.Command) {
 	f.source.register(cmd)
 	f.policy.register(cmd)
+	registerMoveModeFlags(cmd)
 	cmd.Flags().StringVar(&f.plan, "plan", "", "open a saved plan (read-only, or editable with -f/--scenario)")
 	cmd.Flags().Bool("mouse", true, "take the mouse: wheel moves the cursor, click selects and opens (--mouse=false leaves it to the terminal, for selecting text)")
 }
@@ -125,7 +142,12 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 		if err != nil {
 			return tui.Options{}, err
 		}
-		return tui.Options{Planner: pl}, nil
+		mode, err := exploreMoveMode(a, cmd, sc)
+		if err != nil {
+			return tui.Options{}, err
+		}
+		applyMoveEdits(a, pl, mode)
+		return tui.Options{Planner: pl, Moves: mode}, nil
 	}
 	saved, err := a.readPlan(planPath)
 	if err != nil {
@@ -133,6 +155,12 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	}
 	if set := f.policy.Set(cmd); len(set) > 0 {
 		return tui.Options{}, fmt.Errorf("--%s cannot be combined with --plan: the plan records its policy (change it in the explorer with o)", set[0])
+	}
+	if name := moveFlagsWithPlan(cmd); name != "" || cmd.Flags().Changed("exclude") {
+		if name == "" {
+			name = "exclude"
+		}
+		return tui.Options{}, fmt.Errorf("--%s cannot be combined with --plan: the plan records its edits and how it moves guests (edit them in the explorer: x, p, o)", name)
 	}
 	if !haveSource {
 		return tui.Options{Plan: saved, SavePath: planPath,
@@ -154,7 +182,10 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 		return tui.Options{}, fmt.Errorf("%s: %w", planPath, err)
 	}
 	pl.SetEdits(saved.Edits)
-	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID}, nil
+	// A plan with moves is re-made as it was made: with its goal, drained
+	// hosts and move options (not as a plan of new guests, which would
+	// differ from it and be called a changed scenario).
+	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID, Moves: tui.MoveModeOf(saved)}, nil
 }
 
 // keyboard is where explore reads keys: standard input, unless standard

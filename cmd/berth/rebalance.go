@@ -207,6 +207,7 @@ docs/rebalance.md explains the goals and how to read the plan.`,
 	cmd.Flags().String("goal", "", "what to move guests for: "+strings.Join(goals, ", ")+" (required)")
 	_ = cmd.RegisterFlagCompletionFunc("goal", cobra.FixedCompletions(goals, cobra.ShellCompDirectiveNoFileComp))
 	r.register(cmd, true)
+	registerNameCompletions(a, cmd)
 	return cmd
 }
 
@@ -217,12 +218,9 @@ func planWithMoves(a *app, cmd *cobra.Command, pl *planner.Planner) (*planner.Pl
 	if !a.isSet(cmd, "allow-moves") {
 		return pl.Plan()
 	}
-	n, err := wholeNumber(a.v.Get("allow-moves"))
-	if err != nil || n > 1<<31-1 {
-		return nil, fmt.Errorf("allow-moves %q: want a whole number ≥ 1", a.v.GetString("allow-moves"))
-	}
-	if n == 0 {
-		return nil, fmt.Errorf("--allow-moves 0 allows no migration: leave --allow-moves out to plan without moving running guests, or give at least 1")
+	n, err := allowMoves(a)
+	if err != nil {
+		return nil, err
 	}
 	opt, err := moveFlags{}.options(a, cmd)
 	if err != nil {
@@ -231,8 +229,20 @@ func planWithMoves(a *app, cmd *cobra.Command, pl *planner.Planner) (*planner.Pl
 	for _, g := range a.v.GetStringSlice("keep") {
 		pl.Keep(g, true)
 	}
-	opt.MaxMoves = int(n)
+	opt.MaxMoves = n
 	return pl.PlanWithMoves(opt)
+}
+
+// allowMoves reads --allow-moves N (berth plan, berth explore): N ≥ 1.
+func allowMoves(a *app) (int, error) {
+	n, err := wholeNumber(a.v.Get("allow-moves"))
+	if err != nil || n > 1<<31-1 {
+		return 0, fmt.Errorf("allow-moves %q: want a whole number ≥ 1", a.v.GetString("allow-moves"))
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("--allow-moves 0 allows no migration: leave --allow-moves out to plan without moving running guests, or give at least 1")
+	}
+	return int(n), nil
 }
 
 // movesValidText adds a plan's moves to validate's verdict.

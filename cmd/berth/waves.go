@@ -31,18 +31,30 @@ nothing to move, 2 the plan moves guests.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return r.run(a, cmd, func(pl *planner.Planner, opt planner.MoveOptions) (*planner.Plan, error) {
-				if a.isSet(cmd, "max-hosts-per-wave") {
-					n, err := wholeNumber(a.v.Get("max-hosts-per-wave"))
-					if err != nil || n < 1 || n > 1<<31-1 {
-						return nil, fmt.Errorf("max-hosts-per-wave %q: want a whole number ≥ 1", a.v.GetString("max-hosts-per-wave"))
-					}
-					opt.MaxHostsPerWave = int(n)
+				n, err := maxHostsPerWave(a, cmd)
+				if err != nil {
+					return nil, err
 				}
+				opt.MaxHostsPerWave = n
 				return pl.Waves(opt)
 			})
 		},
 	}
 	cmd.Flags().Int("max-hosts-per-wave", 0, "at most this many hosts drained together (default: no limit)")
 	r.register(cmd, false)
+	registerNameCompletions(a, cmd)
 	return cmd
+}
+
+// maxHostsPerWave reads --max-hosts-per-wave N (berth waves, berth
+// explore --waves): N ≥ 1, or 0 when not set (no limit).
+func maxHostsPerWave(a *app, cmd *cobra.Command) (int, error) {
+	if !a.isSet(cmd, "max-hosts-per-wave") {
+		return 0, nil
+	}
+	n, err := wholeNumber(a.v.Get("max-hosts-per-wave"))
+	if err != nil || n < 1 || n > 1<<31-1 {
+		return 0, fmt.Errorf("max-hosts-per-wave %q: want a whole number ≥ 1", a.v.GetString("max-hosts-per-wave"))
+	}
+	return int(n), nil
 }

@@ -34,6 +34,9 @@ type Context struct {
 	// UI never reads the planner itself while a job may run).
 	Policy inventory.Policy
 	Edits  planner.Edits
+	// Moves is the move mode re-plans use (nil: new guests only). What a
+	// plan moves is read from Plan.Moves, which a read-only plan has too.
+	Moves *MoveMode
 
 	// Candidates holds planner.Candidates answers for the current plan, by
 	// guest (fetched off the UI loop; cleared when the plan changes).
@@ -105,7 +108,8 @@ const (
 	EditUnpin
 	EditExclude // take Host out of planning (On) or back in
 	EditDemand  // add Demand
-	EditPolicy  // replace the policy
+	EditPolicy  // replace the policy (and, in a move mode, MoveOptions)
+	EditKeep    // keep running Guest where it is (On) or let it move
 )
 
 // Edit is one what-if change, applied through the planner API only.
@@ -116,6 +120,9 @@ type Edit struct {
 	On     bool
 	Demand planner.DemandEdit
 	Policy inventory.Policy
+	// MoveOptions replace the move mode's options (EditPolicy in a move
+	// mode: the dialog changes the budget with the policy, as one edit).
+	MoveOptions planner.MoveOptions
 	// Label says what the edit does, for the status line and undo.
 	Label string
 	// Toggle marks an exclude or pin edit made by a toggling key: whether
@@ -143,6 +150,16 @@ func PinToggle(guest, host string, pinned bool) Edit {
 		return Edit{Kind: EditUnpin, Guest: guest, Label: "unpin " + guest, Toggle: true}
 	}
 	return Edit{Kind: EditPin, Guest: guest, Host: host, Label: "pin " + guest + " to " + host, Toggle: true}
+}
+
+// KeepToggle is the edit that keeps a running guest where it is (never
+// moved, as `berth rebalance --keep`), or lets it move again when it is
+// kept now.
+func KeepToggle(guest string, kept bool) Edit {
+	if kept {
+		return Edit{Kind: EditKeep, Guest: guest, Label: "let " + guest + " move", Toggle: true}
+	}
+	return Edit{Kind: EditKeep, Guest: guest, On: true, Label: "keep " + guest + " in place", Toggle: true}
 }
 
 // Fit truncates every line of s to width cells and pads or cuts s to

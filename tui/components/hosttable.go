@@ -30,6 +30,10 @@ type HostTable struct {
 	Filter    string
 
 	rows []hostRow
+	// loads are the hosts' loads split for a plan with moves (loadsOf),
+	// made once per plan.
+	loads   []HostLoads
+	loadsOf *planner.Plan
 }
 
 // hostRow is a host (index into Plan.Hosts) or, with host < 0, the heading
@@ -51,7 +55,8 @@ func (t *HostTable) Refresh(p *planner.Plan, height int) {
 	var idx []int
 	for i := range p.Hosts {
 		h := &p.Hosts[i]
-		if t.Filter == "" || Match(t.Filter, append([]string{h.Name, h.Rack, h.Zone}, h.Placed...)...) {
+		words := append(append(append([]string{h.Name, h.Rack, h.Zone}, h.Placed...), h.MovedIn...), h.MovedOut...)
+		if t.Filter == "" || Match(t.Filter, words...) {
 			idx = append(idx, i)
 		}
 	}
@@ -81,6 +86,31 @@ func (t *HostTable) Refresh(p *planner.Plan, height int) {
 		}
 	}
 	t.List.Clamp(len(t.rows), height, t.IsHeading)
+	if p.Moves != nil && t.loadsOf != p {
+		t.loads, t.loadsOf = MoveLoads(p), p
+	}
+}
+
+// GuestsAfter counts the guests on a host after the plan: those that
+// stay, those that move in and the new ones.
+func GuestsAfter(h *planner.HostPlan) int {
+	return len(h.Existing) - len(h.MovedOut) + len(h.MovedIn) + len(h.Placed)
+}
+
+// guestsCell is the GUESTS column: existing+new, or in a plan with moves
+// the guests before→after.
+func guestsCell(p *planner.Plan, h *planner.HostPlan) string {
+	if p.Moves != nil {
+		return fmt.Sprintf("%d→%d", len(h.Existing), GuestsAfter(h))
+	}
+	return fmt.Sprintf("%d+%d", len(h.Existing), len(h.Placed))
+}
+
+// Freed reports whether a plan with moves frees host h (consolidated or
+// drained: it runs guests before and none after). Rolling maintenance
+// frees none: every host takes guests again after its step.
+func Freed(p *planner.Plan, h *planner.HostPlan) bool {
+	return p.Moves != nil && slices.Contains(p.Moves.Freed, h.Name)
 }
 
 // compare orders two hosts by the sort column, then by name (names in
@@ -91,7 +121,7 @@ func (t *HostTable) compare(a, b *planner.HostPlan) int {
 	case 1:
 		c = cmp.Or(CompareNames(a.Rack, b.Rack), CompareNames(a.Zone, b.Zone))
 	case 2:
-		c = cmp.Or(cmp.Compare(len(a.Existing)+len(a.Placed), len(b.Existing)+len(b.Placed)), cmp.Compare(len(a.Placed), len(b.Placed)))
+		c = cmp.Or(cmp.Compare(GuestsAfter(a), GuestsAfter(b)), cmp.Compare(len(a.Placed), len(b.Placed)))
 	default:
 		if d := inventory.Dimension(t.Sort - firstDimColumn); d.Spec() != nil {
 			c = cmp.Compare(share(a.After[d], a.Offered[d]), share(b.After[d], b.Offered[d]))
@@ -220,18 +250,31 @@ func (t HostTable) hostLine(st *styles.Styles, p *planner.Plan, l hostLayout, hi
 		flag = st.Warn.Render("x")
 	case h.New:
 		flag = st.Good.Render("+")
+	case Freed(p, h):
+		flag = st.Good.Render(FlagFreed)
 	}
 	name := common.Pad(h.Name, l.name)
 	if cursor {
 		name = st.Cursor.Render(name)
 	}
-	guests := fmt.Sprintf("%d+%d", len(h.Existing), len(h.Placed))
-	line := mark + flag + " " + name + " " + common.Pad(common.Dash(h.Rack)+"/"+common.Dash(h.Zone), l.rz) + " " + common.Pad(guests, l.guests)
+	line := mark + flag + " " + name + " " + common.Pad(common.Dash(h.Rack)+"/"+common.Dash(h.Zone), l.rz) + " " + common.Pad(guestsCell(p, h), l.guests)
+	loads := t.loads
+	if p.Moves != nil && t.loadsOf != p {
+		loads = MoveLoads(p)
+	}
 	for _, d := range inventory.Dimensions {
+		if p.Moves != nil {
+			ld := &loads[hi]
+			line += " " + MoveBar(st, ld.Staying[d], h.After[d], ld.Leaving[d], h.Offered[d], p.Policy.Overhead[d], l.bar)
+			continue
+		}
 		line += " " + Bar(st, h.Before[d], h.After[d], h.Offered[d], p.Policy.Overhead[d], l.bar)
 	}
 	return line
 }
+
+// FlagFreed marks a host that a plan with moves empties.
+const FlagFreed = "○"
 
 // groupHeading sums a rack's hosts: "rack r1 · 5 hosts · cpu 85% …".
 func groupHeading(p *planner.Plan, row hostRow) string {

@@ -26,6 +26,11 @@ type KeyMap struct {
 	// Reasons shows every why-not reason of an unplaced guest, or the
 	// first few again.
 	Reasons key.Binding
+	// Keep keeps a running guest where it is in a plan with moves (p, as
+	// a pin keeps a new guest where it is), or lets it move again;
+	// ExcludeDest is x on a migration: no guest may move to its
+	// destination.
+	Keep, ExcludeDest key.Binding
 
 	// Files.
 	Save, Export key.Binding
@@ -64,16 +69,18 @@ func Default() *KeyMap {
 		Reverse:  b("r", "reverse sort", "r"),
 		Group:    b("R", "group by rack", "R"),
 
-		Move:      b("m", "move here", "m"),
-		PickHost:  b("m", "move (pick host)", "m"),
-		Force:     b("F", "force move", "F"),
-		Reasons:   b("w", "all reasons", "w"),
-		Pin:       b("p", "pin/unpin", "p"),
-		Exclude:   b("x", "exclude host", "x"),
-		AddDemand: b("a", "add demand", "a"),
-		Policy:    b("o", "policy knobs", "o"),
-		Undo:      b("u", "undo", "u"),
-		Redo:      b("ctrl+r", "redo", "ctrl+r", "U"),
+		Move:        b("m", "move here", "m"),
+		PickHost:    b("m", "move (pick host)", "m"),
+		Force:       b("F", "force move", "F"),
+		Reasons:     b("w", "all reasons", "w"),
+		Pin:         b("p", "pin/unpin", "p"),
+		Keep:        b("p", "keep in place/let move", "p"),
+		Exclude:     b("x", "exclude host", "x"),
+		ExcludeDest: b("x", "exclude destination", "x"),
+		AddDemand:   b("a", "add demand", "a"),
+		Policy:      b("o", "policy knobs", "o"),
+		Undo:        b("u", "undo", "u"),
+		Redo:        b("ctrl+r", "redo", "ctrl+r", "U"),
 
 		Save:   b("s", "save plan", "s"),
 		Export: b("e", "export scenario", "e"),
@@ -129,7 +136,7 @@ func (k *KeyMap) Navigation() []key.Binding {
 // plan opened without its scenario (read-only) answers them with a message
 // only, so its help leaves them out.
 func (k *KeyMap) Edits() []key.Binding {
-	return []key.Binding{k.Move, k.PickHost, k.Force, k.Pin, k.Exclude, k.AddDemand, k.Policy, k.Undo, k.Redo, k.Export}
+	return []key.Binding{k.Move, k.PickHost, k.Force, k.Pin, k.Keep, k.Exclude, k.ExcludeDest, k.AddDemand, k.Policy, k.Undo, k.Redo, k.Export}
 }
 
 // Global is the column of keys that work on every screen.

@@ -23,14 +23,24 @@ type Prompt struct {
 	onEnter func(string) tea.Msg
 	// enter is the binding the help shows for enter (save, export).
 	enter key.Binding
+	// note is said under the input (what the saved file is for).
+	note string
 }
 
 // NewSavePrompt asks where to save the plan (same format as `berth plan
-// --out`: JSON, or YAML for a .yaml name).
+// --out`: JSON, or YAML for a .yaml name), and says before it is saved
+// when the plan can only be reviewed (planner.Plan.ForReview).
 func NewSavePrompt(ctx *common.Context, path string) *Prompt {
-	return &Prompt{ctx: ctx, name: "save plan", title: "Save the plan (JSON, or YAML if the name ends in .yaml); berth apply takes it",
+	p := &Prompt{ctx: ctx, name: "save plan", title: "Save the plan (JSON, or YAML if the name ends in .yaml); berth apply takes it",
 		input: components.NewInput(ctx.Styles, "save plan to: ", path), onEnter: func(p string) tea.Msg { return common.SaveMsg{Path: p} },
 		enter: ctx.Keys.SaveFile}
+	if review, why := ctx.Plan.ForReview(); review {
+		p.title = "Save the plan (JSON, or YAML if the name ends in .yaml) for review"
+		p.note = "For review only: " + why + ", so berth apply would refuse it. " +
+			"To make a plan berth apply can carry out, plan the live hosts: berth explore -c qemu+ssh://HOST/system -d DEMAND " +
+			"(or give each host of the scenario a uri)."
+	}
+	return p
 }
 
 // NewExportPrompt asks where to export the edited scenario.
@@ -77,7 +87,14 @@ func (p *Prompt) Help() keymap.Help {
 // View implements common.Screen.
 func (p *Prompt) View(width, height int) string {
 	st := p.ctx.Styles
-	return common.Fit(st.Heading.Render(p.title)+"\n\n"+p.input.View(st), width, height)
+	out := st.Heading.Render(p.title) + "\n\n" + p.input.View(st)
+	if p.note != "" {
+		out += "\n"
+		for _, l := range common.Wrap(p.note, width, 4) {
+			out += "\n" + st.Warn.Render(l)
+		}
+	}
+	return common.Fit(out, width, height)
 }
 
 // Demand adds N guests of a profile (optionally in a group).

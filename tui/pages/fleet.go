@@ -6,10 +6,12 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
@@ -19,17 +21,41 @@ import (
 )
 
 // Fleet is the home screen: the fleet metrics and a table of hosts (or, on
-// its second tab, of the demanded guests).
+// its second tab, of the demanded guests; on a third, in a plan with
+// moves, of the migrations by wave).
 type Fleet struct {
 	ctx *common.Context
 
-	guestsTab bool
+	tab       fleetTab
 	hosts     components.HostTable
 	guests    components.GuestTable
+	moves     components.MoveTable
 	filtering bool
 	filter    components.Input
 
 	width, height int
+}
+
+// fleetTab is one of the fleet view's tabs.
+type fleetTab int
+
+const (
+	tabHosts fleetTab = iota
+	tabGuests
+	tabMoves
+)
+
+// tabs are the tabs the plan on screen has: hosts; the new guests, unless
+// a plan with moves places none; the moves, in a plan with moves.
+func (f *Fleet) tabs() []fleetTab {
+	p := f.ctx.Plan
+	if p.Moves == nil {
+		return []fleetTab{tabHosts, tabGuests}
+	}
+	if p.Metrics.Guests == 0 && len(p.Unplaced) == 0 {
+		return []fleetTab{tabHosts, tabMoves}
+	}
+	return []fleetTab{tabHosts, tabGuests, tabMoves}
 }
 
 // NewFleet returns the fleet view.
@@ -40,11 +66,17 @@ func NewFleet(ctx *common.Context) *Fleet {
 	return f
 }
 
-// metricsLines is the height of the metrics header.
-const metricsLines = 4
+// metricsLines is the height of the metrics header: a line more for the
+// moves of a plan with moves.
+func (f *Fleet) metricsLines() int {
+	if f.ctx.Plan != nil && f.ctx.Plan.Moves != nil {
+		return 5
+	}
+	return 4
+}
 
 // tableHeight is the rows left for the table in the body.
-func (f *Fleet) tableHeight() int { return max(f.height-metricsLines-2, 1) }
+func (f *Fleet) tableHeight() int { return max(f.height-f.metricsLines()-2, 1) }
 
 // SetSize implements common.Screen.
 func (f *Fleet) SetSize(width, height int) {
@@ -57,20 +89,30 @@ func (f *Fleet) Refresh() {
 	if f.ctx.Plan == nil {
 		return
 	}
+	if !slices.Contains(f.tabs(), f.tab) {
+		f.tab = tabHosts
+	}
 	// The filter takes the rest of the tabs' line.
-	hosts, guests := f.tabWidths()
-	f.filter.SetWidth(f.width - hosts - 1 - guests - 2)
-	f.hosts.Filter, f.guests.Filter = f.filter.Value(), f.filter.Value()
+	tabs := 0
+	for _, w := range f.tabWidths() {
+		tabs += w + 1
+	}
+	f.filter.SetWidth(f.width - tabs - 1)
+	f.hosts.Filter, f.guests.Filter, f.moves.Filter = f.filter.Value(), f.filter.Value(), f.filter.Value()
 	f.hosts.Refresh(f.ctx.Plan, f.tableHeight())
 	f.guests.Refresh(f.ctx.Plan, f.tableHeight())
+	f.moves.Refresh(f.ctx.Plan, f.tableHeight())
 }
 
 // refreshActive rebuilds only the table on screen (a sort key on a large
 // fleet need not re-sort the other one).
 func (f *Fleet) refreshActive() {
-	if f.guestsTab {
+	switch f.tab {
+	case tabGuests:
 		f.guests.Refresh(f.ctx.Plan, f.tableHeight())
-	} else {
+	case tabMoves:
+		f.moves.Refresh(f.ctx.Plan, f.tableHeight())
+	default:
 		f.hosts.Refresh(f.ctx.Plan, f.tableHeight())
 	}
 }
@@ -107,21 +149,33 @@ func (f *Fleet) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 		return f, nil
 	}
 	h := f.tableHeight()
-	if f.guestsTab {
+	guestsTab := f.tab == tabGuests
+	switch f.tab {
+	case tabGuests:
 		if f.guests.Key(km, msg, f.guests.Len(), h, nil) {
 			return f, nil
 		}
-	} else if f.hosts.Key(km, msg, f.hosts.Len(), h, f.hosts.IsHeading) {
-		return f, nil
+	case tabMoves:
+		if f.moves.Key(km, msg, f.moves.Len(), h, f.moves.IsHeading) {
+			return f, nil
+		}
+		if cmd, ok := f.movesKey(msg); ok {
+			return f, cmd
+		}
+	default:
+		if f.hosts.Key(km, msg, f.hosts.Len(), h, f.hosts.IsHeading) {
+			return f, nil
+		}
 	}
 	ncols := len(components.HostColumns)
 	sort, desc := &f.hosts.Sort, &f.hosts.Desc
-	if f.guestsTab {
+	if guestsTab {
 		ncols, sort, desc = len(components.GuestColumns), &f.guests.Sort, &f.guests.Desc
 	}
 	switch {
 	case key.Matches(msg, km.Tab):
-		f.guestsTab = !f.guestsTab
+		tabs := f.tabs()
+		f.tab = tabs[(slices.Index(tabs, f.tab)+1)%len(tabs)]
 	case key.Matches(msg, km.Filter):
 		f.filtering = true
 	case key.Matches(msg, km.Back):
@@ -138,26 +192,26 @@ func (f *Fleet) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	case key.Matches(msg, km.Reverse):
 		*desc = !*desc
 		f.refreshActive()
-	case key.Matches(msg, km.Group) && !f.guestsTab:
+	case key.Matches(msg, km.Group) && f.tab == tabHosts:
 		f.hosts.GroupRack = !f.hosts.GroupRack
 		f.refreshActive()
 	case key.Matches(msg, km.Open):
-		if f.guestsTab {
+		if guestsTab {
 			if g, ok := f.guests.Selected(); ok {
 				return f, common.Send(common.OpenGuestMsg{Guest: g.Guest})
 			}
-		} else if hi, ok := f.hosts.Selected(); ok {
+		} else if hi, ok := f.hosts.Selected(); ok && f.tab == tabHosts {
 			return f, common.Send(common.OpenHostMsg{Host: f.ctx.Plan.Hosts[hi].Name})
 		}
-	case key.Matches(msg, km.Exclude) && !f.guestsTab:
+	case key.Matches(msg, km.Exclude) && f.tab == tabHosts:
 		if hi, ok := f.hosts.Selected(); ok {
 			return f, excludeCmd(&f.ctx.Plan.Hosts[hi])
 		}
-	case key.Matches(msg, km.Pin) && f.guestsTab:
+	case key.Matches(msg, km.Pin) && guestsTab:
 		if g, ok := f.guests.Selected(); ok {
 			return f, pinCmd(g)
 		}
-	case key.Matches(msg, km.Move) && f.guestsTab:
+	case key.Matches(msg, km.Move) && guestsTab:
 		if g, ok := f.guests.Selected(); ok {
 			return f, common.Send(common.OpenGuestMsg{Guest: g.Guest})
 		}
@@ -189,22 +243,34 @@ func (f *Fleet) Click(x, y int) tea.Cmd {
 	if f.filtering {
 		return nil
 	}
-	const tabsLine = metricsLines // under the metrics header
+	tabsLine := f.metricsLines() // under the metrics header
 	if y == tabsLine {
-		// What follows the tabs (grouping, the filter) is not a tab.
-		hosts, guests := f.tabWidths()
-		switch {
-		case x < hosts:
-			f.guestsTab = false
-		case x > hosts && x <= hosts+guests:
-			f.guestsTab = true
+		// What follows the tabs (grouping, the filter) is not a tab; nor
+		// is the space between two tabs.
+		left := 0
+		for i, w := range f.tabWidths() {
+			if x >= left && x < left+w {
+				f.tab = f.tabs()[i]
+			}
+			left += w + 1
 		}
 		return nil
 	}
 	line := y - tabsLine - 2 // under the tabs and the table heading
 	h := f.tableHeight() - 1 // as the tables draw their rows
 	open := common.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	if f.guestsTab {
+	switch f.tab {
+	case tabMoves:
+		r, ok := f.moves.At(line, f.moves.Len(), h)
+		if !ok {
+			return nil
+		}
+		if r == f.moves.Cursor {
+			return open
+		}
+		f.moves.Select(r, f.moves.Len(), h, f.moves.IsHeading)
+		return nil
+	case tabGuests:
 		r, ok := f.guests.At(line, f.guests.Len(), h)
 		if !ok {
 			return nil
@@ -226,17 +292,31 @@ func (f *Fleet) Click(x, y int) tea.Cmd {
 	return nil
 }
 
-// tabNames are the two tabs' names.
+// tabNames are the tabs' names, in the order of tabs.
 func (f *Fleet) tabNames() []string {
 	p := f.ctx.Plan
-	return []string{fmt.Sprintf("Hosts (%d)", len(p.Hosts)), fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced)}
+	var out []string
+	for _, t := range f.tabs() {
+		switch t {
+		case tabHosts:
+			out = append(out, fmt.Sprintf("Hosts (%d)", len(p.Hosts)))
+		case tabGuests:
+			out = append(out, fmt.Sprintf("New guests (%d, %d unplaced)", p.Metrics.Guests, p.Metrics.Unplaced))
+		case tabMoves:
+			out = append(out, movesTabName(p.Moves))
+		}
+	}
+	return out
 }
 
 // tabWidths are the cells of the tabs as View draws them, "[Hosts (20)]"
-// then a space and the second tab, each two cells wider than its name.
-func (f *Fleet) tabWidths() (hosts, guests int) {
-	t := f.tabNames()
-	return len(t[0]) + 2, len(t[1]) + 2
+// then a space and the next tab, each two cells wider than its name.
+func (f *Fleet) tabWidths() []int {
+	var out []int
+	for _, t := range f.tabNames() {
+		out = append(out, ansi.StringWidth(t)+2)
+	}
+	return out
 }
 
 // Help implements common.Screen.
@@ -245,14 +325,24 @@ func (f *Fleet) Help() keymap.Help {
 	if f.filtering {
 		return keymap.Help{Short: []key.Binding{km.KeepFilter, km.Cancel}, Full: [][]key.Binding{{km.KeepFilter, km.Cancel}}}
 	}
-	short := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.Exclude, km.Undo, km.Save, km.Help, km.Quit}
+	tab := km.Tab
+	if f.ctx.Plan != nil && f.ctx.Plan.Moves != nil {
+		tab.SetHelp(tab.Help().Key, "next tab")
+	}
+	short := []key.Binding{km.Open, tab, km.Filter, km.SortNext, km.Exclude, km.Undo, km.Save, km.Help, km.Quit}
 	nav := append(km.Navigation(), km.Exclude)
-	view := []key.Binding{km.Open, km.Tab, km.Filter, km.SortNext, km.SortPrev, km.Reverse, km.Group}
-	if f.guestsTab {
+	view := []key.Binding{km.Open, tab, km.Filter, km.SortNext, km.SortPrev, km.Reverse, km.Group}
+	switch f.tab {
+	case tabGuests:
 		// m opens the guest's ranking, where the host is chosen.
-		short = []key.Binding{km.Open, km.Tab, km.PickHost, km.Pin, km.Filter, km.Undo, km.Save, km.Help, km.Quit}
+		short = []key.Binding{km.Open, tab, km.PickHost, km.Pin, km.Filter, km.Undo, km.Save, km.Help, km.Quit}
 		nav = append(km.Navigation(), km.PickHost, km.Pin)
 		view = view[:len(view)-1] // no rack grouping of guests
+	case tabMoves:
+		// The moves run in their order: no sorting, no grouping.
+		short = []key.Binding{km.Open, tab, km.Keep, km.ExcludeDest, km.Filter, km.Undo, km.Save, km.Help, km.Quit}
+		nav = append(km.Navigation(), km.Keep, km.ExcludeDest)
+		view = []key.Binding{km.Open, tab, km.Filter}
 	}
 	return keymap.Help{Short: short, Full: [][]key.Binding{nav, view, km.Global()}}
 }
@@ -264,14 +354,16 @@ func (f *Fleet) View(width, height int) string {
 	b.WriteString(Metrics(f.ctx, width))
 	b.WriteString("\n")
 	tabs := f.tabNames()
-	active := 0
-	if f.guestsTab {
-		active = 1
+	active := slices.Index(f.tabs(), f.tab)
+	for i := range tabs {
+		if i == active {
+			tabs[i] = st.Selected.Render("[" + tabs[i] + "]")
+		} else {
+			tabs[i] = st.Dim.Render(" " + tabs[i] + " ")
+		}
 	}
-	tabs[active] = st.Selected.Render("[" + tabs[active] + "]")
-	tabs[1-active] = st.Dim.Render(" " + tabs[1-active] + " ")
-	line := tabs[0] + " " + tabs[1]
-	if f.hosts.GroupRack && !f.guestsTab {
+	line := strings.Join(tabs, " ")
+	if f.hosts.GroupRack && f.tab == tabHosts {
 		line += st.Dim.Render("  grouped by rack")
 	}
 	if f.filtering {
@@ -280,15 +372,23 @@ func (f *Fleet) View(width, height int) string {
 		line += "  " + st.Input.Render("filter: ") + f.filter.Value() + st.Dim.Render(" (esc clears)")
 	}
 	b.WriteString(common.Trunc(line, width) + "\n")
-	th := max(height-metricsLines-2, 1)
-	if f.guestsTab {
+	th := max(height-f.metricsLines()-2, 1)
+	switch f.tab {
+	case tabGuests:
 		b.WriteString(f.guests.View(st, p, width, th))
-	} else {
+	case tabMoves:
+		b.WriteString(f.moves.View(st, p, width, th))
+	default:
 		b.WriteString(f.hosts.View(st, p, width, th))
 	}
 	out := common.Fit(b.String(), width, height-1)
-	if f.guestsTab {
+	switch {
+	case f.tab == tabGuests:
 		return out + "\n" + common.Trunc(st.Dim.Render("! unplaced or breaks a rule  p pinned · scores as placed; strand is subtracted"), width)
+	case f.tab == tabMoves:
+		return out + "\n" + common.Trunc(st.Dim.Render(p.Moves.LimitsText()+" · "+p.Moves.BoundsText()), width)
+	case p.Moves != nil:
+		return out + "\n" + common.Trunc(components.MoveBarLegend(st)+st.Dim.Render(" · ! over/rule x excluded "+components.FlagFreed+" freed"), width)
 	}
 	return out + "\n" + common.Trunc(components.BarLegend(st)+st.Dim.Render(" · ! over/rule x excluded + buy"), width)
 }
@@ -335,6 +435,9 @@ func Metrics(ctx *common.Context, width int) string {
 		lbl("Use") + strings.Join(use, " · "),
 		lbl("Stranded") + planner.VectorText(m.Stranded),
 		lbl("Failover") + fo + "  " + st.Label.Render("Violations ") + viol,
+	}
+	if s := ctx.Plan.Moves; s != nil {
+		lines = append(lines, lbl("Moves")+movesLine(st, s))
 	}
 	for i, l := range lines {
 		lines[i] = common.Trunc(l, width)

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -34,13 +35,22 @@ type Guest struct {
 func NewGuest(ctx *common.Context, name string) *Guest { return &Guest{ctx: ctx, name: name} }
 
 // Wants implements the root's candidates contract: the guest whose
-// ranking this screen shows.
-func (g *Guest) Wants() string { return g.name }
+// ranking this screen shows ("" for a running guest: the planner ranks
+// hosts for new guests only).
+func (g *Guest) Wants() string {
+	if in := g.info(); in.action == nil && in.unplaced == nil {
+		return ""
+	}
+	return g.name
+}
 
-// guestInfo is what the plan says about the guest.
+// guestInfo is what the plan says about the guest: a new guest placed
+// (action) or not (unplaced), or a running guest that a plan with moves
+// could not move (stuck).
 type guestInfo struct {
 	action   *planner.Action
 	unplaced *planner.Unplaced
+	stuck    *planner.StuckGuest
 }
 
 func (g *Guest) info() guestInfo {
@@ -53,6 +63,13 @@ func (g *Guest) info() guestInfo {
 	for i := range p.Unplaced {
 		if p.Unplaced[i].Guest == g.name {
 			return guestInfo{unplaced: &p.Unplaced[i]}
+		}
+	}
+	if p.Moves != nil {
+		for i := range p.Moves.Stuck {
+			if p.Moves.Stuck[i].Guest == g.name {
+				return guestInfo{stuck: &p.Moves.Stuck[i]}
+			}
 		}
 	}
 	return guestInfo{}
@@ -68,6 +85,8 @@ func (g *Guest) rows() (rows []planner.CandidateView, ranked bool) {
 	switch {
 	case in.unplaced != nil:
 		return components.RefusalsByHost(g.ctx.Plan, in.unplaced.Refusals), false
+	case in.stuck != nil:
+		return components.RefusalsByHost(g.ctx.Plan, in.stuck.Refusals), false
 	case in.action != nil && in.action.Score != nil:
 		return []planner.CandidateView{{Host: in.action.Host, Feasible: true, Score: *in.action.Score}}, false
 	}
@@ -76,8 +95,11 @@ func (g *Guest) rows() (rows []planner.CandidateView, ranked bool) {
 
 func (g *Guest) headHeight() int {
 	in := g.info()
-	if in.unplaced != nil {
-		return 3 + len(g.summary(in.unplaced)) + len(nearestLines(in.unplaced, g.width))
+	switch {
+	case in.unplaced != nil:
+		return 3 + len(g.summary(in.unplaced.Summary)) + len(nearestLines(in.unplaced, g.width))
+	case in.stuck != nil:
+		return 3 + max(len(g.summary(in.stuck.Summary)), 1)
 	}
 	return 4
 }
@@ -88,11 +110,11 @@ const summaryLines = 3
 // summary is the why-not summary as shown: every line with allReasons (or
 // when there are few), else the first summaryLines and a line saying how
 // many more there are and how to see them.
-func (g *Guest) summary(u *planner.Unplaced) []string {
+func (g *Guest) summary(lines []string) []string {
 	var out []string
-	for i, s := range u.Summary {
+	for i, s := range lines {
 		if i == summaryLines && !g.allReasons {
-			more := len(u.Summary) - summaryLines
+			more := len(lines) - summaryLines
 			out = append(out, fmt.Sprintf("… %s (%s shows all)", planner.CountOf(more, "more reason", "more reasons"), g.ctx.Keys.Reasons.Help().Key))
 			break
 		}
@@ -105,7 +127,13 @@ func (g *Guest) summary(u *planner.Unplaced) []string {
 // can fold (more than summaryLines).
 func (g *Guest) summaryCut() bool {
 	in := g.info()
-	return in.unplaced != nil && len(in.unplaced.Summary) > summaryLines
+	switch {
+	case in.unplaced != nil:
+		return len(in.unplaced.Summary) > summaryLines
+	case in.stuck != nil:
+		return len(in.stuck.Summary) > summaryLines
+	}
+	return false
 }
 
 // nearestLines is the nearest-fix hint wrapped at word breaks onto at most
@@ -155,10 +183,16 @@ func (g *Guest) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 		if sel != nil {
 			return g, common.Send(common.OpenHostMsg{Host: sel.Host})
 		}
+	case in.stuck != nil && key.Matches(msg, km.Keep):
+		return g, common.Send(common.EditMsg{Edit: common.KeepToggle(g.name, slices.Contains(g.ctx.Plan.Edits.Keep, g.name))})
+	case in.stuck != nil && (key.Matches(msg, km.Move) || key.Matches(msg, km.Force)):
+		return g, common.Status(g.name+" runs on "+in.stuck.Host+"; the plan decides where running guests go (x on the fleet view takes a host out as a destination)", false)
 	case key.Matches(msg, km.Move), key.Matches(msg, km.Force):
 		force := key.Matches(msg, km.Force)
 		switch {
 		case sel == nil:
+		case !ranked && g.ctx.Moves != nil:
+			return g, common.Status("a plan with moves ranks no hosts: pin the guest where it is with p, or take hosts out with x", true)
 		case !ranked:
 			return g, common.Status("the host ranking is not loaded yet (or this is a read-only plan)", true)
 		case in.action != nil && in.action.Host == sel.Host:
@@ -189,6 +223,12 @@ func (g *Guest) Help() keymap.Help {
 		Short: []key.Binding{km.Move, km.Force, km.Pin, km.Open, km.Undo, km.Back, km.Help, km.Quit},
 		Full:  [][]key.Binding{km.Navigation(), {km.Move, km.Force, km.Pin, km.Open, km.Back}, km.Global()},
 	}
+	if g.ctx.Plan != nil && g.info().stuck != nil {
+		h = keymap.Help{
+			Short: []key.Binding{km.Keep, km.Open, km.Undo, km.Back, km.Help, km.Quit},
+			Full:  [][]key.Binding{km.Navigation(), {km.Keep, km.Open, km.Back}, km.Global()},
+		}
+	}
 	if g.summaryCut() {
 		reasons := km.Reasons
 		if g.allReasons {
@@ -215,6 +255,9 @@ func (g *Guest) View(width, height int) string {
 		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", a.Guest, a.Profile, common.Dash(a.Group)), width)) + st.Good.Render(where) + "\n")
 		b.WriteString(common.Trunc("needs "+planner.VectorText(a.Demand), width) + "\n")
 		how := "scored as if moved now, every other guest in place · m moves here, F forces"
+		if g.ctx.Moves != nil {
+			how = "scored as the plan recorded it when it placed the guest, after the moves"
+		}
 		if g.ctx.ReadOnly {
 			how = "scored as the plan recorded them (read-only: no ranking without the scenario)"
 		}
@@ -225,12 +268,14 @@ func (g *Guest) View(width, height int) string {
 		b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("Guest %s · %s · group %s · ", u.Guest, u.Profile, common.Dash(u.Group)), width)) + st.Bad.Render("UNPLACED") + "\n")
 		b.WriteString(common.Trunc("needs "+planner.VectorText(u.Demand), width) + "\n")
 		b.WriteString(st.Label.Render("why not:"))
-		for _, s := range g.summary(u) {
+		for _, s := range g.summary(u.Summary) {
 			b.WriteString("\n" + common.Trunc("  "+s, width))
 		}
 		for _, l := range nearestLines(u, width) {
 			b.WriteString("\n" + st.Warn.Render(l))
 		}
+	case in.stuck != nil:
+		g.stuckHead(&b, in.stuck, width)
 	default:
 		return common.Fit(st.Bad.Render("guest "+g.name+" is not in this plan (esc to go back)"), width, height)
 	}
@@ -284,7 +329,12 @@ func (g *Guest) View(width, height int) string {
 		b.WriteString("\n" + common.Trunc(mark+flag+" "+name+" "+cells, width))
 	}
 	foot := fmt.Sprintf("%d hosts: %d fit, %d refuse · * current host · ✗ refuses", len(rows), nfit, len(rows)-nfit)
-	if !ranked && !g.ctx.ReadOnly {
+	switch {
+	case in.stuck != nil:
+		foot = fmt.Sprintf("%s refuse it, nearest first · ✗ refuses · %s keeps it / lets it move", planner.CountOf(len(rows), "host", "hosts"), g.ctx.Keys.Keep.Help().Key)
+	case !ranked && g.ctx.Moves != nil:
+		foot = "as the plan recorded it: a plan with moves ranks no hosts (pin the guest with p, or edit and re-plan)"
+	case !ranked && !g.ctx.ReadOnly:
 		foot = "fetching the ranking from the planner…"
 	}
 	return common.Fit(b.String(), width, height-1) + "\n" + common.Trunc(st.Dim.Render(foot), width)

@@ -28,10 +28,26 @@ type Host struct {
 // NewHost returns the detail screen of host name.
 func NewHost(ctx *common.Context, name string) *Host { return &Host{ctx: ctx, name: name} }
 
-// hostGuest is one guest on the host: existing (kept) or new (created).
+// hostGuest is one guest on the host: existing (kept) or new (created);
+// in a plan with moves also one that arrives (moving "in", action its
+// last migration, from other) or leaves (moving "out", action its first
+// migration, to other).
 type hostGuest struct {
 	action planner.Action
 	isNew  bool
+	moving string
+	other  string
+}
+
+// kind is the guest's KIND cell: keep, new, in or out.
+func (g hostGuest) kind() string {
+	switch {
+	case g.isNew:
+		return "new"
+	case g.moving != "":
+		return g.moving
+	}
+	return "keep"
 }
 
 func (h *Host) host() *planner.HostPlan {
@@ -43,12 +59,13 @@ func (h *Host) host() *planner.HostPlan {
 	return nil
 }
 
-// guests lists the host's guests: existing first, then new, each by name
-// in its natural order (cache-2 before cache-10).
+// guests lists the host's guests: existing first (in a plan with moves,
+// those that stay, then those that leave, then those that arrive), then
+// new, each by name in its natural order (cache-2 before cache-10).
 func (h *Host) guests() []hostGuest {
 	var keep, create []hostGuest
 	for _, a := range h.ctx.Plan.Actions {
-		if a.Host != h.name {
+		if a.Host != h.name || a.Op == planner.OpMove {
 			continue
 		}
 		if a.Op == planner.OpCreate {
@@ -57,10 +74,12 @@ func (h *Host) guests() []hostGuest {
 			keep = append(keep, hostGuest{action: a})
 		}
 	}
+	out, in := h.movingGuests()
 	byName := func(a, b hostGuest) int { return components.CompareNames(a.action.Guest, b.action.Guest) }
-	slices.SortFunc(keep, byName)
-	slices.SortFunc(create, byName)
-	return append(keep, create...)
+	for _, gs := range [][]hostGuest{keep, out, in, create} {
+		slices.SortFunc(gs, byName)
+	}
+	return slices.Concat(keep, out, in, create)
 }
 
 // headLines is the number of lines above the guest list.
@@ -102,13 +121,19 @@ func (h *Host) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 		if sel != nil && sel.isNew {
 			return h, common.Send(common.OpenGuestMsg{Guest: sel.action.Guest})
 		}
-		if sel != nil {
-			return h, common.Status(sel.action.Guest+" already runs here; only new guests can be moved", false)
+		if sel != nil && sel.moving != "" && key.Matches(msg, km.Open) {
+			return h, common.Send(common.OpenHostMsg{Host: sel.other})
 		}
-	case key.Matches(msg, km.Pin):
+		if sel != nil {
+			return h, common.Status(h.notMovable(sel), false)
+		}
+	case key.Matches(msg, km.Pin), key.Matches(msg, km.Keep):
 		if sel != nil && sel.isNew {
 			a := sel.action
 			return h, pinCmd(components.GuestRow{Guest: a.Guest, Host: a.Host, Pinned: a.Pinned})
+		}
+		if sel != nil && h.ctx.Plan.Moves != nil {
+			return h, common.Send(common.EditMsg{Edit: common.KeepToggle(sel.action.Guest, slices.Contains(h.ctx.Plan.Edits.Keep, sel.action.Guest))})
 		}
 	}
 	return h, nil
@@ -117,9 +142,13 @@ func (h *Host) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 // Help implements common.Screen.
 func (h *Host) Help() keymap.Help {
 	km := h.ctx.Keys
+	pin := km.Pin
+	if h.ctx.Plan != nil && h.ctx.Plan.Moves != nil {
+		pin = km.Keep
+	}
 	return keymap.Help{
-		Short: []key.Binding{km.Open, km.PickHost, km.Pin, km.Exclude, km.Undo, km.Back, km.Help, km.Quit},
-		Full:  [][]key.Binding{km.Navigation(), {km.Open, km.PickHost, km.Pin, km.Exclude, km.Back}, km.Global()},
+		Short: []key.Binding{km.Open, km.PickHost, pin, km.Exclude, km.Undo, km.Back, km.Help, km.Quit},
+		Full:  [][]key.Binding{km.Navigation(), {km.Open, km.PickHost, pin, km.Exclude, km.Back}, km.Global()},
 	}
 }
 
@@ -132,11 +161,17 @@ func (h *Host) View(width, height int) string {
 	}
 	var b strings.Builder
 	title := fmt.Sprintf("Host %s · rack %s · zone %s · %d existing + %d new guests", hp.Name, common.Dash(hp.Rack), common.Dash(hp.Zone), len(hp.Existing), len(hp.Placed))
+	if h.ctx.Plan.Moves != nil {
+		title = fmt.Sprintf("Host %s · rack %s · zone %s · %d guests → %d (%d leave, %d arrive, %d new)", hp.Name, common.Dash(hp.Rack), common.Dash(hp.Zone),
+			len(hp.Existing), components.GuestsAfter(hp), len(hp.MovedOut), len(hp.MovedIn), len(hp.Placed))
+	}
 	switch {
 	case hp.New:
 		title += st.Good.Render(" · to buy (model " + hp.Model + ")")
 	case hp.Excluded:
 		title += st.Warn.Render(" · excluded")
+	case components.Freed(h.ctx.Plan, hp):
+		title += st.Good.Render(" · freed")
 	}
 	b.WriteString(st.Heading.Render(common.Trunc(title, width)) + "\n")
 
@@ -144,6 +179,15 @@ func (h *Host) View(width, height int) string {
 	barW := min(max(width-60, 5), 30)
 	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("%-7s %10s %10s %10s %10s  %s", "", "OFFERED", "BEFORE", "AFTER", "LEFT", "USE"), width)) + "\n")
 	res := components.Residual(hp)
+	bar := func(d inventory.Dimension) string {
+		return components.Bar(st, hp.Before[d], hp.After[d], hp.Offered[d], h.ctx.Plan.Policy.Overhead[d], barW)
+	}
+	if h.ctx.Plan.Moves != nil {
+		ld := h.loads()
+		bar = func(d inventory.Dimension) string {
+			return components.MoveBar(st, ld.Staying[d], hp.After[d], ld.Leaving[d], hp.Offered[d], h.ctx.Plan.Policy.Overhead[d], barW)
+		}
+	}
 	for _, d := range inventory.Dimensions {
 		left := components.Quantity(d, res[d])
 		if res[d] < 0 {
@@ -152,7 +196,7 @@ func (h *Host) View(width, height int) string {
 			left = common.PadLeft(left, 10)
 		}
 		line := fmt.Sprintf("%-7s %10s %10s %10s %s  %s", d, components.Quantity(d, hp.Offered[d]), components.Quantity(d, hp.Before[d]),
-			components.Quantity(d, hp.After[d]), left, components.Bar(st, hp.Before[d], hp.After[d], hp.Offered[d], h.ctx.Plan.Policy.Overhead[d], barW))
+			components.Quantity(d, hp.After[d]), left, bar(d))
 		b.WriteString(common.Trunc(line, width) + "\n")
 	}
 	b.WriteString(common.Trunc(st.Dim.Render("residual: "+planner.VectorText(res)), width) + "\n")
@@ -163,7 +207,11 @@ func (h *Host) View(width, height int) string {
 	for _, d := range inventory.Dimensions {
 		head += fmt.Sprintf(" %*s", d.Spec().Width, d.Spec().Heading)
 	}
-	b.WriteString(st.Heading.Render(common.Trunc(head+"  "+components.ScoreHeading+" when placed", width)))
+	last := components.ScoreHeading + " when placed"
+	if h.ctx.Plan.Moves != nil {
+		last = "MOVE"
+	}
+	b.WriteString(st.Heading.Render(common.Trunc(head+"  "+last, width)))
 	from, to := h.list.Window(len(gs), h.listHeight())
 	if len(gs) == 0 {
 		b.WriteString("\n" + st.Dim.Render("  no guests"))
@@ -176,22 +224,23 @@ func (h *Host) View(width, height int) string {
 		if i == h.list.Cursor {
 			mark = "› "
 		}
-		flag, kind := " ", "keep"
-		if g.isNew {
-			kind = "new"
-		}
+		flag, kind := " ", g.kind()
 		switch {
 		case bad[a.Guest]:
 			flag = st.Bad.Render("!")
 		case a.Pinned:
 			flag = st.Warn.Render("p")
+		case slices.Contains(h.ctx.Plan.Edits.Keep, a.Guest):
+			flag = st.Warn.Render("k")
 		}
 		name := common.Pad(a.Guest, 18)
 		if i == h.list.Cursor {
 			name = st.Cursor.Render(name)
 		}
 		why := ""
-		if a.Score != nil {
+		if g.moving != "" {
+			why = moveCell(g)
+		} else if a.Score != nil {
 			why = components.ScoreCells(a.Score)
 			if a.Score.Opens {
 				why += " opens"
@@ -217,6 +266,9 @@ func (h *Host) detail(gs []hostGuest, width int) string {
 	g := gs[h.list.Cursor]
 	a := g.action
 	lines := []string{st.Label.Render(a.Guest) + st.Dim.Render(" needs ") + planner.VectorText(a.Demand)}
+	if g.moving != "" || h.ctx.Plan.Moves != nil && !g.isNew {
+		return common.Fit(strings.Join(append(lines, h.moveDetail(g)...), "\n"), width, 3)
+	}
 	if obs := h.observed(a.Guest); obs != nil {
 		lines = append(lines, st.Dim.Render("observed: ")+planner.VectorText(*obs))
 	} else if !g.isNew {

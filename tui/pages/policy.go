@@ -9,26 +9,53 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/tui/common"
 	"github.com/berth-dev/berth/tui/keymap"
 )
 
 // Policy edits the policy knobs (overcommit, headroom, same-appetite,
-// failover k, objective); enter re-plans with all changes as one edit.
+// failover k, objective) and, in a move mode, the move budget; enter
+// re-plans with all changes as one edit.
 type Policy struct {
 	ctx *common.Context
-	pol inventory.Policy
+	set knobSet
 	row int
 }
 
-// NewPolicy returns the policy dialog, starting from the current policy.
-func NewPolicy(ctx *common.Context) *Policy { return &Policy{ctx: ctx, pol: ctx.Policy} }
+// knobSet is what the dialog changes: the policy, and the move mode's
+// options (zero without a move mode).
+type knobSet struct {
+	pol inventory.Policy
+	opt planner.MoveOptions
+}
 
-// knob is one adjustable line of the dialog.
+// NewPolicy returns the policy dialog, starting from the current policy
+// (and move options).
+func NewPolicy(ctx *common.Context) *Policy {
+	p := &Policy{ctx: ctx, set: knobSet{pol: ctx.Policy}}
+	if ctx.Moves != nil {
+		p.set.opt = ctx.Moves.Options
+	}
+	return p
+}
+
+// current is the knob set in effect.
+func (p *Policy) current() knobSet {
+	k := knobSet{pol: p.ctx.Policy}
+	if p.ctx.Moves != nil {
+		k.opt = p.ctx.Moves.Options
+	}
+	return k
+}
+
+// knob is one adjustable line of the dialog: a policy knob (show, step)
+// or a move budget's (moves).
 type knob struct {
-	name string
-	show func(p *inventory.Policy) string
-	step func(p *inventory.Policy, dir int)
+	name  string
+	show  func(p *inventory.Policy) string
+	step  func(p *inventory.Policy, dir int)
+	moves *moveKnob
 }
 
 var appetiteModes = []inventory.AppetiteMode{inventory.AppetiteSoft, inventory.AppetiteHard, inventory.AppetiteOff}
@@ -81,6 +108,34 @@ func knobs() []knob {
 	return ks
 }
 
+// knobs are the dialog's lines: the policy's, then the move budget's in a
+// move mode.
+func (p *Policy) knobs() []knob {
+	ks := knobs()
+	if p.ctx.Moves != nil {
+		for _, m := range moveKnobs(p.ctx.Moves.Goal) {
+			ks = append(ks, knob{name: m.name, moves: &m})
+		}
+	}
+	return ks
+}
+
+// show and step read and change the knob's value in set.
+func (k knob) showIn(set *knobSet) string {
+	if k.moves != nil {
+		return k.moves.show(&set.opt)
+	}
+	return k.show(&set.pol)
+}
+
+func (k knob) stepIn(set *knobSet, dir int) {
+	if k.moves != nil {
+		k.moves.step(&set.opt, dir)
+		return
+	}
+	k.step(&set.pol, dir)
+}
+
 // SetSize implements common.Screen.
 func (p *Policy) SetSize(int, int) {}
 
@@ -93,7 +148,7 @@ func (p *Policy) Capturing() bool { return true }
 // Update implements common.Screen.
 func (p *Policy) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 	km := p.ctx.Keys
-	ks := knobs()
+	ks := p.knobs()
 	switch {
 	case key.Matches(msg, km.Cancel):
 		return p, common.Send(common.BackMsg{})
@@ -102,16 +157,22 @@ func (p *Policy) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 		if len(changes) == 0 {
 			return p, common.Send(common.BackMsg{Then: common.StatusMsg{Text: "policy unchanged"}})
 		}
-		return p, common.Send(common.BackMsg{Then: common.EditMsg{Edit: common.Edit{Kind: common.EditPolicy, Policy: p.pol,
-			Label: "policy " + strings.Join(changes, ", ")}}})
+		return p, common.Send(common.BackMsg{Then: common.EditMsg{Edit: common.Edit{Kind: common.EditPolicy, Policy: p.set.pol,
+			MoveOptions: p.set.opt, Label: "policy " + strings.Join(changes, ", ")}}})
 	case key.Matches(msg, km.Up):
 		p.row = (p.row + len(ks) - 1) % len(ks)
 	case key.Matches(msg, km.Down):
 		p.row = (p.row + 1) % len(ks)
 	case key.Matches(msg, km.Left):
-		ks[p.row].step(&p.pol, -1)
+		ks[p.row].stepIn(&p.set, -1)
 	case key.Matches(msg, km.Right):
-		ks[p.row].step(&p.pol, 1)
+		ks[p.row].stepIn(&p.set, 1)
+	case ks[p.row].moves != nil && ks[p.row].moves.typed != nil && (msg.Code == tea.KeyBackspace || len(msg.Text) == 1 && msg.Text >= "0" && msg.Text <= "9"):
+		r := '\b'
+		if msg.Code != tea.KeyBackspace {
+			r = rune(msg.Text[0])
+		}
+		ks[p.row].moves.typed(&p.set.opt, r)
 	}
 	return p, nil
 }
@@ -119,9 +180,9 @@ func (p *Policy) Update(msg tea.KeyPressMsg) (common.Screen, tea.Cmd) {
 // changes lists the knobs that differ from the current policy, "name old→new".
 func (p *Policy) changes() []string {
 	var out []string
-	cur := p.ctx.Policy
-	for _, k := range knobs() {
-		if a, b := k.show(&cur), k.show(&p.pol); a != b {
+	cur := p.current()
+	for _, k := range p.knobs() {
+		if a, b := k.showIn(&cur), k.showIn(&p.set); a != b {
 			out = append(out, fmt.Sprintf("%s %s→%s", k.name, a, b))
 		}
 	}
@@ -138,11 +199,15 @@ func (p *Policy) Help() keymap.Help {
 // View implements common.Screen.
 func (p *Policy) View(width, height int) string {
 	st := p.ctx.Styles
-	cur := p.ctx.Policy
+	cur := p.current()
 	var b strings.Builder
-	b.WriteString(st.Heading.Render("Policy knobs: ←/→ change, enter re-plans with all changes as one edit") + "\n\n")
-	for i, k := range knobs() {
-		now, was := k.show(&p.pol), k.show(&cur)
+	title := "Policy knobs: ←/→ change, enter re-plans with all changes as one edit"
+	if p.ctx.Moves != nil {
+		title = "Policy knobs and move budget: ←/→ change (digits type a count), enter re-plans with all changes as one edit"
+	}
+	b.WriteString(st.Heading.Render(common.Trunc(title, width)) + "\n\n")
+	for i, k := range p.knobs() {
+		now, was := k.showIn(&p.set), k.showIn(&cur)
 		line := fmt.Sprintf("%-22s %8s", k.name, now)
 		if now != was {
 			line += st.Warn.Render(" (was " + was + ")")

@@ -47,6 +47,9 @@ type Styles struct {
 	BarOverhead lipgloss.Style
 	BarFree     lipgloss.Style
 	BarOver     lipgloss.Style
+	// BarLeaving: in a plan with moves, what the guests that leave a host
+	// used there.
+	BarLeaving lipgloss.Style
 }
 
 // New returns the styles for a dark (dark true) or light background.
@@ -72,5 +75,6 @@ func New(dark bool) *Styles {
 		BarOverhead: s().Foreground(c("#a07000", "#d7af5f")),
 		BarFree:     s().Foreground(c("#b0b0b0", "#4e4e4e")),
 		BarOver:     s().Foreground(c("#c00000", "#ff5f5f")),
+		BarLeaving:  s().Foreground(c("#a0508a", "#d787af")),
 	}
 }
