@@ -35,7 +35,19 @@ type Scenario struct {
 	// Warnings are the problems found when the scenario was read or merged
 	// that do not stop it from being used (see Problem, Severity).
 	Warnings Problems
+
+	// Positions is where the file wrote its policy fields, so that checks
+	// made after reading (the planner's, through ProblemAt) point into it.
+	Positions FieldPositions
 }
+
+// FieldPositions is where a scenario file wrote its policy fields. Where a
+// value was written is not part of the value: any two are Equal, so
+// scenarios compare (go-cmp) as they did without it.
+type FieldPositions struct{ pos map[string]Pos }
+
+// Equal reports true: positions take no part in comparing scenarios.
+func (FieldPositions) Equal(FieldPositions) bool { return true }
 
 // Host is one physical machine.
 type Host struct {
@@ -244,8 +256,8 @@ func DefaultPolicy() Policy {
 	return Policy{
 		Overcommit:   Uniform(1),
 		Headroom:     Uniform(0.9),
-		Overhead:     Vector{CPU: 0.03, Memory: 0.10, IOPS: 0.10, Net: 0.10},
-		Basis:        [NumDims]Basis{BasisAllocation, BasisAllocation, BasisAllocation, BasisAllocation},
+		Overhead:     DefaultOverhead(),
+		Basis:        uniformBasis(BasisAllocation),
 		SafetyFactor: 1.2,
 		SameAppetite: SameAppetite{Mode: AppetiteSoft, MaxPerHost: 2, Penalty: 0.25},
 		Objective:    ObjectivePack,
@@ -267,4 +279,13 @@ func BuiltInProfiles() []Profile {
 		{Name: "web", Description: "CPU-heavy (app servers, proxies)", Appetite: CPU, HasAppetite: true,
 			Request: Vector{CPU: 8, Memory: 8 * gi, IOPS: 200, Net: 300 * mbps}, BuiltIn: true},
 	}
+}
+
+// uniformBasis is the same basis in every dimension.
+func uniformBasis(b Basis) [NumDims]Basis {
+	var out [NumDims]Basis
+	for d := range out {
+		out[d] = b
+	}
+	return out
 }

@@ -1,44 +1,5 @@
 package inventory
 
-import "fmt"
-
-// Dimension is one kind of resource a host offers and a guest consumes.
-type Dimension int
-
-const (
-	CPU    Dimension = iota // vCPUs (fractional allowed)
-	Memory                  // bytes
-	IOPS                    // disk operations per second
-	Net                     // network bandwidth, bits per second
-	NumDims
-)
-
-// Dimensions lists every dimension in order, for loops.
-var Dimensions = [NumDims]Dimension{CPU, Memory, IOPS, Net}
-
-var dimNames = [NumDims]string{"cpu", "memory", "iops", "net"}
-
-// String is the dimension's name as written in scenario files.
-func (d Dimension) String() string {
-	if d >= 0 && d < NumDims {
-		return dimNames[d]
-	}
-	return fmt.Sprintf("dim(%d)", int(d))
-}
-
-// DimensionNames returns the names of all dimensions in order.
-func DimensionNames() []string { return append([]string(nil), dimNames[:]...) }
-
-// ParseDimension maps a name from a scenario file to a Dimension.
-func ParseDimension(s string) (Dimension, bool) {
-	for d, n := range dimNames {
-		if n == s {
-			return Dimension(d), true
-		}
-	}
-	return 0, false
-}
-
 // Vector is an amount of every resource, in each dimension's base unit
 // (vCPUs, bytes, IOPS, bits/s).
 type Vector [NumDims]float64

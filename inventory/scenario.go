@@ -1,9 +1,11 @@
 package inventory
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Profile returns the profile called name (built-in or from the file).
@@ -46,21 +48,6 @@ func (s *Scenario) HostModelByName(name string) (*HostModel, bool) {
 	return nil, false
 }
 
-// DemandRequest is what each guest of d asks for: its profile's request
-// with d.Request's non-zero dimensions written over it. ok is false when
-// the profile is unknown (then only d.Request is returned).
-func (s *Scenario) DemandRequest(d *Demand) (req Vector, ok bool) {
-	if p, found := s.Profile(d.Profile); found {
-		req, ok = p.Request, true
-	}
-	for dim, x := range d.Request {
-		if x != 0 {
-			req[dim] = x
-		}
-	}
-	return req, ok
-}
-
 // GuestName is the name of the i-th (1-based) guest of the demand: NAME-i.
 func (d *Demand) GuestName(i int) string { return d.Name + "-" + strconv.Itoa(i) }
 
@@ -71,43 +58,6 @@ func (d *Demand) GuestNames() []string {
 		names = append(names, d.GuestName(i))
 	}
 	return names
-}
-
-// HostOvercommit is the overcommit that applies on h: the host's own ratio
-// in the dimensions where it sets one, the policy's elsewhere.
-func (p Policy) HostOvercommit(h *Host) Vector {
-	oc := p.Overcommit
-	for dim, x := range h.Overcommit {
-		if x != 0 {
-			oc[dim] = x
-		}
-	}
-	return oc
-}
-
-// Offer is the capacity a host offers to guests, per dimension:
-//
-//	(capacity − reserved) × overcommit × headroom
-//
-// e.g. 32 vCPUs, 2 reserved, overcommit 4, headroom 0.9 → 30 × 4 × 0.9 = 108.
-func (p Policy) Offer(capacity, reserved, overcommit Vector) Vector {
-	return capacity.Sub(reserved).Mul(overcommit).Mul(p.Headroom)
-}
-
-// Offered is the capacity host h offers under the policy (see Offer).
-func (p Policy) Offered(h *Host) Vector {
-	return p.Offer(h.Capacity, h.Reserved, p.HostOvercommit(h))
-}
-
-// ModelOffered is the capacity a new host of model m would offer.
-func (p Policy) ModelOffered(m *HostModel) Vector {
-	return p.Offer(m.Capacity, m.Reserved, p.Overcommit)
-}
-
-// WithOverhead is a request with the virtualisation overhead added:
-// v × (1 + overhead), e.g. 8 vCPUs at 3% → 8.24.
-func (p Policy) WithOverhead(v Vector) Vector {
-	return v.Mul(Uniform(1).Add(p.Overhead))
 }
 
 // Clone returns a deep copy of the scenario.
@@ -182,4 +132,24 @@ func (s *Scenario) Check() Problems {
 	probs := validate(s, metaFromItems(s, len(s.Hosts)), modeFull)
 	sortProblems(probs)
 	return probs
+}
+
+// ProblemAt is a problem with a policy field of s ("policy.strategy"),
+// located where s's file wrote it (or its nearest written parent): for
+// checks made after the scenario was read, such as the planner's of the
+// strategy name, so that they point into the file as the reader's do.
+func (s *Scenario) ProblemAt(field string, sev Severity, format string, args ...any) Problem {
+	p := Problem{Source: s.Source, Field: field, Message: fmt.Sprintf(format, args...), Severity: sev}
+	for path := field; path != ""; {
+		if at, ok := s.Positions.pos[path]; ok && at.Line > 0 {
+			p.Line, p.Column = at.Line, at.Column
+			break
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return p
 }

@@ -88,6 +88,12 @@ func parseScenario(source string, data []byte, mode validateMode) (s *Scenario, 
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	s.Positions.pos = map[string]Pos{}
+	for path, p := range d.pos {
+		if within(path, "policy") {
+			s.Positions.pos[path] = p
+		}
+	}
 	return s, nil
 }
 
@@ -206,7 +212,7 @@ func (d *decoder) policy(n *yaml.Node, path string, p *Policy) {
 	}
 	if v, ok := f["basis"]; ok {
 		var cur Vector // the enum is read through perDim by index
-		bases := []string{string(BasisAllocation), string(BasisObserved), string(BasisMax)}
+		bases := Bases.Names()
 		idx := func(n *yaml.Node, path string) float64 {
 			return float64(indexOf(bases, d.enum(n, path, bases...)))
 		}
@@ -227,7 +233,7 @@ func (d *decoder) policy(n *yaml.Node, path string, p *Policy) {
 		sp := join(path, "sameAppetite")
 		if sf, ok := d.object(v, sp, appetiteFields...); ok {
 			if v, ok := sf["mode"]; ok {
-				p.SameAppetite.Mode = AppetiteMode(d.enum(v, join(sp, "mode"), string(AppetiteSoft), string(AppetiteHard), string(AppetiteOff)))
+				p.SameAppetite.Mode = AppetiteMode(d.enum(v, join(sp, "mode"), AppetiteModes.Names()...))
 			}
 			if v, ok := sf["maxPerHost"]; ok {
 				p.SameAppetite.MaxPerHost = d.integer(v, join(sp, "maxPerHost"))
@@ -241,7 +247,7 @@ func (d *decoder) policy(n *yaml.Node, path string, p *Policy) {
 		p.FailoverHosts = d.integer(v, join(path, "failoverHosts"))
 	}
 	if v, ok := f["objective"]; ok {
-		p.Objective = Objective(d.enum(v, join(path, "objective"), string(ObjectivePack), string(ObjectiveSpread)))
+		p.Objective = Objective(d.enum(v, join(path, "objective"), Objectives.Names()...))
 	}
 	if v, ok := f["strategy"]; ok {
 		p.Strategy = d.str(v, join(path, "strategy"))
@@ -365,7 +371,7 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 		g.Name = d.str(v, join(path, "name"))
 	}
 	if v, ok := f["scope"]; ok {
-		if sc := d.enum(v, join(path, "scope"), string(ScopeHost), string(ScopeRack), string(ScopeZone)); sc != "" {
+		if sc := d.enum(v, join(path, "scope"), Scopes.Names()...); sc != "" {
 			g.Scope = Scope(sc)
 		}
 	}
@@ -458,7 +464,7 @@ func (d *decoder) guest(n *yaml.Node, path string, s *Scenario) Guest {
 		g.PlanID = d.str(v, join(path, "planID"))
 	}
 	if v, ok := f["roleSource"]; ok {
-		g.RoleSource = RoleSource(d.enum(v, join(path, "roleSource"), string(RoleMetadata), string(RolePattern), string(RoleInferred)))
+		g.RoleSource = RoleSource(d.enum(v, join(path, "roleSource"), RoleSources.Names()...))
 	}
 	return g
 }

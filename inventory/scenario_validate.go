@@ -71,6 +71,26 @@ type checker struct {
 	// offered capacity from it are skipped then (they would only repeat the
 	// policy's problem in other words).
 	policyBroken bool
+
+	// Indexes built on first use, so that checks made once per guest or
+	// demand entry cost about the same on 10 hosts as on 10,000.
+	names     map[string]map[string]bool // "profile"/"group" → defined names
+	offerSets map[offerKey]*offerSet
+	labels    *labelIndex
+}
+
+// defined is the set of profile or group names the scenario defines.
+func (c *checker) defined(kind string) map[string]bool {
+	if c.names == nil {
+		c.names = map[string]map[string]bool{"profile": {}, "group": {}}
+		for _, p := range c.s.Profiles {
+			c.names["profile"][p.Name] = true
+		}
+		for _, g := range c.s.Groups {
+			c.names["group"][g.Name] = true
+		}
+	}
+	return c.names[kind]
 }
 
 func validate(s *Scenario, meta *validateMeta, mode validateMode) Problems {
@@ -250,58 +270,12 @@ func (c *checker) perDim(path string, v Vector, ok func(x float64) bool, format 
 }
 
 func (c *checker) policy() {
-	p := &c.s.Policy
-	before := len(c.probs)
-	c.perDim("policy.overcommit", p.Overcommit, func(x float64) bool { return x > 0 && !math.IsInf(x, 0) },
-		"overcommit must be greater than 0 (1 = none), found %g")
-	c.perDim("policy.headroom", p.Headroom, func(x float64) bool { return x > 0 && x <= 1 },
-		"headroom is the share of a host to fill: more than 0 and at most 1 (or 100%%), found %g")
-	c.perDim("policy.overhead", p.Overhead, func(x float64) bool { return x >= 0 && x <= 10 },
-		"overhead is a fraction of each request from 0 to 10 (e.g. 0.03 or 3%%), found %g")
-	c.policyBroken = len(c.probs) > before || len(c.meta.bad) > 0 && c.anyBad("policy")
-	for _, d := range Dimensions {
-		switch p.Basis[d] {
-		case BasisAllocation, BasisObserved, BasisMax:
-		default:
-			c.errorf(dimPath("policy.basis", d), "unknown basis %q: expected allocation, observed or max", p.Basis[d])
-		}
+	hosts := -1
+	if c.fleetKnown() {
+		hosts = len(c.s.Hosts)
 	}
-	if !(p.SafetyFactor > 0) || math.IsInf(p.SafetyFactor, 0) {
-		c.errorf("policy.safetyFactor", "safetyFactor multiplies observed use and must be greater than 0 (e.g. 1.2), found %g", p.SafetyFactor)
-	}
-	switch p.SameAppetite.Mode {
-	case AppetiteSoft, AppetiteOff:
-	case AppetiteHard:
-		if p.SameAppetite.MaxPerHost < 1 {
-			c.errorf("policy.sameAppetite.maxPerHost", "hard mode needs maxPerHost of at least 1, found %d", p.SameAppetite.MaxPerHost)
-		}
-	default:
-		c.errorf("policy.sameAppetite.mode", "unknown mode %q: expected soft, hard or off", p.SameAppetite.Mode)
-	}
-	if p.SameAppetite.MaxPerHost < 0 {
-		c.errorf("policy.sameAppetite.maxPerHost", "must not be negative, found %d", p.SameAppetite.MaxPerHost)
-	}
-	if x := p.SameAppetite.Penalty; !(x >= 0) || math.IsInf(x, 0) {
-		c.errorf("policy.sameAppetite.penalty", "must be 0 or more, found %g", x)
-	}
-	if p.FailoverHosts < 0 {
-		c.errorf("policy.failoverHosts", "must be 0 or more, found %d", p.FailoverHosts)
-	} else if c.fleetKnown() && len(c.s.Hosts) > 0 && p.FailoverHosts >= len(c.s.Hosts) && len(c.s.HostModels) == 0 {
-		c.errorf("policy.failoverHosts", "%d failed hosts cannot be survived by a fleet of %d", p.FailoverHosts, len(c.s.Hosts))
-	}
-	switch p.Objective {
-	case ObjectivePack, ObjectiveSpread:
-	default:
-		c.errorf("policy.objective", "unknown objective %q: expected pack or spread", p.Objective)
-	}
-	if p.Strategy == "" || strings.ContainsFunc(p.Strategy, func(r rune) bool {
-		return !(r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r))
-	}) {
-		c.errorf("policy.strategy", "strategy must be a name such as align, firstfit, bestfit or spread, found %q", p.Strategy)
-	}
-	if p.Iterations < 0 {
-		c.errorf("policy.iterations", "must be 0 or more, found %d", p.Iterations)
-	}
+	capacityOK := checkPolicy(&c.s.Policy, hosts, c)
+	c.policyBroken = !capacityOK || len(c.meta.bad) > 0 && c.anyBad("policy")
 }
 
 // amounts checks that every dimension of v is a finite amount ≥ 0.
@@ -336,8 +310,8 @@ func (c *checker) capacity(path string, capacity, reserved Vector) {
 		}
 	}
 	if len(missing) > 0 {
-		c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. {cpu: 32, memory: 256Gi, iops: 20k, net: 10Gbps})",
-			strings.Join(missing, ", "))
+		c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. %s)",
+			strings.Join(missing, ", "), SampleVector(false))
 	}
 }
 
@@ -358,7 +332,7 @@ func (c *checker) profiles() {
 			c.errorf(join(path, "appetite"), "unknown appetite %v: expected %s", p.Appetite, strings.Join(appetiteNames(), ", "))
 		}
 		if c.amounts(join(path, "request"), p.Request) && p.Request.IsZero() {
-			c.errorf(join(path, "request"), "profile %q requests nothing: write e.g. request: {cpu: 2, memory: 4Gi, iops: 500, net: 100Mbps}", p.Name)
+			c.errorf(join(path, "request"), "profile %q requests nothing: write e.g. request: %s", p.Name, SampleVector(true))
 		}
 	}
 }
@@ -382,10 +356,8 @@ func (c *checker) groups() {
 		path := index("groups", i)
 		c.name(path, "group", g.Name)
 		c.unique(seen, path, "group", g.Name)
-		switch g.Scope {
-		case ScopeHost, ScopeRack, ScopeZone:
-		default:
-			c.errorf(join(path, "scope"), "unknown scope %q: expected host, rack or zone", g.Scope)
+		if !Scopes.Has(g.Scope) {
+			c.errorf(join(path, "scope"), "unknown scope %q: expected %s", g.Scope, Scopes.Or())
 		}
 	}
 }
@@ -395,19 +367,16 @@ func (c *checker) reference(path, kind, name string) {
 	if name == "" {
 		return
 	}
+	if c.defined(kind)[name] {
+		return
+	}
 	var known []string
 	switch kind {
 	case "profile":
-		if _, ok := c.s.Profile(name); ok {
-			return
-		}
 		for _, p := range c.s.Profiles {
 			known = append(known, p.Name)
 		}
 	case "group":
-		if _, ok := c.s.GroupByName(name); ok {
-			return
-		}
 		for _, g := range c.s.Groups {
 			known = append(known, g.Name)
 		}
@@ -458,19 +427,28 @@ func (c *checker) hosts() seenNames {
 				c.amounts(join(gp, "observed"), *g.Observed)
 			}
 			if c.fleetKnown() {
-				c.fitsSomewhere(join(gp, "allocation"), "allocation", g.Allocation, false, nil)
+				c.fitsSomewhere(join(gp, "allocation"), "allocation", g.Allocation, c.offers(allocatable, nil))
 			}
 			load = load.Add(g.Allocation)
 		}
-		offer := c.s.Policy.Offer(h.Capacity, h.Reserved, c.s.Policy.HostOvercommit(h))
-		for _, d := range Dimensions {
-			if !c.policyBroken && len(h.Guests) > 0 && offer[d] > 0 && load[d] > offer[d]/c.s.Policy.Headroom[d]+1e-9 {
-				c.warnf(join(path, "guests"), "the guests are allocated %s of %s, more than the host's %s (capacity − reserved, × overcommit)",
-					FormatQuantity(d, load[d]), d, FormatQuantity(d, offer[d]/c.s.Policy.Headroom[d]))
-			}
-		}
+		c.overAllocated(path, h, load)
 	}
 	return guestNames
+}
+
+// overAllocated warns when the guests a host runs are allocated more than
+// it can allocate (capacity − reserved, × overcommit) in some dimension.
+func (c *checker) overAllocated(path string, h *Host, load Vector) {
+	if c.policyBroken || len(h.Guests) == 0 {
+		return
+	}
+	alloc := c.s.Policy.HostAllocatable(h)
+	for _, d := range Dimensions {
+		if alloc[d] > 0 && load[d] > alloc[d]*(1+FitSlack) {
+			c.warnf(join(path, "guests"), "the guests are allocated %s of %s, more than the host's %s (capacity − reserved, × overcommit)",
+				FormatQuantity(d, load[d]), d, FormatQuantity(d, alloc[d]))
+		}
+	}
 }
 
 // maxCount bounds one demand entry; beyond it the planner would be asked
@@ -500,9 +478,10 @@ func (c *checker) demand(guestNames seenNames) {
 				c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)
 			}
 		}
-		eligible := c.selector(path, d.Selector)
-		if req, ok := c.s.DemandRequest(d); ok && c.fleetKnown() {
-			c.fitsSomewhere(join(path, "request"), "request", req, true, eligible)
+		if c.selector(path, d.Selector) && c.fleetKnown() {
+			if req, known := c.s.DemandRequest(d); known {
+				c.fitsSomewhere(join(path, "request"), "request", req, c.offers(offered, d.Selector))
+			}
 		}
 	}
 }

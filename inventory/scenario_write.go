@@ -174,7 +174,7 @@ func policyNode(p *Policy) *yaml.Node {
 		put(m, "overhead", ratioVector(p.Overhead, def.Overhead))
 	}
 	if p.Basis != def.Basis {
-		if p.Basis == [NumDims]Basis{p.Basis[0], p.Basis[0], p.Basis[0], p.Basis[0]} {
+		if p.Basis == uniformBasis(p.Basis[0]) {
 			put(m, "basis", strNode(string(p.Basis[0])))
 		} else {
 			b := flow(yaml.MappingNode)

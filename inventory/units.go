@@ -62,19 +62,11 @@ func ParseQuantity(dim Dimension, s string) (float64, error) {
 		return 0, fmt.Errorf("%q: %v; %s", in, err, example(dim))
 	}
 	u := strings.TrimSpace(rest)
-	var mult float64
-	switch dim {
-	case CPU:
-		mult, err = cpuUnit(num, u)
-	case Memory:
-		mult, err = memoryUnit(num, u)
-	case IOPS:
-		mult, err = iopsUnit(u)
-	case Net:
-		mult, err = netUnit(num, u)
-	default:
+	spec := dim.Spec()
+	if spec == nil {
 		return 0, fmt.Errorf("unknown dimension %v", dim)
 	}
+	mult, err := spec.parseUnit(num, u)
 	if err != nil {
 		return 0, fmt.Errorf("%q %v", in, err)
 	}
@@ -91,15 +83,8 @@ func ParseQuantity(dim Dimension, s string) (float64, error) {
 
 // example says how amounts of dim are written.
 func example(dim Dimension) string {
-	switch dim {
-	case CPU:
-		return "write vCPUs such as 4, 0.5 or 500m"
-	case Memory:
-		return "write bytes such as 64Gi (2^30 bytes each) or 64G (10^9 bytes each)"
-	case IOPS:
-		return "write operations per second such as 5000 or 5k"
-	case Net:
-		return "write bits per second such as 10Gbps, 500Mbps or 1Gbit/s"
+	if s := dim.Spec(); s != nil {
+		return s.Example
 	}
 	return ""
 }
@@ -196,7 +181,7 @@ func memoryUnit(num, u string) (float64, error) {
 	return 0, fmt.Errorf("has an unknown memory unit %q: use Ki, Mi, Gi, Ti (powers of 2) or k, M, G, T (powers of 10); a bare number is bytes", u)
 }
 
-func iopsUnit(u string) (float64, error) {
+func iopsUnit(_, u string) (float64, error) {
 	if l := strings.ToLower(u); strings.HasSuffix(l, "iops") {
 		u = strings.TrimSpace(u[:len(u)-4])
 	}
@@ -249,26 +234,37 @@ func FormatQuantity(dim Dimension, v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
-	switch dim {
-	case Memory:
-		if v < 0 {
-			return "-" + humanize.IBytes(uint64(-v))
-		}
-		return humanize.IBytes(uint64(math.Round(v)))
-	case IOPS:
-		if math.Abs(v) < 1000 {
-			return humanize.FtoaWithDigits(v, 1)
-		}
-		x, p := humanize.ComputeSI(v)
-		return humanize.FtoaWithDigits(x, 1) + p
-	case Net:
-		if math.Abs(v) < 1000 {
-			return humanize.FtoaWithDigits(v, 1) + " bps"
-		}
-		x, p := humanize.ComputeSI(v)
-		return humanize.FtoaWithDigits(x, 1) + " " + p + "bps"
+	if s := dim.Spec(); s != nil {
+		return s.format(v)
 	}
-	return humanize.FtoaWithDigits(v, 3)
+	return formatVCPUs(v)
+}
+
+// The formats of FormatQuantity, one per dimension (DimensionSpec.format).
+
+func formatVCPUs(v float64) string { return humanize.FtoaWithDigits(v, 3) }
+
+func formatBytes(v float64) string {
+	if v < 0 {
+		return "-" + humanize.IBytes(uint64(-v))
+	}
+	return humanize.IBytes(uint64(math.Round(v)))
+}
+
+func formatIOPS(v float64) string {
+	if math.Abs(v) < 1000 {
+		return humanize.FtoaWithDigits(v, 1)
+	}
+	x, p := humanize.ComputeSI(v)
+	return humanize.FtoaWithDigits(x, 1) + p
+}
+
+func formatBits(v float64) string {
+	if math.Abs(v) < 1000 {
+		return humanize.FtoaWithDigits(v, 1) + " bps"
+	}
+	x, p := humanize.ComputeSI(v)
+	return humanize.FtoaWithDigits(x, 1) + " " + p + "bps"
 }
 
 // FormatQuantityExact writes an amount of dim in the shortest form that
@@ -279,19 +275,12 @@ func FormatQuantityExact(dim Dimension, v float64) string {
 	if v == 0 {
 		return "0"
 	}
-	var units []unit
-	base := ""
-	switch dim {
-	case Memory:
-		units = append(append([]unit(nil), memBinary...), memDecimal...)
-	case IOPS:
-		units = iopsUnits
-	case Net:
-		units = netUnits
-		base = "bps"
+	spec := dim.Spec()
+	if spec == nil {
+		return formatNumber(v)
 	}
-	best := formatNumber(v) + base
-	for _, u := range units {
+	best := formatNumber(v) + spec.base
+	for _, u := range spec.exact {
 		s := formatNumber(v/u.mult) + u.suffix
 		if len(s) >= len(best) {
 			continue

@@ -17,7 +17,7 @@ func (v Vector) MarshalJSON() ([]byte, error) {
 		if d > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(strconv.Quote(dimNames[d]))
+		b.WriteString(strconv.Quote(Dimension(d).String()))
 		b.WriteByte(':')
 		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 	}
@@ -36,7 +36,7 @@ func (v *Vector) UnmarshalJSON(data []byte) error {
 	for k, x := range m {
 		d, ok := ParseDimension(k)
 		if !ok {
-			return fmt.Errorf("resource vector: unknown dimension %q (want one of %v)", k, dimNames)
+			return fmt.Errorf("resource vector: unknown dimension %q (want one of %v)", k, DimensionNames())
 		}
 		out[d] = x
 	}

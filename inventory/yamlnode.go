@@ -309,12 +309,6 @@ func (d *decoder) enum(n *yaml.Node, path string, allowed ...string) string {
 	return s
 }
 
-// dimAliases are names people write for a dimension.
-var dimAliases = map[string]string{
-	"mem": "memory", "ram": "memory", "vcpu": "cpu", "vcpus": "cpu", "cores": "cpu",
-	"disk": "iops", "io": "iops", "network": "net", "bandwidth": "net",
-}
-
 // dimKey maps a mapping key to a dimension, reporting unknown ones.
 func (d *decoder) dimKey(p pair, path string) (Dimension, bool) {
 	dim, ok := ParseDimension(p.key)
@@ -322,7 +316,7 @@ func (d *decoder) dimKey(p pair, path string) (Dimension, bool) {
 		return dim, true
 	}
 	hint := suggestion(p.key, DimensionNames())
-	if a, found := dimAliases[strings.ToLower(p.key)]; found {
+	if a, found := dimensionAlias(p.key); found {
 		hint = fmt.Sprintf("; did you mean %q?", a)
 	}
 	d.fail(p.keyN, join(path, p.key), "unknown dimension %q: expected %s%s", p.key, strings.Join(DimensionNames(), ", "), hint)

@@ -26,7 +26,7 @@ import (
 // Violations already present in the existing fleet are reported too: the
 // plan inherits them. Host indices out of range are ignored.
 func Check(p *Problem, s *Solution) []Violation {
-	if s == nil || p.Validate() != nil {
+	if s == nil || p.validated() != nil {
 		return nil
 	}
 	d, nh := p.D(), p.H()+len(s.NewHosts)

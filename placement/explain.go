@@ -36,7 +36,7 @@ func stateOf(p *Problem, s *Solution, skip int) *state {
 // (Σ_k short_k/offered_k); ties by host index. Explain returns nil for an
 // invalid problem or guest index.
 func Explain(p *Problem, s *Solution, g int) []Candidate {
-	if s == nil || g < 0 || g >= p.G() || p.Validate() != nil {
+	if s == nil || g < 0 || g >= p.G() || p.validated() != nil {
 		return nil
 	}
 	strat, _, err := lookupStrategy(s.Strategy)

@@ -23,7 +23,7 @@ import (
 // guests homeless (ties: the first found) and Homeless that number.
 func FailoverCheck(p *Problem, s *Solution, k int) Failover {
 	out := Failover{K: k, Holds: true}
-	if k <= 0 || s == nil || p.Validate() != nil {
+	if k <= 0 || s == nil || p.validated() != nil {
 		return out
 	}
 	f := newFailover(p, s)

@@ -46,7 +46,7 @@ import (
 // hosts is the opposite of what that policy asks for.
 func Improve(p *Problem, s *Solution, opt Options) *Solution {
 	if s == nil || len(s.Host) != p.G() || (opt.Iterations <= 0 && opt.Deadline <= 0) ||
-		p.Policy.Objective != ObjectivePack || p.Validate() != nil {
+		p.Policy.Objective != ObjectivePack || p.validated() != nil {
 		return s
 	}
 	for _, m := range s.NewHosts {

@@ -31,104 +31,119 @@ const (
 // after it on that host; and per host, only the pool entries that would
 // fit were its heaviest guests to leave are tried at all (hostPairs).
 func (se *search) bestSwap(pool []int32, w, bestW float64) (h int, out, in []int32, ok bool) {
-	st := se.st
-	d := st.D
-	se.pool.update(st, pool)
-	pairs := se.pool.list
-	if len(pairs) == 0 {
+	se.pool.update(se.st, pool)
+	if len(se.pool.list) == 0 {
 		return 0, nil, nil, false
 	}
-	maxIn := pairs[0].w
+	sc := swapScan{w: w, bestW: bestW, maxIn: se.pool.list[0].w, delta: math.Inf(-1)}
 	se.sampleReceivers()
-
-	bestDelta := math.Inf(-1)
-	var bestOut [2]int32
-	var bestIn pair
-	free, slack := se.free, se.slack
-	dem, minDem := st.p.Demand, se.pool.minDem
-	// try the pool entries se.hostPairs for host x with o1 (and o2) out.
-	try := func(x int, o1, o2 int32, wOut float64) {
-		// free = room on x once o1 (and o2) leave
-		for k := range d {
-			f := slack[k] + dem[int(o1)*d+k]
-			if o2 != NoHost {
-				f += dem[int(o2)*d+k]
-			}
-			if f < minDem[k] {
-				return // not even the smallest pool guest fits
-			}
-			free[k] = f
-		}
-	scan:
-		for j := range se.hostPairs {
-			hp := &se.hostPairs[j]
-			delta := hp.w - wOut
-			if delta <= bestDelta {
-				return // sorted: nothing better follows
-			}
-			for k, v := range se.hostDem[j*d : j*d+d] {
-				if v > free[k] {
-					continue scan
-				}
-			}
-			pr := pairs[hp.i]
-			if (se.tabu(pr.a, x) || (pr.b != NoHost && se.tabu(pr.b, x))) && w-delta >= bestW-1e-12 {
-				continue
-			}
-			if !st.simple && !se.allowed(x, o1, o2, hp) {
-				continue
-			}
-			bestDelta = delta
-			h, bestOut, bestIn = x, [2]int32{o1, o2}, pr
-			return
-		}
+	for _, x := range se.recv {
+		se.swapsOn(int(x), &sc)
 	}
-	// Every host of the sample: its guests lightest first, each alone
-	// and then with each heavier one (while the host has few).
-	for _, x32 := range se.recv {
-		x := int(x32)
-		m := st.lightFirst(x)
-		if len(m) == 0 || maxIn-st.weight[m[0]] <= bestDelta {
-			continue
-		}
-		two := len(m) >= 2 && len(m) <= maxHostForPairs
-		for k := range d {
-			slack[k] = st.off[x*d+k] - st.used[x*d+k]
-		}
-		if !se.hostPairsFor(x, m, two, bestDelta) {
-			continue
-		}
-		for i, o1 := range m {
-			w1 := st.weight[o1]
-			if maxIn-w1 <= bestDelta {
-				break // the rest of m is heavier
-			}
-			try(x, o1, NoHost, w1)
-			if !two {
-				continue
-			}
-			for _, o2 := range m[i+1:] {
-				wOut := w1 + st.weight[o2]
-				if maxIn-wOut <= bestDelta {
-					break
-				}
-				try(x, o1, o2, wOut)
-			}
-		}
-	}
-	if math.IsInf(bestDelta, -1) {
+	if math.IsInf(sc.delta, -1) {
 		return 0, nil, nil, false
 	}
-	se.lastDelta = bestDelta
-	se.outBuf, se.inBuf = bestOut, [2]int32{bestIn.a, bestIn.b}
+	se.lastDelta = sc.delta
+	se.outBuf, se.inBuf = sc.out, [2]int32{sc.in.a, sc.in.b}
 	out, in = se.outBuf[:1], se.inBuf[:1]
-	if bestOut[1] != NoHost {
+	if sc.out[1] != NoHost {
 		out = se.outBuf[:2]
 	}
-	if bestIn.b != NoHost {
+	if sc.in.b != NoHost {
 		in = se.inBuf[:2]
 	}
-	return h, out, in, true
+	return sc.host, out, in, true
+}
+
+// swapScan is one bestSwap: the pool's weight and the lightest it has been
+// in this repair (for the tabu's aspiration), the heaviest pool entry, and
+// the best swap so far (delta −Inf before any).
+type swapScan struct {
+	w, bestW, maxIn float64
+
+	delta float64
+	host  int
+	out   [2]int32
+	in    pair
+}
+
+// swapsOn tries the swaps on host x of the sample: its guests lightest
+// first, each alone and then with each heavier one (while the host has
+// few), against the pool entries that could fit once they leave.
+func (se *search) swapsOn(x int, sc *swapScan) {
+	st := se.st
+	d := st.D
+	m := st.lightFirst(x)
+	if len(m) == 0 || sc.maxIn-st.weight[m[0]] <= sc.delta {
+		return
+	}
+	two := len(m) >= 2 && len(m) <= maxHostForPairs
+	for k := range d {
+		se.slack[k] = st.off[x*d+k] - st.used[x*d+k]
+	}
+	if !se.hostPairsFor(x, m, two, sc.delta) {
+		return
+	}
+	for i, o1 := range m {
+		w1 := st.weight[o1]
+		if sc.maxIn-w1 <= sc.delta {
+			break // the rest of m is heavier
+		}
+		se.trySwap(x, o1, NoHost, w1, sc)
+		if !two {
+			continue
+		}
+		for _, o2 := range m[i+1:] {
+			wOut := w1 + st.weight[o2]
+			if sc.maxIn-wOut <= sc.delta {
+				break
+			}
+			se.trySwap(x, o1, o2, wOut, sc)
+		}
+	}
+}
+
+// trySwap tries the pool entries se.hostPairs for host x with o1 (and o2,
+// unless NoHost) out, weighing wOut together, and keeps the first that
+// beats the best swap: they are sorted heaviest first, so none after it
+// gains more.
+func (se *search) trySwap(x int, o1, o2 int32, wOut float64, sc *swapScan) {
+	st := se.st
+	d := st.D
+	free, dem, minDem := se.free, st.p.Demand, se.pool.minDem
+	// free = room on x once o1 (and o2) leave
+	for k := range d {
+		f := se.slack[k] + dem[int(o1)*d+k]
+		if o2 != NoHost {
+			f += dem[int(o2)*d+k]
+		}
+		if f < minDem[k] {
+			return // not even the smallest pool guest fits
+		}
+		free[k] = f
+	}
+scan:
+	for j := range se.hostPairs {
+		hp := &se.hostPairs[j]
+		delta := hp.w - wOut
+		if delta <= sc.delta {
+			return // sorted: nothing better follows
+		}
+		for k, v := range se.hostDem[j*d : j*d+d] {
+			if v > free[k] {
+				continue scan
+			}
+		}
+		pr := se.pool.list[hp.i]
+		if (se.tabu(pr.a, x) || (pr.b != NoHost && se.tabu(pr.b, x))) && sc.w-delta >= sc.bestW-1e-12 {
+			continue
+		}
+		if !st.simple && !se.allowed(x, o1, o2, hp) {
+			continue
+		}
+		sc.delta, sc.host, sc.out, sc.in = delta, x, [2]int32{o1, o2}, pr
+		return
+	}
 }
 
 // hostPair is a pool entry (index into se.pool.list) worth trying on one

@@ -27,96 +27,131 @@ import (
 //
 // See docs/algorithms.md, "Lower bounds", for a worked example.
 func LowerBound(p *Problem) int {
-	d, h, g := p.D(), p.H(), p.G()
-	if d == 0 {
+	if p.D() == 0 {
 		return 0
 	}
-	fixed := make([]bool, h)
-	free := slices.Clone(p.Offered)
-	for e, x := range p.ExistingHost {
-		fixed[x] = true
-		for k := range d {
-			free[int(x)*d+k] -= p.ExistingDemand[e*d+k]
-		}
-	}
-	pinned := func(i int) bool { return p.Pin != nil && p.Pin[i] != NoHost }
-	var loose []int // unpinned new guests
-	for i := range g {
-		if pinned(i) {
-			x := p.Pin[i]
-			fixed[x] = true
-			for k := range d {
-				free[int(x)*d+k] -= p.Demand[i*d+k]
-			}
-			continue
-		}
-		loose = append(loose, i)
-	}
-	nFixed := 0
-	for _, f := range fixed {
-		if f {
-			nFixed++
-		}
-	}
-	lb := nFixed
-
-	// Groups: each new member of an anti-affinity group needs a host of its
-	// own, apart from every other member; existing members may already
-	// share hosts (the fleet's state), so they count once per host they
-	// occupy.
-	if len(p.Groups) > 0 {
-		size := make([]int, len(p.Groups))
-		seen := make(map[[2]int32]bool)
-		for e, x := range p.ExistingGroup {
-			if x != NoHost && !seen[[2]int32{x, p.ExistingHost[e]}] {
-				seen[[2]int32{x, p.ExistingHost[e]}] = true
-				size[x]++
-			}
-		}
-		for _, x := range p.Group {
-			if x != NoHost {
-				size[x]++
-			}
-		}
-		for i, n := range size {
-			if !p.Groups[i].Together {
-				lb = max(lb, n)
-			}
-		}
-	}
-	if len(loose) == 0 {
+	f := fixedHosts(p)
+	lb := max(f.count, groupBound(p))
+	if len(f.loose) == 0 {
 		return lb
 	}
+	others, unlimited := f.otherOffers(p)
+	lb = max(lb, f.count+f.volumeBound(p, others, unlimited))
+	// Identical empty bins: the bin-packing bounds.
+	if f.count == 0 {
+		if capacity := identicalOffer(p, others); capacity != nil {
+			lb = max(lb, binBounds(p, f.loose, capacity))
+		}
+	}
+	return lb
+}
 
-	// Offers of the hosts that are not fixed and may take guests.
-	var others [][]float64
-	for i := range h {
-		if !fixed[i] && (p.Excluded == nil || !p.Excluded[i]) {
+// fixed are the hosts in use whatever the plan: those holding an existing
+// or a pinned new guest, with the room they have left (free, flat like
+// Offered), and the new guests still to place (loose, the unpinned ones).
+type fixed struct {
+	fixed []bool
+	count int
+	free  []float64
+	loose []int
+}
+
+func fixedHosts(p *Problem) *fixed {
+	d := p.D()
+	f := &fixed{fixed: make([]bool, p.H()), free: slices.Clone(p.Offered)}
+	take := func(host int32, demand []float64) {
+		f.fixed[host] = true
+		for k := range d {
+			f.free[int(host)*d+k] -= demand[k]
+		}
+	}
+	for e, x := range p.ExistingHost {
+		take(x, p.ExistingDemand[e*d:e*d+d])
+	}
+	for i := range p.G() {
+		if p.Pin != nil && p.Pin[i] != NoHost {
+			take(p.Pin[i], p.Demand[i*d:i*d+d])
+			continue
+		}
+		f.loose = append(f.loose, i)
+	}
+	for _, x := range f.fixed {
+		if x {
+			f.count++
+		}
+	}
+	return f
+}
+
+// groupBound: each new member of an anti-affinity group needs a host of
+// its own, apart from every other member; existing members may already
+// share hosts (the fleet's state), so they count once per host they
+// occupy.
+func groupBound(p *Problem) int {
+	if len(p.Groups) == 0 {
+		return 0
+	}
+	size := make([]int, len(p.Groups))
+	seen := make(map[[2]int32]bool)
+	for e, x := range p.ExistingGroup {
+		if x != NoHost && !seen[[2]int32{x, p.ExistingHost[e]}] {
+			seen[[2]int32{x, p.ExistingHost[e]}] = true
+			size[x]++
+		}
+	}
+	for _, x := range p.Group {
+		if x != NoHost {
+			size[x]++
+		}
+	}
+	lb := 0
+	for i, n := range size {
+		if !p.Groups[i].Together {
+			lb = max(lb, n)
+		}
+	}
+	return lb
+}
+
+// otherOffers are the offers of the hosts the loose guests could open:
+// existing hosts that are not fixed and may take guests, and each model
+// as often as it may be bought (at most once per loose guest). unlimited
+// reports a model with no limit, which volumeBound counts per dimension.
+func (f *fixed) otherOffers(p *Problem) (others [][]float64, unlimited bool) {
+	d := p.D()
+	for i := range p.H() {
+		if !f.fixed[i] && (p.Excluded == nil || !p.Excluded[i]) {
 			others = append(others, p.Offered[i*d:i*d+d])
 		}
 	}
-	unlimited := false
 	for _, m := range p.Models {
 		if m.Max == 0 {
 			unlimited = true
 			continue
 		}
-		for range min(m.Max, len(loose)) {
+		for range min(m.Max, len(f.loose)) {
 			others = append(others, m.Offered)
 		}
 	}
+	return others, unlimited
+}
 
-	// Volume per dimension.
+// volumeBound is, over the dimensions, the most hosts beyond the fixed
+// ones that the loose guests' demand needs: what does not fit in the
+// fixed hosts' free room must go on others, at least as many of them as
+// the largest offers that add up to it (Martello & Toth's L1).
+func (f *fixed) volumeBound(p *Problem, others [][]float64, unlimited bool) int {
+	d, h := p.D(), p.H()
 	extra := 0
 	offers := make([]float64, 0, len(others))
 	for k := range d {
 		need := 0.0
-		for _, i := range loose {
+		for _, i := range f.loose {
 			need += p.Demand[i*d+k]
 		}
 		for i := range h {
-			if fixed[i] && (p.Excluded == nil || !p.Excluded[i]) {
-				need -= math.Max(free[i*d+k], 0)
+			if f.fixed[i] && (p.Excluded == nil || !p.Excluded[i]) {
+				need -= math.Max(f.free[i*d+k], 0)
 			}
 		}
 		if need <= 1e-9 {
@@ -129,7 +164,7 @@ func LowerBound(p *Problem) int {
 		if unlimited {
 			for _, m := range p.Models {
 				if m.Max == 0 {
-					offers = append(offers, slices.Repeat([]float64{m.Offered[k]}, len(loose))...)
+					offers = append(offers, slices.Repeat([]float64{m.Offered[k]}, len(f.loose))...)
 				}
 			}
 		}
@@ -141,15 +176,7 @@ func LowerBound(p *Problem) int {
 		}
 		extra = max(extra, n)
 	}
-	lb = max(lb, nFixed+extra)
-
-	// Identical empty bins: the bin-packing bounds.
-	if nFixed == 0 {
-		if capacity := identicalOffer(p, others); capacity != nil {
-			lb = max(lb, binBounds(p, loose, capacity))
-		}
-	}
-	return lb
+	return extra
 }
 
 // identicalOffer returns the offer every host a new guest could use has,

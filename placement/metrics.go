@@ -11,7 +11,7 @@ const strandedTight = 0.05
 func Evaluate(p *Problem, s *Solution) Metrics {
 	d := p.D()
 	m := Metrics{Utilisation: make([]float64, d), Stranded: make([]float64, d)}
-	if s == nil || p.Validate() != nil {
+	if s == nil || p.validated() != nil {
 		return m
 	}
 	st := stateOf(p, s, -1)

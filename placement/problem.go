@@ -109,6 +109,9 @@ type Problem struct {
 	Groups []Group
 
 	Policy Policy
+
+	// sealedAs is p itself once Seal accepted it (a copy is not sealed).
+	sealedAs *Problem
 }
 
 // HostSet is a set of hosts (and host models) a guest may be placed on,
@@ -217,17 +220,64 @@ type Terms struct {
 }
 
 // Validate checks that the slices agree in length and that numbers are
-// finite and non-negative, so the solver's hot loops need not.
+// finite and non-negative, so the solver's hot loops need not. It reports
+// every problem it finds (errors.Join); a problem whose lengths disagree is
+// reported for those alone.
 func (p *Problem) Validate() error {
 	d := len(p.DimNames)
 	if d == 0 {
 		return errors.New("placement: problem has no dimensions")
 	}
+	v := &validation{p: p, d: d}
+	if v.lengths(); len(v.errs) > 0 {
+		return errors.Join(v.errs...)
+	}
+	v.amounts()
+	v.references()
+	v.rules()
+	v.domains()
+	return errors.Join(v.errs...)
+}
+
+// Seal validates p once for all the calls to come: a sealed problem is
+// trusted by Solve's stages, Refine, Improve, Check, Evaluate,
+// FailoverCheck, Explain and Nearest, which would otherwise each validate
+// it again (a pass over every slice). The caller promises not to change p
+// after sealing it; a copy of p is not sealed.
+func (p *Problem) Seal() error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	p.sealedAs = p
+	return nil
+}
+
+// validated is Validate, or nil at once for a problem Seal accepted.
+func (p *Problem) validated() error {
+	if p.sealedAs == p {
+		return nil
+	}
+	return p.Validate()
+}
+
+// validation collects Validate's findings, one kind of check per method.
+type validation struct {
+	p    *Problem
+	d    int
+	errs []error
+}
+
+func (v *validation) fail(format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf("placement: "+format, args...))
+}
+
+// lengths: every per-host, per-guest and per-set slice has its length.
+func (v *validation) lengths() {
+	p, d := v.p, v.d
 	h, g, e := len(p.HostNames), len(p.GuestNames), len(p.ExistingHost)
-	var errs []error
 	need := func(name string, got, want int) {
 		if got != want {
-			errs = append(errs, fmt.Errorf("placement: len(%s) = %d, want %d", name, got, want))
+			v.fail("len(%s) = %d, want %d", name, got, want)
 		}
 	}
 	need("Offered", len(p.Offered), h*d)
@@ -255,74 +305,87 @@ func (p *Problem) Validate() error {
 	for i, m := range p.Models {
 		need(fmt.Sprintf("Models[%d].Offered", i), len(m.Offered), d)
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
+}
+
+// amounts: every offer and demand is a finite number ≥ 0.
+func (v *validation) amounts() {
 	finite := func(name string, xs []float64) {
 		for i, x := range xs {
 			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-				errs = append(errs, fmt.Errorf("placement: %s[%d] = %v, want a finite number ≥ 0", name, i, x))
+				v.fail("%s[%d] = %v, want a finite number ≥ 0", name, i, x)
 				return
 			}
 		}
 	}
-	finite("Offered", p.Offered)
-	finite("ExistingDemand", p.ExistingDemand)
-	finite("Demand", p.Demand)
-	for _, m := range p.Models {
+	finite("Offered", v.p.Offered)
+	finite("ExistingDemand", v.p.ExistingDemand)
+	finite("Demand", v.p.Demand)
+	for _, m := range v.p.Models {
 		finite("Models."+m.Name, m.Offered)
 	}
+}
+
+// references: hosts, groups, host sets and appetites named by index exist.
+func (v *validation) references() {
+	p := v.p
 	ref := func(name string, xs []int32, n int) {
 		for i, x := range xs {
 			if x < NoHost || int(x) >= n {
-				errs = append(errs, fmt.Errorf("placement: %s[%d] = %d, out of range [-1,%d)", name, i, x, n))
+				v.fail("%s[%d] = %d, out of range [-1,%d)", name, i, x, n)
 				return
 			}
 		}
 	}
-	ref("ExistingHost", p.ExistingHost, h)
+	ref("ExistingHost", p.ExistingHost, p.H())
 	ref("ExistingGroup", p.ExistingGroup, len(p.Groups))
 	ref("Group", p.Group, len(p.Groups))
-	ref("Pin", p.Pin, h)
+	ref("Pin", p.Pin, p.H())
 	ref("Eligible", p.Eligible, len(p.HostSets))
 	apps := func(name string, xs []int8) {
 		for i, a := range xs {
-			if int(a) < -1 || int(a) >= d {
-				errs = append(errs, fmt.Errorf("placement: %s[%d] = %d, out of range [-1,%d)", name, i, a, d))
+			if int(a) < -1 || int(a) >= v.d {
+				v.fail("%s[%d] = %d, out of range [-1,%d)", name, i, a, v.d)
 				return
 			}
 		}
 	}
 	apps("ExistingAppetite", p.ExistingAppetite)
 	apps("Appetite", p.Appetite)
-	if x := p.Policy.SameAppetite.Penalty; math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-		errs = append(errs, fmt.Errorf("placement: Policy.SameAppetite.Penalty = %v, want a finite number ≥ 0", x))
+}
+
+// rules: the soft rule's penalty and the models' limits and domains.
+func (v *validation) rules() {
+	if x := v.p.Policy.SameAppetite.Penalty; math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+		v.fail("Policy.SameAppetite.Penalty = %v, want a finite number ≥ 0", x)
 	}
-	for i, m := range p.Models {
+	for i, m := range v.p.Models {
 		if m.Max < 0 {
-			errs = append(errs, fmt.Errorf("placement: Models[%d].Max = %d, want ≥ 0", i, m.Max))
+			v.fail("Models[%d].Max = %d, want ≥ 0", i, m.Max)
 		}
 		if m.Rack < -1 || m.Zone < -1 {
-			errs = append(errs, fmt.Errorf("placement: Models[%d] rack %d zone %d, want ≥ -1", i, m.Rack, m.Zone))
+			v.fail("Models[%d] rack %d zone %d, want ≥ -1", i, m.Rack, m.Zone)
 		}
 	}
+}
+
+// domains: every host has a rack and zone id, every existing guest a host.
+func (v *validation) domains() {
 	ids := func(name string, xs []int32) {
 		for i, x := range xs {
 			if x < 0 {
-				errs = append(errs, fmt.Errorf("placement: %s[%d] = %d, want ≥ 0", name, i, x))
+				v.fail("%s[%d] = %d, want ≥ 0", name, i, x)
 				return
 			}
 		}
 	}
-	ids("Rack", p.Rack)
-	ids("Zone", p.Zone)
-	for i, x := range p.ExistingHost {
+	ids("Rack", v.p.Rack)
+	ids("Zone", v.p.Zone)
+	for i, x := range v.p.ExistingHost {
 		if x == NoHost {
-			errs = append(errs, fmt.Errorf("placement: ExistingHost[%d] is unset", i))
+			v.fail("ExistingHost[%d] is unset", i)
 			break
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // domainBase is the largest rack and zone id in use before anything is

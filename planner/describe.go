@@ -11,55 +11,98 @@ import (
 	"github.com/berth-dev/berth/placement"
 )
 
-// describe turns a solved model into a Plan in the fleet's own words.
+// describe turns a solved model into a Plan in the fleet's own words, as a
+// short pipeline: the header (policy, edits, groups), the hosts before and
+// after (existing, then bought, with the buy list), the actions, the
+// unplaced guests with their reasons, the rules the plan breaks, and the
+// metrics. The problem was sealed when it was built, so the placement
+// calls made here (Check, Evaluate, FailoverCheck, LowerBound, and Explain
+// and Nearest per unplaced shape) do not validate it again.
 func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy, ed *Edits, m *model, sol *placement.Solution) (*Plan, error) {
-	p := m.prob
-	names := m.hostNames(sol)
-	H := p.H()
-	nHosts := H + len(sol.NewHosts)
+	d := newDescriber(sc, prints, pol, ed, m, sol)
+	plan := d.header()
+	plan.Hosts = d.existingHosts()
+	bought, buy := d.boughtHosts()
+	plan.Hosts, plan.Buy = append(plan.Hosts, bought...), buy
+	plan.Actions = d.actions()
+	plan.Unplaced = d.unplaced()
+	violations, warnings := d.violations()
+	plan.Warnings = append(plan.Warnings, warnings...)
+	plan.Metrics = d.metrics(plan.Hosts, violations)
+	plan.Fingerprint = prints.fingerprint(pol, &plan.Edits)
+	plan.ID = planID(plan.Fingerprint, m, sol, d.names)
+	return plan, nil
+}
 
-	before := make([]inventory.Vector, nHosts)
+// describer holds what describe's steps share: the solved model, the
+// hosts' names (bought ones named), and each host's load before and after
+// the plan with the new guests placed on it.
+type describer struct {
+	sc     *inventory.Scenario
+	prints *inputPrints
+	pol    *inventory.Policy
+	ed     *Edits
+	m      *model
+	p      *placement.Problem
+	sol    *placement.Solution
+
+	names         []string
+	before, after []inventory.Vector
+	placed        [][]string
+}
+
+func newDescriber(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy, ed *Edits, m *model, sol *placement.Solution) *describer {
+	d := &describer{sc: sc, prints: prints, pol: pol, ed: ed, m: m, p: m.prob, sol: sol, names: m.hostNames(sol)}
+	n := m.prob.H() + len(sol.NewHosts)
+	d.before = make([]inventory.Vector, n)
 	for _, e := range m.existing {
-		before[e.Host] = before[e.Host].Add(e.Demand)
+		d.before[e.Host] = d.before[e.Host].Add(e.Demand)
 	}
-	after := slices.Clone(before)
-	placed := make([][]string, nHosts)
+	d.after = slices.Clone(d.before)
+	d.placed = make([][]string, n)
 	for gi, h := range sol.Host {
 		if h == placement.NoHost {
 			continue
 		}
-		after[h] = after[h].Add(m.guests[gi].Demand)
-		placed[h] = append(placed[h], m.guests[gi].Name)
+		d.after[h] = d.after[h].Add(m.guests[gi].Demand)
+		d.placed[h] = append(d.placed[h], m.guests[gi].Name)
 	}
+	return d
+}
 
+// header is the plan's identity, policy, edits and groups (a group only
+// running guests name is kept as host-scope anti-affinity, and said so).
+func (d *describer) header() *Plan {
 	plan := &Plan{
 		APIVersion: PlanAPIVersion,
 		Kind:       PlanKind,
-		Scenario:   sc.Name,
-		Source:     sc.Source,
-		Policy:     policyView(pol),
-		Edits:      cloneEdits(*ed),
-		Actions:    []Action{},
-		Buy:        []Purchase{},
-		Unplaced:   []Unplaced{},
+		Scenario:   d.sc.Name,
+		Source:     d.sc.Source,
+		Policy:     policyView(d.pol),
+		Edits:      cloneEdits(*d.ed),
+		Groups:     []GroupView{},
 		Warnings:   []string{},
 	}
 	plan.Edits.normalise()
-	plan.Groups = []GroupView{}
-	for _, g := range sc.Groups {
+	for _, g := range d.sc.Groups {
 		plan.Groups = append(plan.Groups, GroupView{Name: g.Name, Scope: string(g.Scope), Together: g.Together})
 	}
-	for _, g := range m.implicitGroups {
+	for _, g := range d.m.implicitGroups {
 		plan.Groups = append(plan.Groups, GroupView{Name: g, Scope: string(inventory.ScopeHost)})
 		plan.Warnings = append(plan.Warnings, fmt.Sprintf(
 			"group %s is named by running guests but not defined in the scenario: kept as host-scope anti-affinity", g))
 	}
+	return plan
+}
 
+// existingHosts is every existing host before and after the plan.
+func (d *describer) existingHosts() []HostPlan {
 	excluded := map[string]bool{}
-	for _, h := range ed.Excluded {
+	for _, h := range d.ed.Excluded {
 		excluded[h] = true
 	}
-	for hi, h := range m.hosts {
+	var out []HostPlan
+	for hi, h := range d.m.hosts {
 		hp := HostPlan{
 			Name:        h.Name,
 			URI:         inventory.MaskURI(h.URI),
@@ -67,140 +110,167 @@ func describe(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Policy
 			Zone:        h.Zone(),
 			Labels:      otherLabels(h.Labels),
 			Excluded:    excluded[h.Name],
-			Offered:     m.offered[hi],
-			Before:      tidyVec(before[hi]),
-			After:       tidyVec(after[hi]),
+			Offered:     d.m.offered[hi],
+			Before:      d.before[hi].Tidy(),
+			After:       d.after[hi].Tidy(),
 			Existing:    []string{},
-			Placed:      orEmpty(placed[hi]),
-			Fingerprint: prints.hosts[hi],
+			Placed:      orEmpty(d.placed[hi]),
+			Fingerprint: d.prints.hosts[hi],
 		}
 		for _, g := range h.Guests {
 			hp.Existing = append(hp.Existing, g.Name)
 		}
-		plan.Hosts = append(plan.Hosts, hp)
+		out = append(out, hp)
 	}
+	return out
+}
+
+// boughtHosts is every host to buy (those left empty are failover spares)
+// and the buy list, per model in the order they are first bought.
+func (d *describer) boughtHosts() ([]HostPlan, []Purchase) {
+	var hosts []HostPlan
 	buy := map[int32]*Purchase{}
 	var buyOrder []int32
-	for i, mi := range sol.NewHosts {
-		hi := H + i
-		hm := m.models[mi]
+	for i, mi := range d.sol.NewHosts {
+		hi := d.p.H() + i
+		hm := d.m.models[mi]
 		off := inventory.Vector{}
-		copy(off[:], p.Models[mi].Offered)
-		plan.Hosts = append(plan.Hosts, HostPlan{
-			Name: names[hi], New: true, Model: hm.Name,
+		copy(off[:], d.p.Models[mi].Offered)
+		hosts = append(hosts, HostPlan{
+			Name: d.names[hi], New: true, Model: hm.Name,
 			Rack: hm.Labels["rack"], Zone: hm.Labels["zone"], Labels: otherLabels(hm.Labels),
-			Offered: off, Before: tidyVec(before[hi]), After: tidyVec(after[hi]),
-			Existing: []string{}, Placed: orEmpty(placed[hi]), Spare: len(placed[hi]) == 0,
+			Offered: off, Before: d.before[hi].Tidy(), After: d.after[hi].Tidy(),
+			Existing: []string{}, Placed: orEmpty(d.placed[hi]), Spare: len(d.placed[hi]) == 0,
 		})
 		if buy[mi] == nil {
 			buy[mi] = &Purchase{Model: hm.Name}
 			buyOrder = append(buyOrder, mi)
 		}
 		buy[mi].Count++
-		buy[mi].Hosts = append(buy[mi].Hosts, names[hi])
+		buy[mi].Hosts = append(buy[mi].Hosts, d.names[hi])
 	}
+	purchases := []Purchase{}
 	for _, mi := range buyOrder {
-		plan.Buy = append(plan.Buy, *buy[mi])
+		purchases = append(purchases, *buy[mi])
 	}
+	return hosts, purchases
+}
 
-	for _, e := range m.existing {
-		plan.Actions = append(plan.Actions, Action{
-			Op: OpKeep, Guest: e.Guest.Name, Host: names[e.Host], Profile: e.Guest.Profile, Group: e.Guest.Group,
+// actions keeps every running guest and creates every placed new guest,
+// the creates in host order so that apply walks each host's work together.
+func (d *describer) actions() []Action {
+	out := []Action{}
+	for _, e := range d.m.existing {
+		out = append(out, Action{
+			Op: OpKeep, Guest: e.Guest.Name, Host: d.names[e.Host], Profile: e.Guest.Profile, Group: e.Guest.Group,
 			Allocation: e.Guest.Allocation, Demand: e.Demand,
 		})
 	}
 	pinned := map[string]bool{}
-	for _, pin := range ed.Pins {
+	for _, pin := range d.ed.Pins {
 		pinned[pin.Guest] = true
 	}
-	// Creates in host order, so apply walks each host's work together.
 	var creates []int
-	for gi, h := range sol.Host {
+	for gi, h := range d.sol.Host {
 		if h != placement.NoHost {
 			creates = append(creates, gi)
 		}
 	}
-	slices.SortStableFunc(creates, func(a, b int) int { return int(sol.Host[a]) - int(sol.Host[b]) })
+	slices.SortStableFunc(creates, func(a, b int) int { return int(d.sol.Host[a]) - int(d.sol.Host[b]) })
 	for _, gi := range creates {
-		g := m.guests[gi]
-		sc := scoreOf(sol.Terms[gi])
-		plan.Actions = append(plan.Actions, Action{
-			Op: OpCreate, Guest: g.Name, Host: names[sol.Host[gi]], Profile: g.Profile, Group: g.Group,
+		g := d.m.guests[gi]
+		sc := scoreOf(d.sol.Terms[gi])
+		out = append(out, Action{
+			Op: OpCreate, Guest: g.Name, Host: d.names[d.sol.Host[gi]], Profile: g.Profile, Group: g.Group,
 			Allocation: g.Allocation, Demand: g.Demand, Pinned: pinned[g.Name], Score: &sc,
 		})
 	}
+	return out
+}
 
-	// Unplaced guests of the same shape (demand, appetite, group, pin) are
-	// refused for the same reasons; explain each shape once, since on a
-	// large fleet explaining means looking at every host.
+// unplaced explains every guest left out. Guests of the same shape
+// (demand, appetite, group, pin) are refused for the same reasons, so each
+// shape is explained once: on a large fleet explaining means looking at
+// every host.
+func (d *describer) unplaced() []Unplaced {
 	type shape struct {
 		demand   inventory.Vector
 		appetite int8
 		group    int32
 		pin      int32
 	}
+	out := []Unplaced{}
 	explained := map[shape]*Unplaced{}
-	for gi, h := range sol.Host {
+	for gi, h := range d.sol.Host {
 		if h != placement.NoHost {
 			continue
 		}
-		k := shape{m.guests[gi].Demand, p.Appetite[gi], p.Group[gi], placement.NoHost}
-		if p.Pin != nil {
-			k.pin = p.Pin[gi]
+		k := shape{d.m.guests[gi].Demand, d.p.Appetite[gi], d.p.Group[gi], placement.NoHost}
+		if d.p.Pin != nil {
+			k.pin = d.p.Pin[gi]
 		}
 		u, ok := explained[k]
 		if !ok {
 			u = new(Unplaced)
-			*u = unplaced(m, sol, names, gi)
+			*u = unplaced(d.m, d.sol, d.names, gi)
 			explained[k] = u
-			plan.Unplaced = append(plan.Unplaced, *u)
+			out = append(out, *u)
 			continue
 		}
-		plan.Unplaced = append(plan.Unplaced, u.renamed(m.guests[gi]))
+		out = append(out, u.renamed(d.m.guests[gi]))
 	}
+	return out
+}
 
-	// A violation the plan causes (a new guest involved, or a host it adds
-	// guests to) counts against the plan; one the fleet already had before
-	// the plan is reported as a warning and does not fail the plan.
-	violations := 0
+// violations counts the rules the plan breaks and words every broken rule
+// once. A violation the plan causes (a new guest involved, or a host it
+// adds guests to) counts against the plan; one the fleet already had is a
+// warning and does not fail the plan.
+func (d *describer) violations() (int, []string) {
+	n := 0
+	var warnings []string
 	said := map[string]bool{}
-	for _, v := range placement.Check(p, sol) {
-		text := violationText(m, names, v)
-		if !planCaused(p, sol, v, placed) {
+	for _, v := range placement.Check(d.p, d.sol) {
+		text := violationText(d.m, d.names, v)
+		if !planCaused(d.p, d.sol, v, d.placed) {
 			text = "the fleet already breaks a rule: " + strings.TrimPrefix(text, "violation: ")
 		} else {
-			violations++
+			n++
 		}
 		if !said[text] {
 			said[text] = true
-			plan.Warnings = append(plan.Warnings, text)
+			warnings = append(warnings, text)
 		}
 	}
-	met := placement.Evaluate(p, sol)
-	fo := placement.FailoverCheck(p, sol, pol.FailoverHosts)
-	plan.Metrics = Metrics{
-		Hosts:             H,
+	return n, warnings
+}
+
+// metrics are the fleet's numbers after the plan, the lower bound on hosts
+// and the failover check.
+func (d *describer) metrics(hosts []HostPlan, violations int) Metrics {
+	met := placement.Evaluate(d.p, d.sol)
+	fo := placement.FailoverCheck(d.p, d.sol, d.pol.FailoverHosts)
+	out := Metrics{
+		Hosts:             d.p.H(),
 		HostsBefore:       met.HostsBefore,
 		HostsUsed:         met.HostsUsed,
 		NewHosts:          met.NewHosts,
-		LowerBound:        placement.LowerBound(p),
-		Guests:            len(m.guests),
+		LowerBound:        placement.LowerBound(d.p),
+		Guests:            len(d.m.guests),
 		Placed:            met.Placed,
 		Unplaced:          met.Unplaced,
-		UtilisationBefore: tidyVec(utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before })),
-		Utilisation:       tidyVec(vec(met.Utilisation)),
-		Stranded:          tidyVec(vec(met.Stranded)),
-		Balance:           tidy(met.Balance),
+		UtilisationBefore: utilisation(hosts, func(h *HostPlan) inventory.Vector { return h.Before }).Tidy(),
+		Utilisation:       vec(met.Utilisation).Tidy(),
+		Stranded:          vec(met.Stranded).Tidy(),
+		Balance:           inventory.Tidy(met.Balance),
 		AppetiteStacked:   met.AppetiteStacked,
 		Violations:        violations,
 		Failover:          FailoverView{K: fo.K, Holds: fo.Holds, Homeless: fo.Homeless},
 	}
 	for _, h := range fo.FailedHosts {
-		plan.Metrics.Failover.FailedHosts = append(plan.Metrics.Failover.FailedHosts, names[h])
+		out.Failover.FailedHosts = append(out.Failover.FailedHosts, d.names[h])
 	}
-	plan.Fingerprint = prints.fingerprint(pol, &plan.Edits)
-	plan.ID = planID(plan.Fingerprint, m, sol, names)
-	return plan, nil
+	return out
 }
 
 // utilisation is Σ load / Σ offered per dimension over hosts with any load.
@@ -368,11 +438,4 @@ func planCaused(p *placement.Problem, sol *placement.Solution, v placement.Viola
 	}
 	// Group rules broken by existing guests alone are the fleet's state.
 	return false
-}
-
-func tidyVec(v inventory.Vector) inventory.Vector {
-	for d := range v {
-		v[d] = tidy(v[d])
-	}
-	return v
 }

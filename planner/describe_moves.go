@@ -67,7 +67,7 @@ func (j *moveJob) describeWaves(mw *placement.MaintenancePlan) (*Plan, error) {
 			step.Bytes += wv.Bytes
 			step.Seconds += wv.Seconds
 		}
-		step.Bytes, step.Seconds = tidy(step.Bytes), tidy(step.Seconds)
+		step.Bytes, step.Seconds = inventory.Tidy(step.Bytes), inventory.Tidy(step.Seconds)
 		moves = append(moves, acts...)
 		offset += step.Waves
 		s.Maintenance = append(s.Maintenance, step)
@@ -166,7 +166,7 @@ func (j *moveJob) moveActions(moves []placement.Move, offset int, names []string
 			Allocation: x.Guest.Allocation, Demand: x.Demand,
 			Move: &MoveStep{
 				From: names[mv.From], Wave: int(mv.Wave) + 1 + offset, UUID: x.Guest.UUID, Live: j.live[e],
-				Memory: mem, Disk: disk, Bytes: bytes, Seconds: tidy(bytes / j.lim.Bandwidth),
+				Memory: mem, Disk: disk, Bytes: bytes, Seconds: inventory.Tidy(bytes / j.lim.Bandwidth),
 				Reason: j.reason(mv.Reason, mv.From, names),
 			},
 		})
@@ -186,7 +186,7 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 	}
 	for hi := range m.hosts {
 		h := &plan.Hosts[hi]
-		h.Before = tidyVec(before[hi])
+		h.Before = before[hi].Tidy()
 		h.Storage = StorageLocal
 		if j.shared[hi] {
 			h.Storage = StorageShared
@@ -227,7 +227,7 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 		busy[h] = true
 	}
 	plan.Metrics.HostsBefore = len(busy)
-	plan.Metrics.UtilisationBefore = tidyVec(utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before }))
+	plan.Metrics.UtilisationBefore = utilisation(plan.Hosts, func(h *HostPlan) inventory.Vector { return h.Before }).Tidy()
 	end := map[int32]bool{}
 	for _, h := range final {
 		end[h] = true
@@ -244,7 +244,7 @@ func (j *moveJob) finish(plan *Plan, names []string, final []int32, moves []Acti
 		s.Bytes += w.Bytes
 		s.Seconds += w.Seconds
 	}
-	s.Bytes, s.Seconds = tidy(s.Bytes), tidy(s.Seconds)
+	s.Bytes, s.Seconds = inventory.Tidy(s.Bytes), inventory.Tidy(s.Seconds)
 	s.PeakBefore = peakOf(plan.Hosts[:len(m.hosts)], func(h *HostPlan) inventory.Vector { return h.Before })
 	s.PeakAfter = peakOf(plan.Hosts[:len(m.hosts)], func(h *HostPlan) inventory.Vector { return h.After })
 	if j.goal != GoalRoom {
@@ -268,7 +268,7 @@ func waveViews(moves []Action) []WaveView {
 		}
 		v := &out[len(out)-1]
 		v.Moves++
-		v.Bytes = tidy(v.Bytes + a.Move.Bytes)
+		v.Bytes = inventory.Tidy(v.Bytes + a.Move.Bytes)
 		v.Seconds = max(v.Seconds, a.Move.Seconds)
 	}
 	return out

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -47,7 +46,7 @@ func (pl *Planner) Policy() inventory.Policy { return pl.pol }
 
 // SetPolicy replaces the policy after checking it.
 func (pl *Planner) SetPolicy(pol inventory.Policy) error {
-	if err := checkPolicy(&pol); err != nil {
+	if err := checkPolicy(&pol, -1); err != nil {
 		return err
 	}
 	pl.pol = pol
@@ -190,11 +189,8 @@ func (pl *Planner) construct() (*result, error) {
 	if pl.built != nil {
 		return pl.built, nil
 	}
-	if err := checkPolicy(&pl.pol); err != nil {
+	if err := checkPolicy(&pl.pol, len(pl.sc.Hosts)); err != nil {
 		return nil, err
-	}
-	if k, n := pl.pol.FailoverHosts, len(pl.sc.Hosts); k > 0 && k >= n {
-		return nil, fmt.Errorf("policy: failoverHosts k=%d must be less than the number of hosts (%d): the guests of every host cannot restart elsewhere", k, n)
 	}
 	m, err := buildModel(pl.sc, &pl.pol, &pl.edits)
 	if err != nil {
@@ -301,40 +297,4 @@ func cloneEdits(e Edits) Edits {
 		Demand:   slices.Clone(e.Demand),
 		Keep:     slices.Clone(e.Keep),
 	}
-}
-
-// checkPolicy rejects a policy the solver cannot work with; the scenario
-// reader reports these with file positions, this guards edits and flags.
-func checkPolicy(p *inventory.Policy) error {
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	for _, d := range inventory.Dimensions {
-		if !(p.Overcommit[d] > 0) || !finite(p.Overcommit[d]) {
-			return fmt.Errorf("policy: overcommit for %s must be a finite number > 0, got %g", d, p.Overcommit[d])
-		}
-		if !(p.Headroom[d] > 0 && p.Headroom[d] <= 1) {
-			return fmt.Errorf("policy: headroom for %s must be in (0, 1], got %g", d, p.Headroom[d])
-		}
-		if !(p.Overhead[d] >= 0) || !finite(p.Overhead[d]) {
-			return fmt.Errorf("policy: overhead for %s must be a finite number ≥ 0, got %g", d, p.Overhead[d])
-		}
-	}
-	if !(p.SafetyFactor > 0) || !finite(p.SafetyFactor) {
-		return fmt.Errorf("policy: safetyFactor must be a finite number > 0, got %g", p.SafetyFactor)
-	}
-	if !(p.SameAppetite.Penalty >= 0) || !finite(p.SameAppetite.Penalty) {
-		return fmt.Errorf("policy: sameAppetite.penalty must be a finite number ≥ 0, got %g", p.SameAppetite.Penalty)
-	}
-	if p.FailoverHosts < 0 {
-		return fmt.Errorf("policy: failoverHosts must be ≥ 0, got %d", p.FailoverHosts)
-	}
-	if p.SameAppetite.Mode == inventory.AppetiteHard && p.SameAppetite.MaxPerHost < 1 {
-		return fmt.Errorf("policy: sameAppetite.maxPerHost must be ≥ 1 in hard mode, got %d", p.SameAppetite.MaxPerHost)
-	}
-	if p.Budget < 0 {
-		return fmt.Errorf("policy: budget must be ≥ 0, got %s", p.Budget)
-	}
-	if p.Iterations < 0 {
-		return fmt.Errorf("policy: iterations must be ≥ 0, got %d", p.Iterations)
-	}
-	return nil
 }

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
@@ -44,69 +43,14 @@ type model struct {
 	implicitGroups []string
 }
 
-// offered is what a host (or model) of this capacity offers to guests:
-// (capacity − reserved) × overcommit × headroom, per dimension. A host's own
-// overcommit overrides the policy's where it is set (non-zero).
-//
-// Example: 32 vCPUs, 2 reserved, overcommit 4, headroom 0.9
-// ⇒ (32 − 2) × 4 × 0.9 = 108 vCPUs.
-func offered(capacity, reserved, hostOvercommit inventory.Vector, pol *inventory.Policy) inventory.Vector {
-	var v inventory.Vector
-	for d := range v {
-		oc := pol.Overcommit[d]
-		if hostOvercommit[d] > 0 {
-			oc = hostOvercommit[d]
-		}
-		v[d] = tidy(max(0, capacity[d]-reserved[d]) * oc * pol.Headroom[d])
-	}
-	return v
-}
-
-// load is what the plan budgets for an existing guest: per dimension the
-// allocation, the observed use × safety factor, or the larger of the two
-// (policy basis), plus the virtualisation overhead.
-func load(g *inventory.Guest, pol *inventory.Policy) inventory.Vector {
-	var v inventory.Vector
-	for d := range v {
-		alloc := g.Allocation[d]
-		x := alloc
-		if g.Observed != nil {
-			seen := g.Observed[d] * pol.SafetyFactor
-			switch pol.Basis[d] {
-			case inventory.BasisObserved:
-				x = seen
-			case inventory.BasisMax:
-				x = max(alloc, seen)
-			}
-		}
-		v[d] = tidy(x * (1 + pol.Overhead[d]))
-	}
-	return v
-}
-
-// withOverhead is what the plan budgets for a new guest's request.
-func withOverhead(req inventory.Vector, pol *inventory.Policy) inventory.Vector {
-	var v inventory.Vector
-	for d := range v {
-		v[d] = tidy(req[d] * (1 + pol.Overhead[d]))
-	}
-	return v
-}
-
 // expandDemand turns demand entries into named guests: NAME-1 … NAME-N,
 // where NAME defaults to the profile's name.
 func expandDemand(sc *inventory.Scenario, demand []inventory.Demand, pol *inventory.Policy) ([]newGuest, error) {
 	var out []newGuest
 	for _, dm := range demand {
-		prof, ok := sc.Profile(dm.Profile)
+		req, ok := sc.DemandRequest(&dm)
 		if !ok {
 			return nil, fmt.Errorf("demand %q: unknown profile %q", dm.Name, dm.Profile)
-		}
-		req := prof.Request
-		for d := range req {
-			if dm.Request[d] > 0 {
-				req[d] = dm.Request[d]
-			}
 		}
 		name := dm.Name
 		if name == "" {
@@ -118,7 +62,7 @@ func expandDemand(sc *inventory.Scenario, demand []inventory.Demand, pol *invent
 				Profile:    dm.Profile,
 				Group:      dm.Group,
 				Allocation: req,
-				Demand:     withOverhead(req, pol),
+				Demand:     pol.Charge(req),
 				Selector:   dm.Selector,
 			})
 		}
@@ -136,90 +80,142 @@ func appetiteOf(sc *inventory.Scenario, profile string) int8 {
 }
 
 // buildModel lays the scenario, the effective policy and the edits out as a
-// dense placement problem.
+// dense placement problem, in the order its indices follow: hosts, groups
+// (the scenario's, then those only running guests name), running guests,
+// demanded guests with their host sets and pins, host models. The problem
+// is sealed: validated once, here, for every placement call made on it.
 func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*model, error) {
-	const D = int(inventory.NumDims)
-	m := &model{hostIdx: map[string]int{}, guestIdx: map[string]int{}}
-	p := &placement.Problem{DimNames: inventory.DimensionNames()}
-	m.prob = p
+	b := &modelBuilder{sc: sc, pol: pol, groupIdx: map[string]int32{},
+		m: &model{hostIdx: map[string]int{}, guestIdx: map[string]int{},
+			prob: &placement.Problem{DimNames: inventory.DimensionNames()}}}
+	if err := b.addHosts(ed.Excluded); err != nil {
+		return nil, err
+	}
+	b.addGroups()
+	if err := b.addRunning(); err != nil {
+		return nil, err
+	}
+	if err := b.addDemand(ed.Demand); err != nil {
+		return nil, err
+	}
+	b.addHostSets()
+	if err := b.addPins(ed.Pins); err != nil {
+		return nil, err
+	}
+	b.addModels()
+	b.m.prob.Policy = placementPolicy(pol)
+	if err := b.m.prob.Seal(); err != nil {
+		return nil, err
+	}
+	return b.m, nil
+}
 
+// modelBuilder carries what buildModel's steps share.
+type modelBuilder struct {
+	sc  *inventory.Scenario
+	pol *inventory.Policy
+	m   *model
+	// racks and zones number failure domains across hosts and models.
+	racks, zones domainIDs
+	groupIdx     map[string]int32
+}
+
+// addHosts lays out every host: what it offers (the capacity model),
+// its failure domains, and whether an edit excluded it.
+func (b *modelBuilder) addHosts(excludedNames []string) error {
+	m, p := b.m, b.m.prob
 	excluded := map[string]bool{}
-	for _, h := range ed.Excluded {
+	for _, h := range excludedNames {
 		excluded[h] = true
 	}
-	racks, zones := domainIDs{}, domainIDs{}
-	for i := range sc.Hosts {
-		h := &sc.Hosts[i]
+	for i := range b.sc.Hosts {
+		h := &b.sc.Hosts[i]
 		m.hosts = append(m.hosts, h)
 		m.hostIdx[h.Name] = i
-		off := offered(h.Capacity, h.Reserved, h.Overcommit, pol)
+		off := b.pol.HostOffered(h)
 		m.offered = append(m.offered, off)
 		p.HostNames = append(p.HostNames, h.Name)
 		p.Offered = append(p.Offered, off[:]...)
-		p.Rack = append(p.Rack, racks.id(h.Rack()))
-		p.Zone = append(p.Zone, zones.id(h.Zone()))
+		p.Rack = append(p.Rack, b.racks.id(h.Rack()))
+		p.Zone = append(p.Zone, b.zones.id(h.Zone()))
 		p.Excluded = append(p.Excluded, excluded[h.Name])
 	}
-	for _, name := range ed.Excluded {
+	for _, name := range excludedNames {
 		if _, ok := m.hostIdx[name]; !ok {
-			return nil, fmt.Errorf("exclude: no host named %q", name)
+			return fmt.Errorf("exclude: no host named %q", name)
 		}
 	}
+	return nil
+}
 
-	groupIdx := map[string]int32{}
-	for _, g := range sc.Groups {
-		groupIdx[g.Name] = int32(len(p.Groups))
+// addGroups lays out the scenario's groups, then the groups only running
+// guests name: berth's metadata on a live host names one the demand file
+// does not define. Such a group is kept as host-scope anti-affinity, the
+// safe reading of "replicas".
+func (b *modelBuilder) addGroups() {
+	m, p := b.m, b.m.prob
+	for _, g := range b.sc.Groups {
+		b.groupIdx[g.Name] = int32(len(p.Groups))
 		m.groups = append(m.groups, g.Name)
 		p.Groups = append(p.Groups, placement.Group{Name: g.Name, Scope: scopeOf(g.Scope), Together: g.Together})
 	}
-	group := func(name string) (int32, error) {
-		if name == "" {
-			return placement.NoHost, nil
-		}
-		i, ok := groupIdx[name]
-		if !ok {
-			return 0, fmt.Errorf("unknown group %q", name)
-		}
-		return i, nil
-	}
-
-	// A running guest may belong to a group the scenario does not define
-	// (berth's metadata on a live host names it, the demand file does not):
-	// such a group is kept as a host-scope anti-affinity group, the safe
-	// reading of "replicas".
 	for _, h := range m.hosts {
 		for _, g := range h.Guests {
-			if _, ok := groupIdx[g.Group]; g.Group != "" && !ok {
-				groupIdx[g.Group] = int32(len(p.Groups))
+			if _, ok := b.groupIdx[g.Group]; g.Group != "" && !ok {
+				b.groupIdx[g.Group] = int32(len(p.Groups))
 				m.groups = append(m.groups, g.Group)
 				p.Groups = append(p.Groups, placement.Group{Name: g.Group, Scope: placement.ScopeHost})
 				m.implicitGroups = append(m.implicitGroups, g.Group)
 			}
 		}
 	}
+}
+
+// group is the index of a named group (NoHost for none).
+func (b *modelBuilder) group(name string) (int32, error) {
+	if name == "" {
+		return placement.NoHost, nil
+	}
+	i, ok := b.groupIdx[name]
+	if !ok {
+		return 0, fmt.Errorf("unknown group %q", name)
+	}
+	return i, nil
+}
+
+// addRunning lays out the guests that stay on their hosts, each charged
+// what the capacity model says a running guest costs.
+func (b *modelBuilder) addRunning() error {
+	m, p := b.m, b.m.prob
 	for hi, h := range m.hosts {
 		for gi := range h.Guests {
 			g := &h.Guests[gi]
-			gr, err := group(g.Group)
+			gr, err := b.group(g.Group)
 			if err != nil {
-				return nil, fmt.Errorf("host %s guest %s: %w", h.Name, g.Name, err)
+				return fmt.Errorf("host %s guest %s: %w", h.Name, g.Name, err)
 			}
-			ld := load(g, pol)
-			m.existing = append(m.existing, existingGuest{Host: hi, Guest: g, Demand: ld})
+			charge := b.pol.RunningCharge(g)
+			m.existing = append(m.existing, existingGuest{Host: hi, Guest: g, Demand: charge})
 			p.ExistingHost = append(p.ExistingHost, int32(hi))
-			p.ExistingDemand = append(p.ExistingDemand, ld[:]...)
-			p.ExistingAppetite = append(p.ExistingAppetite, appetiteOf(sc, g.Profile))
+			p.ExistingDemand = append(p.ExistingDemand, charge[:]...)
+			p.ExistingAppetite = append(p.ExistingAppetite, appetiteOf(b.sc, g.Profile))
 			p.ExistingGroup = append(p.ExistingGroup, gr)
 		}
 	}
+	return nil
+}
 
-	demand := append([]inventory.Demand(nil), sc.Demand...)
-	for _, de := range ed.Demand {
+// addDemand lays out the demanded guests (the scenario's demand, then the
+// edits'), refusing names that clash with each other or a running guest.
+func (b *modelBuilder) addDemand(edits []DemandEdit) error {
+	m, p := b.m, b.m.prob
+	demand := append([]inventory.Demand(nil), b.sc.Demand...)
+	for _, de := range edits {
 		demand = append(demand, inventory.Demand{Name: de.Name, Profile: de.Profile, Count: de.Count, Group: de.Group})
 	}
-	guests, err := expandDemand(sc, demand, pol)
+	guests, err := expandDemand(b.sc, demand, b.pol)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	m.guests = guests
 	running := map[string]string{}
@@ -228,28 +224,35 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 	}
 	for gi, g := range guests {
 		if _, dup := m.guestIdx[g.Name]; dup {
-			return nil, fmt.Errorf("two demanded guests are named %q: give the demand entries distinct names", g.Name)
+			return fmt.Errorf("two demanded guests are named %q: give the demand entries distinct names", g.Name)
 		}
 		if host, dup := running[g.Name]; dup {
-			return nil, fmt.Errorf("demanded guest %q has the name of a guest already on host %s: rename the demand entry", g.Name, host)
+			return fmt.Errorf("demanded guest %q has the name of a guest already on host %s: rename the demand entry", g.Name, host)
 		}
 		m.guestIdx[g.Name] = gi
-		gr, err := group(g.Group)
+		gr, err := b.group(g.Group)
 		if err != nil {
-			return nil, fmt.Errorf("guest %s: %w", g.Name, err)
+			return fmt.Errorf("guest %s: %w", g.Name, err)
 		}
 		p.GuestNames = append(p.GuestNames, g.Name)
 		p.Demand = append(p.Demand, g.Demand[:]...)
-		p.Appetite = append(p.Appetite, appetiteOf(sc, g.Profile))
+		p.Appetite = append(p.Appetite, appetiteOf(b.sc, g.Profile))
 		p.Group = append(p.Group, gr)
 	}
+	return nil
+}
+
+// addHostSets gives each distinct selector of the demand a host set (the
+// hosts and models whose labels match it) and each selecting guest its set.
+func (b *modelBuilder) addHostSets() {
+	m, p := b.m, b.m.prob
 	setOf := map[string]int32{}
-	for gi, g := range guests {
+	for gi, g := range m.guests {
 		if len(g.Selector) == 0 {
 			continue
 		}
 		if p.Eligible == nil {
-			p.Eligible = make([]int32, len(guests))
+			p.Eligible = make([]int32, len(m.guests))
 			for i := range p.Eligible {
 				p.Eligible[i] = placement.NoHost
 			}
@@ -259,62 +262,76 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 		if !ok {
 			set = int32(len(p.HostSets))
 			setOf[key] = set
-			hs := placement.HostSet{Name: key, Hosts: make([]bool, len(m.hosts)), Models: make([]bool, len(sc.HostModels))}
+			hs := placement.HostSet{Name: key, Hosts: make([]bool, len(m.hosts)), Models: make([]bool, len(b.sc.HostModels))}
 			for i, h := range m.hosts {
 				hs.Hosts[i] = matches(h.Labels, g.Selector)
 			}
-			for i := range sc.HostModels {
-				hs.Models[i] = matches(sc.HostModels[i].Labels, g.Selector)
+			for i := range b.sc.HostModels {
+				hs.Models[i] = matches(b.sc.HostModels[i].Labels, g.Selector)
 			}
 			p.HostSets = append(p.HostSets, hs)
 		}
 		p.Eligible[gi] = set
 	}
-	if len(ed.Pins) > 0 {
-		p.Pin = make([]int32, len(guests))
-		for i := range p.Pin {
-			p.Pin[i] = placement.NoHost
-		}
-		for _, pin := range ed.Pins {
-			gi, ok := m.guestIdx[pin.Guest]
-			if !ok {
-				return nil, fmt.Errorf("pin: no new guest named %q", pin.Guest)
-			}
-			hi, ok := m.hostIdx[pin.Host]
-			if !ok {
-				return nil, fmt.Errorf("pin %s: no host named %q", pin.Guest, pin.Host)
-			}
-			p.Pin[gi] = int32(hi)
-		}
-	}
+}
 
-	for i := range sc.HostModels {
-		hm := &sc.HostModels[i]
+// addPins fixes the guests the edits pin to their hosts.
+func (b *modelBuilder) addPins(pins []Pin) error {
+	m, p := b.m, b.m.prob
+	if len(pins) == 0 {
+		return nil
+	}
+	p.Pin = make([]int32, len(m.guests))
+	for i := range p.Pin {
+		p.Pin[i] = placement.NoHost
+	}
+	for _, pin := range pins {
+		gi, ok := m.guestIdx[pin.Guest]
+		if !ok {
+			return fmt.Errorf("pin: no new guest named %q", pin.Guest)
+		}
+		hi, ok := m.hostIdx[pin.Host]
+		if !ok {
+			return fmt.Errorf("pin %s: no host named %q", pin.Guest, pin.Host)
+		}
+		p.Pin[gi] = int32(hi)
+	}
+	return nil
+}
+
+// addModels lays out the host models that may be bought: what a new host
+// would offer and, where the model names them, its rack and zone.
+func (b *modelBuilder) addModels() {
+	const D = int(inventory.NumDims)
+	m, p := b.m, b.m.prob
+	for i := range b.sc.HostModels {
+		hm := &b.sc.HostModels[i]
 		m.models = append(m.models, hm)
-		off := offered(hm.Capacity, hm.Reserved, inventory.Vector{}, pol)
+		off := b.pol.ModelOffered(hm)
 		pm := placement.Model{Name: hm.Name, Offered: off[:D:D], Max: hm.Max, Rack: -1, Zone: -1}
 		if r := hm.Labels["rack"]; r != "" {
-			pm.Rack = racks.id(r)
+			pm.Rack = b.racks.id(r)
 		}
 		if z := hm.Labels["zone"]; z != "" {
-			pm.Zone = zones.id(z)
+			pm.Zone = b.zones.id(z)
 		}
 		p.Models = append(p.Models, pm)
 	}
-	p.Policy = placement.Policy{Objective: placement.ObjectivePack}
+}
+
+// placementPolicy is the part of the policy the solver weighs.
+func placementPolicy(pol *inventory.Policy) placement.Policy {
+	out := placement.Policy{Objective: placement.ObjectivePack}
 	if pol.Objective == inventory.ObjectiveSpread {
-		p.Policy.Objective = placement.ObjectiveSpread
+		out.Objective = placement.ObjectiveSpread
 	}
 	switch pol.SameAppetite.Mode {
 	case inventory.AppetiteHard:
-		p.Policy.SameAppetite = placement.AppetiteRule{Hard: true, MaxPerHost: pol.SameAppetite.MaxPerHost}
+		out.SameAppetite = placement.AppetiteRule{Hard: true, MaxPerHost: pol.SameAppetite.MaxPerHost}
 	case inventory.AppetiteSoft:
-		p.Policy.SameAppetite = placement.AppetiteRule{Penalty: pol.SameAppetite.Penalty}
+		out.SameAppetite = placement.AppetiteRule{Penalty: pol.SameAppetite.Penalty}
 	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return out
 }
 
 // matches reports whether labels carry every key=value of the selector.
@@ -387,14 +404,4 @@ func (m *model) hostNames(sol *placement.Solution) []string {
 		}
 	}
 	return names
-}
-
-// tidy rounds x to 12 significant digits, so that 7200 × 1.1 is 7920 and not
-// 7920.000000000001 in a plan file; no resource is measured that finely.
-func tidy(x float64) float64 {
-	y, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
-	if err != nil {
-		return x
-	}
-	return y
 }

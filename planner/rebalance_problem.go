@@ -44,11 +44,8 @@ func (pl *Planner) newMoveJob(goal Goal, opt MoveOptions, withDemand bool) (*mov
 	if err := opt.check(); err != nil {
 		return nil, err
 	}
-	if err := checkPolicy(&pl.pol); err != nil {
+	if err := checkPolicy(&pl.pol, len(pl.sc.Hosts)); err != nil {
 		return nil, err
-	}
-	if k, n := pl.pol.FailoverHosts, len(pl.sc.Hosts); k > 0 && k >= n {
-		return nil, fmt.Errorf("policy: failoverHosts k=%d must be less than the number of hosts (%d): the guests of every host cannot restart elsewhere", k, n)
 	}
 	if goal != GoalWaves {
 		opt.MaxHostsPerWave = 0

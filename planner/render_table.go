@@ -48,11 +48,7 @@ func RenderTable(w io.Writer, p *Plan) error {
 	ew.printf("\n")
 
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "HOST\tRACK\tZONE\tGUESTS")
-	for _, d := range inventory.Dimensions {
-		fmt.Fprintf(tw, "\t%s", strings.ToUpper(d.String()))
-	}
-	fmt.Fprint(tw, "\tNEW GUESTS\n")
+	fmt.Fprint(tw, "HOST\tRACK\tZONE\tGUESTS\t"+strings.Join(inventory.DimensionHeadings(), "\t")+"\tNEW GUESTS\n")
 	bases := barBases(p)
 	for i := range p.Hosts {
 		h := &p.Hosts[i]

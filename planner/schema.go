@@ -40,7 +40,7 @@ func schemaMapper(t reflect.Type) *jsonschema.Schema {
 	props := jsonschema.NewProperties()
 	var required []string
 	for _, d := range inventory.Dimensions {
-		props.Set(d.String(), &jsonschema.Schema{Type: "number", Description: unitOf(d)})
+		props.Set(d.String(), &jsonschema.Schema{Type: "number", Description: d.Spec().Schema})
 		required = append(required, d.String())
 	}
 	return &jsonschema.Schema{
@@ -50,18 +50,4 @@ func schemaMapper(t reflect.Type) *jsonschema.Schema {
 		Required:             required,
 		AdditionalProperties: jsonschema.FalseSchema,
 	}
-}
-
-func unitOf(d inventory.Dimension) string {
-	switch d {
-	case inventory.CPU:
-		return "vCPUs (or a ratio for policy fields)"
-	case inventory.Memory:
-		return "bytes (or a ratio for policy fields)"
-	case inventory.IOPS:
-		return "disk operations per second (or a ratio for policy fields)"
-	case inventory.Net:
-		return "bits per second (or a ratio for policy fields)"
-	}
-	return ""
 }

@@ -210,7 +210,7 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 			v.fail("scenario host %s is missing from the plan", sh.Name)
 			continue
 		}
-		want := offered(sh.Capacity, sh.Reserved, sh.Overcommit, &pol)
+		want := pol.HostOffered(sh)
 		for _, d := range inventory.Dimensions {
 			if !near(want[d], h.Offered[d]) {
 				v.fail("host %s offers %g %s in the plan, but the scenario and policy give %g", sh.Name, h.Offered[d], d, want[d])

@@ -18,10 +18,12 @@ test_packages() {
 	cat <<'EOF'
 libvirt0	the libvirt client library berth loads at run time (inventory, apply)
 libvirt-daemon-system	a real libvirtd with the QEMU driver for the end-to-end tests
+libvirt-daemon-driver-qemu	the QEMU driver, also for the two session daemons the migration tests run
 qemu-system-x86	QEMU, to run the tiny test guests (TCG, no KVM needed)
 qemu-utils	qemu-img, to make the test guests' disks
 libvirt-clients	virsh, used by the end-to-end tests to look at what apply did
 tmux	the explorer's end-to-end test drives berth explore in a tmux pane
+chromium	the HTML report is opened, filtered and screenshotted in headless Chromium
 EOF
 }
 

@@ -123,10 +123,8 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	if err != nil {
 		return tui.Options{}, err
 	}
-	for _, k := range []string{"strategy", "seed", "iterations", "budget", "objective", "failover-hosts", "same-appetite", "max-per-host", "overcommit", "headroom"} {
-		if fl := cmd.Flags().Lookup(k); fl != nil && fl.Changed {
-			return tui.Options{}, fmt.Errorf("--%s cannot be combined with --plan: the plan records its policy (change it in the explorer with o)", k)
-		}
+	if set := f.policy.Set(cmd); len(set) > 0 {
+		return tui.Options{}, fmt.Errorf("--%s cannot be combined with --plan: the plan records its policy (change it in the explorer with o)", set[0])
 	}
 	if !haveSource {
 		return tui.Options{Plan: saved, SavePath: planPath,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -15,7 +14,6 @@ import (
 // the policy ones.
 type planFlags struct {
 	source           sourceFlags
-	output           string
 	out              string
 	detailedExitCode bool
 	pins             []string
@@ -47,22 +45,22 @@ failover check fails or a pin breaks a rule; 1 error. With --detailed-exitcode:
 		},
 	}
 	f.source.register(cmd)
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, yaml or markdown")
+	outputFlag.register(cmd, "o", planFormats()[0].Name, "output format")
 	cmd.Flags().StringVar(&f.out, "out", "", "also save the plan to this file (JSON; YAML if it ends in .yaml)")
 	cmd.Flags().BoolVar(&f.detailedExitCode, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when the plan has changes")
 	cmd.Flags().StringArrayVar(&f.pins, "pin", nil, "pin a new guest to a host, GUEST=HOST (repeatable)")
 	cmd.Flags().StringArrayVar(&f.exclude, "exclude", nil, "exclude a host from placement, e.g. for maintenance (repeatable)")
 	cmd.Flags().Int("allow-moves", 0, "move up to N running guests when that places demand otherwise unplaced or on a bought host (see berth rebalance)")
 	f.policy.register(cmd)
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
-	render, err := renderer(a.v.GetString("output"))
+	format, err := outputFlag.value(a)
 	if err != nil {
 		return err
 	}
+	render, _ := planner.LookupFormat(planFormats(), format)
 	sc, err := f.source.load(a, cmd)
 	if err != nil {
 		return err
@@ -100,7 +98,7 @@ func runPlan(a *app, cmd *cobra.Command, f *planFlags) error {
 		}
 		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, hint)
 	}
-	if err := render(a.stdout, plan); err != nil {
+	if err := render.Render(a.stdout, plan); err != nil {
 		return err
 	}
 	return planExit(plan, a.v.GetBool("detailed-exitcode"))
@@ -115,21 +113,6 @@ func planExit(p *planner.Plan, detailed bool) error {
 		return silentExit(exitChanges)
 	}
 	return nil
-}
-
-// renderer picks the writer for an output format.
-func renderer(format string) (func(io.Writer, *planner.Plan) error, error) {
-	switch format {
-	case "table", "":
-		return planner.RenderTable, nil
-	case "json":
-		return planner.EncodeJSON, nil
-	case "yaml":
-		return planner.EncodeYAML, nil
-	case "markdown", "md":
-		return planner.RenderMarkdown, nil
-	}
-	return nil, fmt.Errorf("unknown output format %q: want table, json, yaml or markdown", format)
 }
 
 // newPlanner builds a planner for sc with the policy knobs from flags,

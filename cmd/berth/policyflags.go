@@ -11,43 +11,92 @@ import (
 	"github.com/berth-dev/berth/inventory"
 	"github.com/spf13/cast"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // policyFlags override the scenario's policy from the command line,
 // environment (BERTH_STRATEGY, …) or config file (strategy: …).
 type policyFlags struct{}
 
+// policyAnnotation marks the flags policyFlags defines, so that they can
+// be found (Set) without a second list of their names.
+const policyAnnotation = "berth/policy"
+
 func (policyFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.String("strategy", "align", "placement strategy: align, firstfit, bestfit, spread, nomad, kube")
+	had := map[string]bool{}
+	fl.VisitAll(func(f *pflag.Flag) { had[f.Name] = true })
+	strategyFlag.register(cmd, "", inventory.DefaultPolicy().Strategy, "placement strategy")
 	fl.Uint64("seed", 1, "seed for tie-breaking and search; same inputs and seed give the same plan")
 	fl.Int("iterations", inventory.DefaultIterations, "improvement steps after construction, the scenario's unless given (0 = construction only; reproducible)")
 	fl.Duration("budget", 0, "time for the improvement phase instead of a step count, e.g. 5s (the plan then depends on the machine's speed; 0 = construction only)")
-	fl.String("objective", "pack", "pack (use leftovers, open fewest hosts) or spread (balance load)")
+	objectiveFlag.register(cmd, "", string(inventory.DefaultPolicy().Objective), "what to optimise: use leftovers and open the fewest hosts, or balance load")
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
-	fl.String("same-appetite", "soft", "same-appetite rule: soft (penalty), hard (limit per host) or off")
+	sameAppetiteFlag.register(cmd, "", string(inventory.DefaultPolicy().SameAppetite.Mode), "same-appetite rule: a score penalty, a limit per host, or none")
 	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
 	fl.String("overcommit", "", "overcommit ratio per dimension, e.g. cpu=4,memory=1")
 	fl.String("headroom", "", "utilisation target per dimension (0–1 or %), e.g. cpu=0.8")
-	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(
-		[]string{"align", "firstfit", "bestfit", "spread", "nomad", "kube"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("objective", cobra.FixedCompletions([]string{"pack", "spread"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("same-appetite", cobra.FixedCompletions([]string{"soft", "hard", "off"}, cobra.ShellCompDirectiveNoFileComp))
+	fl.VisitAll(func(f *pflag.Flag) { // mark what this function added
+		if !had[f.Name] {
+			_ = fl.SetAnnotation(f.Name, policyAnnotation, []string{"true"})
+		}
+	})
+}
+
+// Set lists the policy flags given on the command line, by name.
+func (policyFlags) Set(cmd *cobra.Command) []string {
+	var names []string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if _, ok := f.Annotations[policyAnnotation]; ok {
+			names = append(names, f.Name)
+		}
+	})
+	return names
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // apply returns pol with every knob the user set (flag > env > config)
-// applied.
+// applied: the words (strategy, objective, same-appetite mode), the
+// counts, the budget, then the per-dimension ratios.
 func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inventory.Policy, error) {
-	v := a.v
-	if a.isSet(cmd, "strategy") {
-		pol.Strategy = v.GetString("strategy")
+	for _, step := range []func(*app, *cobra.Command, *inventory.Policy) error{applyWords, applyCounts, applyBudget, applyRatios} {
+		if err := step(a, cmd, &pol); err != nil {
+			return pol, err
+		}
 	}
+	return pol, nil
+}
+
+// applyWords sets the knobs that take a word of a registry.
+func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
+	for _, k := range []struct {
+		flag enumFlag
+		set  func(string)
+	}{
+		{strategyFlag, func(s string) { pol.Strategy = s }},
+		{objectiveFlag, func(s string) { pol.Objective = inventory.Objective(s) }},
+		{sameAppetiteFlag, func(s string) { pol.SameAppetite.Mode = inventory.AppetiteMode(s) }},
+	} {
+		if !a.isSet(cmd, k.flag.name) {
+			continue
+		}
+		w, err := k.flag.value(a)
+		if err != nil {
+			return err
+		}
+		k.set(w)
+	}
+	return nil
+}
+
+// applyCounts sets the seed and the knobs that are counts.
+func applyCounts(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
+	v := a.v
 	if a.isSet(cmd, "seed") {
 		n, err := wholeNumber(v.Get("seed"))
 		if err != nil {
-			return pol, fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
+			return fmt.Errorf("seed %q: want a whole number ≥ 0", v.GetString("seed"))
 		}
 		pol.Seed = uint64(n)
 	}
@@ -60,41 +109,36 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		}
 		n, err := wholeNumber(v.Get(k.key))
 		if err != nil || n > math.MaxInt32 {
-			return pol, fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
+			return fmt.Errorf("%s %q: want a whole number ≥ 0", k.key, v.GetString(k.key))
 		}
 		*k.dst = int(n)
 	}
-	if a.isSet(cmd, "budget") {
-		d, err := cast.ToDurationE(v.Get("budget"))
-		if err != nil || d < 0 {
-			return pol, fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", v.GetString("budget"))
-		}
-		pol.Budget = d
-		if !a.isSet(cmd, "iterations") {
-			// A budget replaces the step count: time alone decides how
-			// long the search runs (whichever ends first would cut a 5s
-			// budget off at the default's 200 steps), and --budget 0
-			// asks for the construction alone. With both given, the
-			// search stops at whichever comes first.
-			pol.Iterations = 0
-		}
+	return nil
+}
+
+// applyBudget sets the improvement phase's time budget.
+func applyBudget(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
+	if !a.isSet(cmd, "budget") {
+		return nil
 	}
-	if a.isSet(cmd, "objective") {
-		switch o := inventory.Objective(v.GetString("objective")); o {
-		case inventory.ObjectivePack, inventory.ObjectiveSpread:
-			pol.Objective = o
-		default:
-			return pol, fmt.Errorf("objective %q: want pack or spread", o)
-		}
+	d, err := cast.ToDurationE(a.v.Get("budget"))
+	if err != nil || d < 0 {
+		return fmt.Errorf("budget %q: want a duration ≥ 0 such as 5s", a.v.GetString("budget"))
 	}
-	if a.isSet(cmd, "same-appetite") {
-		switch m := inventory.AppetiteMode(v.GetString("same-appetite")); m {
-		case inventory.AppetiteSoft, inventory.AppetiteHard, inventory.AppetiteOff:
-			pol.SameAppetite.Mode = m
-		default:
-			return pol, fmt.Errorf("same-appetite %q: want soft, hard or off", m)
-		}
+	pol.Budget = d
+	if !a.isSet(cmd, "iterations") {
+		// A budget replaces the step count: time alone decides how
+		// long the search runs (whichever ends first would cut a 5s
+		// budget off at the default's 200 steps), and --budget 0
+		// asks for the construction alone. With both given, the
+		// search stops at whichever comes first.
+		pol.Iterations = 0
 	}
+	return nil
+}
+
+// applyRatios sets the per-dimension ratios (DIMENSION=VALUE pairs).
+func applyRatios(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	for _, k := range []struct {
 		key string
 		dst *inventory.Vector
@@ -102,24 +146,24 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 		if !a.isSet(cmd, k.key) {
 			continue
 		}
-		pairs, err := ratioPairs(v.Get(k.key))
+		pairs, err := ratioPairs(a.v.Get(k.key))
 		if err != nil {
-			return pol, fmt.Errorf("%s: %v", k.key, err)
+			return fmt.Errorf("%s: %v", k.key, err)
 		}
 		for _, dim := range sortedKeys(pairs) {
 			val := pairs[dim]
 			d, ok := inventory.ParseDimension(dim)
 			if !ok {
-				return pol, fmt.Errorf("%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
+				return fmt.Errorf("%s %s=%s: unknown dimension %q (want %s)", k.key, dim, val, dim, strings.Join(inventory.DimensionNames(), ", "))
 			}
 			x, err := parseRatio(val)
 			if err != nil {
-				return pol, fmt.Errorf("%s %s=%s: %v", k.key, dim, val, err)
+				return fmt.Errorf("%s %s=%s: %v", k.key, dim, val, err)
 			}
 			k.dst[d] = x
 		}
 	}
-	return pol, nil
+	return nil
 }
 
 // wholeNumber reads a count from a flag, an environment variable or the

@@ -92,22 +92,22 @@ type moveRun struct {
 func (r *moveRun) register(cmd *cobra.Command, budget bool) {
 	r.source.register(cmd)
 	fl := cmd.Flags()
-	fl.StringP("output", "o", "table", "output format: table, json, yaml or markdown")
+	outputFlag.register(cmd, "o", planFormats()[0].Name, "output format")
 	fl.String("out", "", "also save the plan to this file (JSON; YAML if it ends in .yaml)")
 	fl.Bool("detailed-exitcode", false, "exit 0 when there is nothing to move, 2 when the plan moves guests")
 	fl.StringArray("exclude", nil, "a host no guest may move to (repeatable)")
 	r.moves.register(cmd, budget)
 	r.policy.register(cmd)
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // run loads the fleet, applies the flags, makes the plan with makePlan,
 // saves and renders it, and maps it to the exit code.
 func (r *moveRun) run(a *app, cmd *cobra.Command, makePlan func(*planner.Planner, planner.MoveOptions) (*planner.Plan, error)) error {
-	render, err := renderer(a.v.GetString("output"))
+	format, err := outputFlag.value(a)
 	if err != nil {
 		return err
 	}
+	render, _ := planner.LookupFormat(planFormats(), format)
 	opt, err := r.moves.options(a, cmd)
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (r *moveRun) run(a *app, cmd *cobra.Command, makePlan func(*planner.Planner
 		}
 		fmt.Fprintf(a.stderr, "saved plan %s to %s; %s\n", plan.ID, out, moveApplyHint(plan, out))
 	}
-	if err := render(a.stdout, plan); err != nil {
+	if err := render.Render(a.stdout, plan); err != nil {
 		return err
 	}
 	return planExit(plan, a.v.GetBool("detailed-exitcode"))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/planner"
 	"github.com/berth-dev/berth/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -31,8 +32,21 @@ func (sourceFlags) register(cmd *cobra.Command) {
 
 // load reads the fleet to plan: live hosts plus a demand file when -d (or
 // -c) is given; else the scenario file given with -f; else the embedded
-// scenario named with --scenario; else the embedded default.
-func (sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error) {
+// scenario named with --scenario; else the embedded default. What only the
+// planner can judge of the file's policy (its strategy) is checked here
+// too, so that plan says it as validate does, pointing into the file.
+func (f sourceFlags) load(a *app, cmd *cobra.Command) (*inventory.Scenario, error) {
+	sc, err := f.read(a, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if err := planner.CheckPolicy(sc); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (sourceFlags) read(a *app, cmd *cobra.Command) (*inventory.Scenario, error) {
 	file := a.v.GetString("file")
 	name := a.v.GetString("scenario")
 	demand := a.v.GetString("demand")

@@ -44,6 +44,9 @@ Exit codes: 0 valid, 1 problems found.`,
 			if err != nil {
 				return problemsError(err)
 			}
+			if err := planner.CheckScenario(sc); err != nil {
+				return problemsError(err)
+			}
 			for _, w := range sc.Warnings {
 				fmt.Fprintln(a.stderr, w.Error())
 			}

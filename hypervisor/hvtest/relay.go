@@ -27,6 +27,8 @@ const (
 	ProcStorageVolCreateXML  = 93  // REMOTE_PROC_STORAGE_VOL_CREATE_XML
 	ProcStorageVolDelete     = 94  // REMOTE_PROC_STORAGE_VOL_DELETE
 	ProcNodeGetMemoryStats   = 228 // REMOTE_PROC_NODE_GET_MEMORY_STATS
+	ProcDomainGetJobStats    = 298 // REMOTE_PROC_DOMAIN_GET_JOB_STATS
+	ProcMigratePrepare3      = 303 // REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS (source daemon to destination)
 	ProcGetAllDomainStats    = 344 // REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS
 	ProcDomainDefineXMLFlags = 350 // REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS
 )
@@ -90,6 +92,9 @@ func CutAt(when func(Packet) bool, act Cut) func(Packet) Cut {
 type Relay struct {
 	path string
 	rule func(Packet) Cut
+	// target is the daemon's socket and uriBase its URI without the
+	// socket parameter.
+	target, uriBase string
 
 	mu     sync.Mutex
 	conns  []*relayConn
@@ -103,6 +108,13 @@ type Relay struct {
 // relay's goroutines, one packet at a time per direction of a connection.
 func StartRelay(t testing.TB, rule func(Packet) Cut) *Relay {
 	t.Helper()
+	return StartRelayTo(t, libvirtdSocket, "qemu+unix:///system", rule)
+}
+
+// StartRelayTo is StartRelay for the daemon listening on socket, reached
+// with uriBase (qemu+unix:///session for a session daemon).
+func StartRelayTo(t testing.TB, socket, uriBase string, rule func(Packet) Cut) *Relay {
+	t.Helper()
 	if rule == nil {
 		rule = func(Packet) Cut { return Pass }
 	}
@@ -112,7 +124,7 @@ func StartRelay(t testing.TB, rule func(Packet) Cut) *Relay {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	r := &Relay{path: filepath.Join(dir, "libvirt.sock"), rule: rule}
+	r := &Relay{path: filepath.Join(dir, "libvirt.sock"), rule: rule, target: socket, uriBase: uriBase}
 	ln, err := net.Listen("unix", r.path)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +145,7 @@ func StartRelay(t testing.TB, rule func(Packet) Cut) *Relay {
 			if err != nil {
 				return
 			}
-			server, err := net.Dial("unix", libvirtdSocket)
+			server, err := net.Dial("unix", r.target)
 			if err != nil {
 				client.Close()
 				continue
@@ -155,9 +167,8 @@ func StartRelay(t testing.TB, rule func(Packet) Cut) *Relay {
 	return r
 }
 
-// URI is the libvirt URI that reaches libvirtd (qemu:///system) through
-// the relay.
-func (r *Relay) URI() string { return "qemu+unix:///system?socket=" + r.path }
+// URI is the libvirt URI that reaches the daemon through the relay.
+func (r *Relay) URI() string { return r.uriBase + "?socket=" + r.path }
 
 // Cuts returns the packets at which connections were cut (CutNow's cuts
 // are not packets and are not listed).

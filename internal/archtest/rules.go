@@ -50,6 +50,11 @@ var MayImport = map[string][]string{
 	// part of planning that changes hosts.
 	"planner":       {"inventory", "placement"},
 	"planner/apply": {"planner", "inventory", "inventory/live", "hypervisor"},
+	// The HTML report and the CI rules read a finished plan; extra is
+	// the one place that knows the plan fields they read by name.
+	"planner/report":       {"inventory", "planner", "planner/report/extra"},
+	"planner/report/extra": {"inventory", "planner"},
+	"planner/check":        {"inventory", "planner", "planner/report/extra"},
 
 	// The explorer reaches hosts only through the planner. Its apply
 	// display shows apply's progress events, so it alone may import
@@ -74,7 +79,7 @@ var MayImport = map[string][]string{
 var LibvirtFree = []string{
 	"placement", "vbp", "bench",
 	"inventory", "scenarios",
-	"planner",
+	"planner", "planner/report", "planner/report/extra", "planner/check",
 	"tui", "tui/common", "tui/components", "tui/keymap", "tui/pages", "tui/styles",
 	"internal/hosturi",
 }

@@ -15,7 +15,10 @@ import (
 )
 
 // HostColumns are the fleet table's columns, in order; any can be sorted.
-var HostColumns = []string{"HOST", "RACK/ZONE", "GUESTS", "CPU", "MEMORY", "IOPS", "NET"}
+// From firstDimColumn on, one per dimension (the dimension table's headings).
+var HostColumns = append([]string{"HOST", "RACK/ZONE", "GUESTS"}, inventory.DimensionHeadings()...)
+
+const firstDimColumn = 3
 
 // HostTable is the fleet view's table: one row per host, filtered by text,
 // sorted by a column, optionally grouped by rack under heading rows.
@@ -89,9 +92,10 @@ func (t *HostTable) compare(a, b *planner.HostPlan) int {
 		c = cmp.Or(CompareNames(a.Rack, b.Rack), CompareNames(a.Zone, b.Zone))
 	case 2:
 		c = cmp.Or(cmp.Compare(len(a.Existing)+len(a.Placed), len(b.Existing)+len(b.Placed)), cmp.Compare(len(a.Placed), len(b.Placed)))
-	case 3, 4, 5, 6:
-		d := inventory.Dimension(t.Sort - 3)
-		c = cmp.Compare(share(a.After[d], a.Offered[d]), share(b.After[d], b.Offered[d]))
+	default:
+		if d := inventory.Dimension(t.Sort - firstDimColumn); d.Spec() != nil {
+			c = cmp.Compare(share(a.After[d], a.Offered[d]), share(b.After[d], b.Offered[d]))
+		}
 	}
 	if t.Desc {
 		c = -c

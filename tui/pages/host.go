@@ -159,7 +159,11 @@ func (h *Host) View(width, height int) string {
 	b.WriteString("\n")
 
 	gs := h.guests()
-	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("    %-4s %-18s %-7s %6s %9s %6s %10s  %s", "", "GUEST", "PROFILE", "CPU", "MEMORY", "IOPS", "NET", components.ScoreHeading+" when placed"), width)))
+	head := fmt.Sprintf("    %-4s %-18s %-7s", "", "GUEST", "PROFILE")
+	for _, d := range inventory.Dimensions {
+		head += fmt.Sprintf(" %*s", d.Spec().Width, d.Spec().Heading)
+	}
+	b.WriteString(st.Heading.Render(common.Trunc(head+"  "+components.ScoreHeading+" when placed", width)))
 	from, to := h.list.Window(len(gs), h.listHeight())
 	if len(gs) == 0 {
 		b.WriteString("\n" + st.Dim.Render("  no guests"))
@@ -193,11 +197,11 @@ func (h *Host) View(width, height int) string {
 				why += " opens"
 			}
 		}
-		al := a.Allocation
-		line := fmt.Sprintf("%s%s %-4s %s %-7s %6s %9s %6s %10s  %s", mark, flag, kind, name, common.Dash(a.Profile),
-			components.Quantity(inventory.CPU, al[inventory.CPU]), components.Quantity(inventory.Memory, al[inventory.Memory]),
-			components.Quantity(inventory.IOPS, al[inventory.IOPS]), components.Quantity(inventory.Net, al[inventory.Net]), st.Dim.Render(why))
-		b.WriteString("\n" + common.Trunc(line, width))
+		line := fmt.Sprintf("%s%s %-4s %s %-7s", mark, flag, kind, name, common.Dash(a.Profile))
+		for _, d := range inventory.Dimensions {
+			line += fmt.Sprintf(" %*s", d.Spec().Width, components.Quantity(d, a.Allocation[d]))
+		}
+		b.WriteString("\n" + common.Trunc(line+"  "+st.Dim.Render(why), width))
 	}
 	body := common.Fit(b.String(), width, height-3)
 	return body + "\n" + h.detail(gs, width)
