@@ -70,6 +70,7 @@ say exactly what).`,
 	fl.Int("parallel", 4, "how many hosts to work on at once")
 	fl.StringVar(&f.journal, "journal", "", "journal file (default PLAN.journal)")
 	fl.Duration("step-timeout", 10*time.Minute, "give up on one libvirt call after this long")
+	registerMoveFlags(cmd)
 	return cmd
 }
 
@@ -138,7 +139,12 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 	if journal == "" {
 		journal = apply.JournalPath(planPath)
 	}
+	moves, err := a.moveOptions(hosts)
+	if err != nil {
+		return apply.Options{}, nil, err
+	}
 	return apply.Options{
+		Moves:       moves,
 		Connect:     apply.ConnectURIs(hosts.uri),
 		ReadFleet:   apply.ReadURIs(hosts.uri, hosts.source, readOpt),
 		Force:       explicitFlag(cmd, "force"),
@@ -177,11 +183,12 @@ func (a *app) prepareApply(ctx context.Context, cmd *cobra.Command, f *applyFlag
 func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply) (bool, error) {
 	prep.Summary(a.stdout)
 	if a.v.GetBool("dry-run") {
+		err := a.dryRunMoves(cmd.Context(), prep)
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
-		return false, nil
+		return false, err
 	}
-	if prep.Plan().Creates() == 0 {
+	if prep.Plan().Creates()+prep.Plan().Migrations() == 0 {
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nNothing to do: the plan creates no guests.")
 		return false, nil

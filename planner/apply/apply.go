@@ -146,6 +146,9 @@ type Options struct {
 	// time; it must not block for long.
 	Watch func(ProgressEvent)
 
+	// Moves say how the plan's moves are carried out (move_options.go).
+	Moves MoveOptions
+
 	// DryRun prepares without creating or locking the journal (an existing
 	// one is read for the summary); Run then refuses.
 	DryRun bool
@@ -164,6 +167,7 @@ type Apply struct {
 	journal  *Journal
 	logs     map[int]*actionLog
 	hosts    []hostWork
+	moves    moveSet // the plan's moves, by wave (move.go)
 	kept     int
 	Warnings []string
 }
@@ -189,6 +193,9 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 		return nil, err
 	}
 	a := &Apply{plan: plan, opt: opt, hosts: hosts, kept: kept}
+	if err := a.prepareMoves(); err != nil {
+		return nil, err
+	}
 	if err := a.checkApplicable(); err != nil {
 		return nil, err
 	}
@@ -224,6 +231,7 @@ func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 		switch act.Op {
 		case planner.OpKeep:
 			kept++
+		case planner.OpMove: // moves.go
 		case planner.OpCreate:
 			w := byHost[act.Host]
 			if w == nil {
@@ -359,6 +367,7 @@ func (a *Apply) Summary(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 	}
+	a.summaryMoves(w)
 	for _, warn := range a.Warnings {
 		fmt.Fprintf(w, "\nWarning: %s\n", warn)
 	}
