@@ -88,7 +88,10 @@ func (r *movesRun) locate(ctx context.Context, m *moveWork, src, dst *hypervisor
 			g.err = errors.Join(g.s[0].Err, g.s[1].Err)
 		}
 		switch {
-		case g.state == hypervisor.MoveOnBoth && !onBoth.IsZero() && time.Since(onBoth) > onBothGrace && !r.dryRun:
+		case g.state == hypervisor.MoveOnBoth && !r.dryRun && (!g.s[0].Active && !g.s[1].Active || !onBoth.IsZero() && time.Since(onBoth) > onBothGrace):
+			// Shut off on both hosts, nothing of libvirt's is moving it: it
+			// is settled at once; one copy running may be a live
+			// migration's last steps, which libvirt is given time for.
 			r.finish(ctx, g, src, dst)
 			return g
 		case g.state == hypervisor.MoveOnBoth && onBoth.IsZero():
