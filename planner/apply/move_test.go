@@ -399,7 +399,9 @@ func TestApplyMoveLiveRefused(t *testing.T) {
 	opt := moveOptions(t, conns, filepath.Join(t.TempDir(), "plan.json.journal"))
 	// The test host's name resolves to loopback, which the checks refuse
 	// as where the memory goes: a migration URI of its own.
-	opt.Moves.Route = func(h planner.HostPlan) MoveRoute { return MoveRoute{URI: uris[h.Name], MigrationURI: "tcp://192.0.2.10"} }
+	opt.Moves.Route = func(h planner.HostPlan) MoveRoute {
+		return MoveRoute{URI: uris[h.Name], MigrationURI: "tcp://192.0.2.10"}
+	}
 	rep := mustApply(t, p, opt)
 	t.Logf("%s", renderText(rep))
 	r := rep.Results[len(rep.Results)-1]
