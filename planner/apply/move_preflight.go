@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/berth-dev/berth/hypervisor"
@@ -126,7 +127,10 @@ func (r *movesRun) preflightGuests(ctx context.Context, conns *hostConns, out *M
 			continue
 		}
 		note := func(host string, v hypervisor.Verdict, check hypervisor.PreflightCheck, detail string) {
-			add(MoveFinding{Host: host, Guest: m.guest(), Wave: m.wave(), Check: check, Verdict: v, Detail: m.guest() + ": " + detail})
+			if !strings.HasPrefix(detail, "guest "+m.guest()+" ") {
+				detail = m.guest() + ": " + detail
+			}
+			add(MoveFinding{Host: host, Guest: m.guest(), Wave: m.wave(), Check: check, Verdict: v, Detail: detail})
 		}
 		if m.hop > 0 && r.earlierNotDone(m, done) {
 			note(m.from.Name, hypervisor.Warn, hypervisor.CheckGuest, fmt.Sprintf("reaches %s by an earlier move of this plan first: checked when that move has run", m.from.Name))

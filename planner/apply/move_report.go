@@ -141,7 +141,10 @@ func (a *Apply) summaryMoves(w io.Writer) {
 	if len(limits) > 0 {
 		fmt.Fprintf(w, " (%s)", strings.Join(limits, ", "))
 	}
-	fmt.Fprintln(w, "; the new guests are created once they are done.")
+	if a.plan.Creates() > 0 {
+		fmt.Fprint(w, "; the new guests are created once they are done")
+	}
+	fmt.Fprintln(w, ".")
 	logs := moveLogs(a.journal.History())
 	for _, wv := range a.moves.waves {
 		fmt.Fprintf(w, "  wave %d:\n", wv.n)
