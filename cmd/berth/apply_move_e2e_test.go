@@ -32,13 +32,16 @@ type moveKit struct {
 	env []string
 }
 
-func startMoveKit(t *testing.T) *moveKit {
+// startMoveKit starts the kit; its hosts' storage is labelled storage
+// ("shared" or "local").
+func startMoveKit(t *testing.T, storage string) *moveKit {
 	t.Helper()
 	k := hvtest.StartTwoHosts(t) // skips under -short
 	mk := &moveKit{t: t, k: k, bin: berthBinary(t), dir: t.TempDir()}
 	config := "hosts:\n"
 	for _, h := range []*hvtest.SessionHost{k.A, k.B} {
-		config += fmt.Sprintf("  - {name: %s, uri: %q, iops: 20k, net: 10Gbps, migrationURI: %q, migrationListen: %q}\n", h.Name, h.URI, hvtest.MigrationURI, hvtest.MigrationListen)
+		config += fmt.Sprintf("  - {name: %s, uri: %q, iops: 20k, net: 10Gbps, labels: {storage: %s}, migrationURI: %q, migrationListen: %q}\n",
+			h.Name, h.URI, storage, hvtest.MigrationURI, hvtest.MigrationListen)
 	}
 	if err := os.WriteFile(filepath.Join(mk.dir, "berth.yaml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
@@ -135,7 +138,9 @@ func (mk *moveKit) mustRunOnce(gs []hvtest.Guest, on string) {
 // guest runs exactly once, none is defined on both hosts, and the journal
 // accounts for every move.
 func TestApplyMovesEndToEnd(t *testing.T) {
-	mk := startMoveKit(t)
+	// Local storage: the migrations ask libvirt to copy the disks (these
+	// guests have none).
+	mk := startMoveKit(t, "local")
 	var guests []hvtest.Guest
 	for i := 1; i <= 6; i++ {
 		guests = append(guests, mk.k.IdleGuest(t, mk.k.A, fmt.Sprintf("e2e-%d", i)))
@@ -329,7 +334,9 @@ func checkMoveJournal(t *testing.T, records []apply.Record, moves int) {
 // migrations, the guests still run on their sources, and the report says
 // so.
 func TestApplyMovesInterrupt(t *testing.T) {
-	mk := startMoveKit(t)
+	// The busy guests boot from a read-only disk on storage both hosts
+	// share (hvtest.TwoHosts.Shared).
+	mk := startMoveKit(t, "shared")
 	var guests []hvtest.Guest
 	for i := 1; i <= 3; i++ {
 		guests = append(guests, mk.k.BusyGuest(t, mk.k.A, fmt.Sprintf("intr-%d", i)))
@@ -362,12 +369,13 @@ func TestApplyMovesInterrupt(t *testing.T) {
 	}
 }
 
-// waitScreen waits until the pane's screen satisfies ok, and returns it.
+// waitScreen waits until the pane's screen satisfies ok, and returns it,
+// its wrapped lines joined.
 func waitScreen(p *tmuxPane, limit time.Duration, ok func(string) bool) string {
 	p.t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
-		s := p.capture(false)
+		s := p.tmux("capture-pane", "-p", "-J", "-t", "berth")
 		if ok(s) {
 			return s
 		}

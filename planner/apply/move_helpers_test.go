@@ -38,6 +38,11 @@ func kitGuests(t *testing.T, k *hvtest.TwoHosts, h *hvtest.SessionHost, prefix s
 // time; the plan goes through a plan file, as apply reads it.
 func drainPlan(t *testing.T, uris map[string]string, storage string, from string, maxPerHost int) *planner.Plan {
 	t.Helper()
+	return drainPlanTB(t, uris, storage, from, maxPerHost)
+}
+
+func drainPlanTB(t testing.TB, uris map[string]string, storage string, from string, maxPerHost int) *planner.Plan {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var srcs []live.Source
@@ -69,13 +74,12 @@ func drainPlan(t *testing.T, uris map[string]string, storage string, from string
 
 // kitOptions are apply options over the kit: hosts reached at uris, the
 // migrations' data over loopback (hvtest.MigrationURI).
-func kitOptions(t *testing.T, uris map[string]string, journal string) Options {
+func kitOptions(t testing.TB, uris map[string]string, journal string) Options {
 	uri := func(h planner.HostPlan) string { return uris[h.Name] }
-	return Options{
+	o := Options{
 		Connect:   ConnectURIs(uri),
 		ReadFleet: ReadURIs(uri, nil, live.ReadOptions{}),
 		Journal:   journal,
-		Progress:  testWriter{t},
 		Moves: MoveOptions{
 			Route: func(h planner.HostPlan) MoveRoute {
 				return MoveRoute{URI: uris[h.Name], MigrationURI: hvtest.MigrationURI, ListenAddress: hvtest.MigrationListen}
@@ -84,6 +88,10 @@ func kitOptions(t *testing.T, uris map[string]string, journal string) Options {
 			Settle:           2 * time.Minute,
 		},
 	}
+	if t != nil {
+		o.Progress = testWriter{t}
+	}
+	return o
 }
 
 // whereIs says where guest g is between the kit's hosts a and b, as a

@@ -3,6 +3,7 @@ package apply
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,7 +68,10 @@ func (p *moveProgress) waveEnded(w moveWave, stopped string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	text := "done"
-	if stopped != "" {
+	switch {
+	case strings.HasPrefix(stopped, "stopped"):
+		text = stopped
+	case stopped != "":
 		text = "stopped: " + stopped
 	}
 	p.print(w.n, "", text)

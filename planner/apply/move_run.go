@@ -86,13 +86,24 @@ func (r *movesRun) wave(ctx context.Context, w moveWave) string {
 	conns.connect(ctx, w)
 	check := r.gate(ctx, w, conns)
 	wr.Checked = time.Since(start)
+	if ctx.Err() != nil {
+		// Interrupted while the hosts were checked (waiting for a guest
+		// between two hosts, perhaps): nothing of this wave was started.
+		wr.Stopped = "apply was interrupted before its moves started"
+		r.notAttempted(w, wr.Stopped)
+		r.p.waveEnded(w, wr.Stopped)
+		return wr.Stopped
+	}
 	if check.stop != "" {
 		wr.Stopped = "stopped before any move started: " + check.stop
-		for i, why := range check.problems {
-			res := r.results[i]
-			res.Outcome, res.Error, res.Detail = OutcomeFailed, why, "wave stopped before its moves started"
+		for _, m := range w.moves {
+			switch why, ok := check.problems[m.i]; {
+			case ok:
+				r.setResult(m, ActionResult{Outcome: OutcomeFailed, Error: why, Detail: "wave stopped before its moves started"})
+			case r.results[m.i].Outcome == OutcomeNotAttempted:
+				r.setResult(m, ActionResult{Outcome: OutcomeNotAttempted, Detail: fmt.Sprintf("wave %d stopped before its moves started", w.n)})
+			}
 		}
-		r.notAttempted(w, fmt.Sprintf("wave %d stopped before its moves started", w.n))
 		r.p.waveEnded(w, wr.Stopped)
 		return check.stop
 	}
@@ -142,6 +153,10 @@ func (r *movesRun) runTasks(ctx context.Context, tasks []*moveTask) {
 			// Out first, then in: a move holding a slot out never waits
 			// on one holding a slot in without running.
 			for _, sem := range []chan struct{}{out[t.m.from.Name], in[t.m.to.Name]} {
+				if ctx.Err() != nil {
+					r.setResult(t.m, ActionResult{Outcome: OutcomeNotAttempted, Detail: "apply was interrupted first"})
+					return
+				}
 				select {
 				case sem <- struct{}{}:
 					defer func() { <-sem }()
