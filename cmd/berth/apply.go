@@ -35,7 +35,7 @@ func newApplyCmd(a *app) *cobra.Command {
 	var f applyFlags
 	cmd := &cobra.Command{
 		Use:   "apply PLAN",
-		Short: "Create the plan's new guests on its libvirt hosts (safe, idempotent, resumable)",
+		Short: "Create the plan's new guests and make its moves on its libvirt hosts (safe, idempotent, resumable)",
 		Long: `apply makes a saved plan (berth plan --out PLAN) real: it re-reads the hosts
 the plan changes and refuses if they changed since the plan was made, shows
 what it will do per host and asks for "yes", then defines (and starts) each new
@@ -47,6 +47,13 @@ apply again resumes where it stopped and skips what is done. A create that
 fails is rolled back. apply never touches a domain berth did not create for
 this plan. See docs/apply.md.
 
+A plan's moves (berth drain, rebalance, waves, plan --allow-moves) run first,
+wave by wave within the plan's per-host limits: a running guest migrates live
+(peer to peer), a shut-off one moves offline. Before each wave the hosts are
+checked again (--dry-run checks them all); each guest is located by UUID
+before it is moved, so a resumed apply never moves one twice. Ctrl-C aborts
+the migrations in flight: the guests stay on their sources.
+
 Exit codes: 0 every action done or already done; 1 error, refused or
 cancelled, nothing changed; 4 partially applied (the report and the journal
 say exactly what).`,
@@ -54,7 +61,8 @@ say exactly what).`,
   berth apply plan.json                      # show, ask for "yes", apply
   berth apply plan.json --dry-run            # show what would be done
   berth apply plan.json --yes --parallel 8   # CI: no question
-  berth apply plan.json --refresh -f fleet.yaml   # the hosts changed: re-plan, then apply`,
+  berth apply plan.json --refresh -f fleet.yaml   # the hosts changed: re-plan, then apply
+  berth apply drain.json --bandwidth 2Gbps --migration-timeout 30m   # moves, capped`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runApply(a, cmd, &f, args[0])
