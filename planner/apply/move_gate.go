@@ -50,8 +50,9 @@ func (c *waveCheck) fail(m *moveWork, why string) {
 	c.problems[m.i] = why
 }
 
-// gate checks wave w over conns, the wave's hosts (a host missing from it
-// could not be reached: unreachable says why).
+// gate checks wave w over conns, the connections to its hosts (a host
+// that could not be connected to stops the wave: hostConns.unreachable
+// says why).
 func (r *movesRun) gate(ctx context.Context, w moveWave, conns *hostConns) *waveCheck {
 	out := &waveCheck{}
 	found := make([]*sighted, len(w.moves))
