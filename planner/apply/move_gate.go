@@ -113,8 +113,10 @@ func (r *movesRun) sort(ctx context.Context, m *moveWork, g *sighted, conns *hos
 			t.note = strings.TrimPrefix(t.note+"; "+g.settled, "; ")
 		}
 		out.tasks = append(out.tasks, t)
-	case g.err != nil:
+	case g.err != nil && g.state == hypervisor.MoveUnknown:
 		out.fail(m, "cannot be located: "+g.err.Error())
+	case g.err != nil:
+		out.fail(m, "the guest is "+g.where(m)+" and could not be settled: "+g.err.Error())
 	default:
 		out.fail(m, "the guest is "+g.where(m)+", not where the plan says")
 	}

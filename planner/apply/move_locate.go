@@ -131,7 +131,7 @@ func (r *movesRun) finish(ctx context.Context, g *sighted, src, dst *hypervisor.
 		}
 		return
 	}
-	g.settled = "it was defined on both hosts: the copy that does not run was undefined"
+	g.settled = "it was defined on both hosts: its move was finished, one copy kept"
 	g.state, g.s = r.look(ctx, g.uuid, src, dst)
 	if g.state != state {
 		g.settled += " (then it was " + g.state.String() + ")"
