@@ -128,7 +128,11 @@ func testMoveCut(t *testing.T, k *hvtest.TwoHosts) {
 	opt := kitOptions(t, cutURIs, journal)
 	cut := false
 	opt.Watch = func(e ProgressEvent) {
-		if e.Move != nil && e.Move.Processed > 0 && !cut {
+		// A reading of the migration's progress: libvirt has its job, the
+		// migration is under way (an idle guest may send its little data
+		// between two readings).
+		reading := e.Move != nil && e.Outcome == "" && (e.Text == "starting" || strings.Contains(e.Text, " sent"))
+		if reading && !cut {
 			cut = true
 			relay.CutNow()
 		}
