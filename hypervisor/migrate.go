@@ -134,9 +134,18 @@ func (c *Conn) Migrate(ctx context.Context, uuid string, dst *Conn, o MigrateOpt
 		ctx, cancel = context.WithTimeoutCause(ctx, o.Timeout, errMigrationTimeout)
 		defer cancel()
 	}
-	name, err := c.checkMigration(ctx, uuid, dst)
+	// The checks are a few look-ups: a cancel in the middle of them would
+	// only leave the guest's whereabouts unknown, so they run to their end
+	// (bounded), and a cancel is heeded once they are done.
+	check, cancelCheck := context.WithTimeout(context.WithoutCancel(ctx), locateAfterFailure)
+	name, err := c.checkMigration(check, uuid, dst)
+	cancelCheck()
 	if err != nil {
 		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, &MoveError{Guest: name, UUID: uuid, From: c.URI(), To: dst.URI(), State: MoveOnSource,
+			Err: describeAbort(context.Cause(ctx), &Error{Kind: KindTimeout, URI: c.URI(), Op: "migrate " + name, Msg: "not started"}, o.Timeout)}
 	}
 	call, err := c.runMigration(ctx, uuid, name, dst, o)
 	if err != nil {

@@ -33,7 +33,7 @@ func newApplyCmd(a *app) *cobra.Command {
 	var f applyFlags
 	cmd := &cobra.Command{
 		Use:   "apply PLAN",
-		Short: "Create the plan's new guests on its libvirt hosts (safe, idempotent, resumable)",
+		Short: "Create the plan's new guests and make its moves on its libvirt hosts (safe, idempotent, resumable)",
 		Long: `apply makes a saved plan (berth plan --out PLAN) real: it re-reads the hosts
 the plan changes and refuses if they changed since the plan was made, shows
 what it will do per host and asks for "yes", then defines (and starts) each new
@@ -45,6 +45,13 @@ apply again resumes where it stopped and skips what is done. A create that
 fails is rolled back. apply never touches a domain berth did not create for
 this plan. See docs/apply.md.
 
+A plan's moves (berth drain, rebalance, waves, plan --allow-moves) run first,
+wave by wave within the plan's per-host limits: a running guest migrates live
+(peer to peer), a shut-off one moves offline. Before each wave the hosts are
+checked again (--dry-run checks them all); each guest is located by UUID
+before it is moved, so a resumed apply never moves one twice. Ctrl-C aborts
+the migrations in flight: the guests stay on their sources.
+
 Exit codes: 0 every action done or already done; 1 error, refused or
 cancelled, nothing changed; 4 partially applied (the report and the journal
 say exactly what).`,
@@ -52,7 +59,8 @@ say exactly what).`,
   berth apply plan.json                      # show, ask for "yes", apply
   berth apply plan.json --dry-run            # show what would be done
   berth apply plan.json --yes --parallel 8   # CI: no question
-  berth apply plan.json --refresh -f fleet.yaml   # the hosts changed: re-plan, then apply`,
+  berth apply plan.json --refresh -f fleet.yaml   # the hosts changed: re-plan, then apply
+  berth apply drain.json --bandwidth 2Gbps --migration-timeout 30m   # moves, capped`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runApply(a, cmd, &f, args[0])
@@ -69,6 +77,7 @@ say exactly what).`,
 	fl.StringVar(&f.journal, "journal", "", "journal file (default PLAN.journal)")
 	fl.Duration("step-timeout", 10*time.Minute, "give up on one libvirt call after this long")
 	fl.String("lock-dir", "", "where host locks go (default /run/berth, else $XDG_RUNTIME_DIR/berth, else the journal's directory)")
+	registerMoveFlags(cmd)
 	return cmd
 }
 
@@ -135,6 +144,10 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 	if journal == "" {
 		journal = apply.JournalPath(planPath)
 	}
+	moves, err := a.moveOptions(hosts)
+	if err != nil {
+		return apply.Options{}, nil, err
+	}
 	stepTimeout, err := a.duration(cmd, "step-timeout")
 	if err != nil {
 		return apply.Options{}, nil, err
@@ -152,6 +165,7 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 	}
 	return apply.Options{
 		URI:            hosts.uri,
+		Moves:          moves,
 		Connect:        apply.ConnectURIs(hosts.uri),
 		ReadFleet:      apply.ReadURIs(hosts.uri, hosts.source, readOpt),
 		Force:          explicitFlag(cmd, "force"),
@@ -210,11 +224,12 @@ func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply)
 		return false, prep.Missing
 	}
 	if a.v.GetBool("dry-run") {
+		err := a.dryRunMoves(cmd.Context(), prep)
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
-		return false, nil
+		return false, err
 	}
-	if prep.Plan().Creates() == 0 {
+	if prep.Plan().Creates()+prep.Plan().Migrations() == 0 {
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nNothing to do: the plan creates no guests.")
 		return false, nil

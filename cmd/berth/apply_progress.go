@@ -108,7 +108,7 @@ func (s *applyScreen) watchInterrupts(cancel context.CancelFunc) (stop func()) {
 	go func() {
 		select {
 		case <-sigs:
-			s.say("interrupted: finishing the steps in flight, then stopping (Ctrl-C again to kill; the journal lets the next run resume)")
+			s.say("interrupted: finishing the steps in flight and aborting the migrations, then stopping (Ctrl-C again to kill; the journal lets the next run resume)")
 			cancel()
 		case <-done:
 			return

@@ -147,8 +147,8 @@ func moveApplyHint(p *planner.Plan, path string) string {
 	if p.Migrations() == 0 {
 		return "it moves nothing"
 	}
-	return fmt.Sprintf("berth validate %s re-checks every step of its %s independently (berth apply does not carry out migrations yet)",
-		path, planner.CountOf(p.Migrations(), "migration", "migrations"))
+	return fmt.Sprintf("berth validate %s re-checks every step of its %s independently; berth apply %s carries them out",
+		path, planner.CountOf(p.Migrations(), "migration", "migrations"), path)
 }
 
 func newRebalanceCmd(a *app) *cobra.Command {

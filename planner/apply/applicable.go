@@ -45,6 +45,9 @@ func Applicable(plan *planner.Plan, uri func(planner.HostPlan) string) error {
 		if act.Op != planner.OpKeep {
 			touched[act.Host] = true
 		}
+		if act.Move != nil {
+			touched[act.Move.From] = true // a migration needs its source as much as its destination
+		}
 	}
 	var toBuy, noURI, example []string
 	var exampleURI string

@@ -151,6 +151,9 @@ type Options struct {
 	// time; it must not block for long.
 	Watch func(ProgressEvent)
 
+	// Moves say how the plan's moves are carried out (move_options.go).
+	Moves MoveOptions
+
 	// DryRun prepares without creating or locking the journal (an existing
 	// one is read for the summary); Run then refuses.
 	DryRun bool
@@ -182,6 +185,7 @@ type Apply struct {
 	journal  *Journal
 	logs     map[int]*actionLog
 	hosts    []hostWork
+	moves    moveSet // the plan's moves, by wave (move.go)
 	kept     int
 	Warnings []string
 	// Missing is what the hosts lack that the templates need (nil when
@@ -219,6 +223,9 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 		return nil, err
 	}
 	a := &Apply{plan: plan, opt: opt, hosts: hosts, kept: kept}
+	if err := a.prepareMoves(); err != nil {
+		return nil, err
+	}
 	if err := Applicable(plan, opt.URI); err != nil {
 		return nil, err
 	}
@@ -258,6 +265,7 @@ func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 		switch act.Op {
 		case planner.OpKeep:
 			kept++
+		case planner.OpMove: // moves.go
 		case planner.OpCreate:
 			w := byHost[act.Host]
 			if w == nil {
@@ -362,6 +370,7 @@ func (a *Apply) Summary(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 	}
+	a.summaryMoves(w)
 	for _, warn := range a.Warnings {
 		fmt.Fprintf(w, "\nWarning: %s\n", warn)
 	}

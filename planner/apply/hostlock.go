@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/planner"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,16 +88,22 @@ func (a *Apply) lockHosts() (*hostLocks, error) {
 	}
 	locks := &hostLocks{}
 	var taken []string
+	// The hosts the plan creates on, then those its moves leave and reach.
+	var hosts []planner.HostPlan
 	for _, w := range a.hosts {
-		key := a.hostKeys[w.host.Name]
+		hosts = append(hosts, w.host)
+	}
+	hosts = append(hosts, a.moves.hosts(a.plan)...)
+	for _, h := range hosts {
+		key := a.hostKeys[h.Name]
 		if key == "" {
-			key = "uri:" + a.hostURI(w.host)
+			key = "uri:" + a.hostURI(h)
 		}
 		if slices.Contains(taken, key) {
 			continue // two names for one host: one lock
 		}
 		f, err := lockHost(dir, key, lockHolder{PID: os.Getpid(), Plan: a.plan.ID, Journal: a.opt.Journal,
-			Host: w.host.Name, URI: hypervisor.MaskURI(a.hostURI(w.host)), Since: time.Now().UTC().Round(time.Second)})
+			Host: h.Name, URI: hypervisor.MaskURI(a.hostURI(h)), Since: time.Now().UTC().Round(time.Second)})
 		if err != nil {
 			locks.release()
 			return nil, err

@@ -25,6 +25,8 @@ type ProgressEvent struct {
 	// Finished is set on the host's last event: it has nothing left to do
 	// in this run (all done, or it stopped).
 	Finished bool
+	// Move is set on the events of the plan's moves (move_progress.go).
+	Move *MoveEvent
 }
 
 // SetProgress chooses, after Prepare, how Run reports progress: plain

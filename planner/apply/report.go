@@ -46,6 +46,8 @@ type Report struct {
 	// Kept is the number of existing guests the plan leaves alone.
 	Kept    int
 	Elapsed time.Duration
+	// Moves is what became of the plan's moves (nil: it has none).
+	Moves *MovesReport
 }
 
 // Count returns how many actions ended with o.
@@ -88,8 +90,12 @@ func (r *Report) counts() string {
 // then the totals and what to do next.
 func (r *Report) Render(w io.Writer) {
 	fmt.Fprintf(w, "\nApply of plan %s (run %d, journal %s):\n", r.Plan, r.Run, r.Journal)
+	r.renderMoves(w)
 	host := ""
 	for _, a := range r.Results {
+		if a.Action.Op == planner.OpMove {
+			continue // renderMoves
+		}
 		if a.Action.Host != host {
 			host = a.Action.Host
 			fmt.Fprintf(w, "  %s:\n", host)

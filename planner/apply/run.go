@@ -31,8 +31,11 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 			results[i] = &ActionResult{Index: i, Action: a.plan.Actions[i], Outcome: OutcomeNotAttempted}
 		}
 	}
-	if err := a.journal.Write(Record{Event: EventBegin, Note: fmt.Sprintf("%d create actions on %d hosts", len(results), len(a.hosts))}); err != nil {
+	if err := a.journal.Write(Record{Event: EventBegin, Note: fmt.Sprintf("%d create actions on %d hosts", len(results), len(a.hosts)) + a.moves.beginNote()}); err != nil {
 		return nil, err
+	}
+	if blocked := a.runMoves(ctx, rep); blocked != "" {
+		return a.endBlocked(rep, results, blocked, start)
 	}
 	parallel := a.opt.Parallel
 	if parallel <= 0 {
@@ -66,6 +69,7 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 			rep.Results = append(rep.Results, *r)
 		}
 	}
+	a.checkAfter(ctx, rep)
 	rep.Elapsed = time.Since(start)
 	if err := a.journal.stopped(); err != nil {
 		return rep, err

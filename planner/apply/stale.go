@@ -40,7 +40,7 @@ func (e *StaleError) Error() string {
 // the fingerprint the plan recorded. Guests this plan created itself (an
 // earlier, interrupted run) are not changes.
 func (a *Apply) checkStale(ctx context.Context) error {
-	if len(a.hosts) == 0 {
+	if len(a.hosts) == 0 && a.moves.count() == 0 {
 		return nil
 	}
 	if a.opt.ReadFleet == nil {
@@ -54,6 +54,7 @@ func (a *Apply) checkStale(ctx context.Context) error {
 	for _, w := range a.hosts {
 		hosts = append(hosts, w.host)
 	}
+	hosts = a.withMoveHosts(hosts)
 	fleet, err := a.opt.ReadFleet(ctx, hosts)
 	if err != nil {
 		return fmt.Errorf("re-reading the plan's hosts: %w", err)
@@ -119,6 +120,7 @@ func HostChanges(p *planner.Plan, h planner.HostPlan, live *inventory.Host) []st
 	now.Guests = slices.DeleteFunc(slices.Clone(live.Guests), func(g inventory.Guest) bool {
 		return creates[g.Name] && g.PlanID == p.ID
 	})
+	now.Guests = movedBack(p, h, now.Guests)
 	labels := labelChanges(h, live.Labels)
 	if planner.HostFingerprint(&now) == h.Fingerprint {
 		return labels

@@ -39,6 +39,7 @@ type Model struct {
 	now     func() time.Time
 	done    bool
 	note    string
+	moves   moves // the plan's moves (moves.go)
 }
 
 type hostRow struct {
@@ -84,6 +85,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // bubbletea keeps only the latest model, so sharing them is safe and saves
 // copying a row per host on every event.
 func (m Model) with(e apply.ProgressEvent) Model {
+	if e.Move != nil {
+		return m.withMove(e)
+	}
 	r := m.byName[e.Host]
 	if r == nil {
 		r = &hostRow{name: e.Host}

@@ -71,6 +71,7 @@ func (m Model) Frame() string {
 		b.WriteString(ansi.Truncate(m.styles.Warn.Render(m.note), m.width, "…"))
 		b.WriteByte('\n')
 	}
+	b.WriteString(m.movesFrame(max(1, m.height-3)))
 	rows := m.visibleRows()
 	nameWidth, most := 4, 0
 	for _, r := range rows {
@@ -106,14 +107,17 @@ func (m Model) header() string {
 			working++
 		}
 	}
-	parts := []string{fmt.Sprintf("%d of %s done", done, planner.CountOf(total, "action", "actions"))}
+	parts := m.movesHeader()
+	if len(m.hosts) > 0 || len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%d of %s done", done, planner.CountOf(total, "action", "actions")))
+	}
 	if failed > 0 {
 		parts = append(parts, m.styles.Bad.Render(fmt.Sprintf("%d failed", failed)))
 	}
 	if interrupted > 0 {
 		parts = append(parts, m.styles.Warn.Render(fmt.Sprintf("%d interrupted", interrupted)))
 	}
-	if !m.done {
+	if !m.done && len(m.hosts) > 0 {
 		parts = append(parts, planner.CountOf(working, "host", "hosts")+" at work")
 	}
 	parts = append(parts, elapsed(m.now().Sub(m.start)))
@@ -125,7 +129,7 @@ func (m Model) header() string {
 func (m Model) visibleRows() []*hostRow {
 	// Lines left for rows: the header, the note, the "more" line and the
 	// line the cursor stays on take theirs first; at least one row shows.
-	room := m.height - 3
+	room := m.height - 3 - min(m.moveLines(), max(1, m.height-3))
 	if m.note != "" {
 		room--
 	}
