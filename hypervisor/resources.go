@@ -20,52 +20,42 @@ const (
 
 // PoolPresence says whether the storage pool name is defined and active.
 func (c *Conn) PoolPresence(ctx context.Context, name string) (Presence, error) {
-	var out Presence
-	err := c.do(ctx, "look up pool "+name, func() error {
-		p, err := c.raw.LookupStoragePoolByName(name)
-		if isCode(err, libvirt.ERR_NO_STORAGE_POOL) {
-			out = Absent
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		defer p.Free()
-		out, err = presence(p.IsActive())
-		return err
-	})
-	return out, err
+	return lookupPresence(ctx, c, "look up pool "+name, libvirt.ERR_NO_STORAGE_POOL,
+		func() (*libvirt.StoragePool, error) { return c.raw.LookupStoragePoolByName(name) })
 }
 
 // NetworkPresence says whether the libvirt network name is defined and
 // active.
 func (c *Conn) NetworkPresence(ctx context.Context, name string) (Presence, error) {
-	var out Presence
-	err := c.do(ctx, "look up network "+name, func() error {
-		n, err := c.raw.LookupNetworkByName(name)
-		if isCode(err, libvirt.ERR_NO_NETWORK) {
-			out = Absent
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		defer n.Free()
-		out, err = presence(n.IsActive())
-		return err
-	})
-	return out, err
+	return lookupPresence(ctx, c, "look up network "+name, libvirt.ERR_NO_NETWORK,
+		func() (*libvirt.Network, error) { return c.raw.LookupNetworkByName(name) })
 }
 
 // InterfacePresence says whether the host has the network interface name
 // (a bridge a guest NIC can join), as libvirt's interface driver sees it;
 // Unknown when the host's libvirt has no interface driver.
 func (c *Conn) InterfacePresence(ctx context.Context, name string) (Presence, error) {
+	return lookupPresence(ctx, c, "look up interface "+name, libvirt.ERR_NO_INTERFACE,
+		func() (*libvirt.Interface, error) { return c.raw.LookupInterfaceByName(name) })
+}
+
+// activeObject is what the pool, network and interface handles share.
+type activeObject[T any] interface {
+	*T
+	IsActive() (bool, error)
+	Free() error
+}
+
+// lookupPresence looks an object up by name: absent when libvirt answers
+// with the not-found code, Unknown when the driver cannot tell, else
+// whether it is active.
+func lookupPresence[T any, P activeObject[T]](ctx context.Context, c *Conn, op string,
+	notFound libvirt.ErrorNumber, lookup func() (P, error)) (Presence, error) {
 	var out Presence
-	err := c.do(ctx, "look up interface "+name, func() error {
-		i, err := c.raw.LookupInterfaceByName(name)
+	err := c.do(ctx, op, func() error {
+		obj, err := lookup()
 		switch {
-		case isCode(err, libvirt.ERR_NO_INTERFACE):
+		case isCode(err, notFound):
 			out = Absent
 			return nil
 		case isNoSupport(err):
@@ -74,8 +64,8 @@ func (c *Conn) InterfacePresence(ctx context.Context, name string) (Presence, er
 		case err != nil:
 			return err
 		}
-		defer i.Free()
-		out, err = presence(i.IsActive())
+		defer obj.Free()
+		out, err = presence(obj.IsActive())
 		return err
 	})
 	return out, err
