@@ -95,27 +95,7 @@ func writeMovesTable(ew *errWriter, p *Plan) error {
 			}
 		}
 	}
-	if len(s.Freed) > 0 {
-		ew.printf("\nFreed (%d): %s — %s\n", len(s.Freed), strings.Join(s.Freed, ", "), freedAdvice(s.Goal))
-	}
-	if len(s.Undrainable) > 0 {
-		ew.printf("\nCannot be drained, even alone (%d): %s\n", len(s.Undrainable), strings.Join(s.Undrainable, ", "))
-	}
-	if len(s.Stuck) > 0 {
-		ew.printf("\nCannot move (%d)\n", len(s.Stuck))
-		for _, st := range s.Stuck {
-			ew.printf("  %s on %s (%s): %s\n", st.Guest, st.Host, st.Kind, stuckWhy(st))
-			for _, line := range st.Summary {
-				ew.printf("    - %s\n", line)
-			}
-		}
-	}
-	if len(s.Remaining) > 0 {
-		ew.printf("\nStill wrong after the plan (%d)\n", len(s.Remaining))
-		for _, r := range s.Remaining {
-			ew.printf("  ! %s\n", r)
-		}
-	}
+	writeMovesOutcome(ew, s, textOutcome)
 	ew.printf("\n%s\n", boundsText(s))
 	return ew.err
 }
@@ -283,27 +263,7 @@ func writeMovesMarkdown(ew *errWriter, p *Plan) {
 	if s.Without != nil {
 		ew.printf("Without moves: %s; with them: %s.\n", withoutText(s.Without), withText(p))
 	}
-	if len(s.Freed) > 0 {
-		ew.printf("\n**Freed (%d):** %s — %s.\n", len(s.Freed), strings.Join(s.Freed, ", "), freedAdvice(s.Goal))
-	}
-	if len(s.Undrainable) > 0 {
-		ew.printf("\n**Cannot be drained, even alone (%d):** %s.\n", len(s.Undrainable), strings.Join(s.Undrainable, ", "))
-	}
-	if len(s.Stuck) > 0 {
-		ew.printf("\n**Cannot move (%d)**\n\n", len(s.Stuck))
-		for _, st := range s.Stuck {
-			ew.printf("- **%s** on %s (%s): %s\n", st.Guest, st.Host, st.Kind, stuckWhy(st))
-			for _, line := range st.Summary {
-				ew.printf("  - %s\n", line)
-			}
-		}
-	}
-	if len(s.Remaining) > 0 {
-		ew.printf("\n**Still wrong after the plan (%d)**\n\n", len(s.Remaining))
-		for _, r := range s.Remaining {
-			ew.printf("- %s\n", r)
-		}
-	}
+	writeMovesOutcome(ew, s, markdownOutcome)
 	ew.printf("\n%s.\n", boundsText(s))
 	if s.Migrations == 0 {
 		return
@@ -351,4 +311,59 @@ func markdownVerdict(p *Plan) string {
 		return "✅ " + p.Moves.Goal + ": " + plural(p.Moves.Migrations, "migration")
 	}
 	return "✅ everything placed"
+}
+
+// outcomeStyle is how the text table and the markdown comment differ in
+// writing a move plan's outcome: the freed, the stuck and what stays wrong.
+type outcomeStyle struct {
+	lead, end  string // around a one-line section's title: "**" … ":**"
+	listHead   string // after a list section's title: "\n" or "\n\n"
+	item, sub  string // list item and sub-item prefixes
+	strongHead bool   // list titles in bold
+	stop       string // after a one-line section: "." in markdown
+}
+
+var (
+	textOutcome     = outcomeStyle{end: ":", listHead: "\n", item: "  ", sub: "    - "}
+	markdownOutcome = outcomeStyle{lead: "**", end: ":**", listHead: "\n\n", item: "- ", sub: "  - ", strongHead: true, stop: "."}
+)
+
+// writeMovesOutcome writes the hosts freed, those that cannot be drained,
+// the guests that cannot move and what is still wrong after the plan.
+func writeMovesOutcome(ew *errWriter, s *MoveSummary, st outcomeStyle) {
+	title := func(t string) string {
+		if st.strongHead {
+			return "**" + t + "**"
+		}
+		return t
+	}
+	if len(s.Freed) > 0 {
+		ew.printf("\n%sFreed (%d)%s %s — %s%s\n", st.lead, len(s.Freed), st.end, strings.Join(s.Freed, ", "), freedAdvice(s.Goal), st.stop)
+	}
+	if len(s.Undrainable) > 0 {
+		ew.printf("\n%sCannot be drained, even alone (%d)%s %s%s\n", st.lead, len(s.Undrainable), st.end, strings.Join(s.Undrainable, ", "), st.stop)
+	}
+	if len(s.Stuck) > 0 {
+		ew.printf("\n%s%s", title(fmt.Sprintf("Cannot move (%d)", len(s.Stuck))), st.listHead)
+		for _, g := range s.Stuck {
+			guest := g.Guest
+			if st.strongHead {
+				guest = "**" + guest + "**"
+			}
+			ew.printf("%s%s on %s (%s): %s\n", st.item, guest, g.Host, g.Kind, stuckWhy(g))
+			for _, line := range g.Summary {
+				ew.printf("%s%s\n", st.sub, line)
+			}
+		}
+	}
+	if len(s.Remaining) > 0 {
+		ew.printf("\n%s%s", title(fmt.Sprintf("Still wrong after the plan (%d)", len(s.Remaining))), st.listHead)
+		for _, r := range s.Remaining {
+			if st.strongHead {
+				ew.printf("%s%s\n", st.item, r)
+			} else {
+				ew.printf("%s! %s\n", st.item, r)
+			}
+		}
+	}
 }
