@@ -117,18 +117,11 @@ const (
 	GoalRoom
 )
 
+var goalNames = [...]string{"consolidate", "repair", "balance", "drain", "room"}
+
 func (g Goal) String() string {
-	switch g {
-	case GoalConsolidate:
-		return "consolidate"
-	case GoalRepair:
-		return "repair"
-	case GoalBalance:
-		return "balance"
-	case GoalDrain:
-		return "drain"
-	case GoalRoom:
-		return "room"
+	if int(g) < len(goalNames) {
+		return goalNames[g]
 	}
 	return fmt.Sprintf("goal(%d)", uint8(g))
 }
@@ -176,22 +169,11 @@ const (
 	MoveHop                         // a stop on the way to Reason.Host, breaking a cycle
 )
 
+var moveKindNames = [...]string{"consolidate", "drain", "balance", "repair", "failover", "room", "hop"}
+
 func (k MoveKind) String() string {
-	switch k {
-	case MoveConsolidate:
-		return "consolidate"
-	case MoveDrain:
-		return "drain"
-	case MoveBalance:
-		return "balance"
-	case MoveRepair:
-		return "repair"
-	case MoveFailover:
-		return "failover"
-	case MoveRoom:
-		return "room"
-	case MoveHop:
-		return "hop"
+	if int(k) < len(moveKindNames) {
+		return moveKindNames[k]
 	}
 	return fmt.Sprintf("move(%d)", uint8(k))
 }
@@ -246,20 +228,11 @@ const (
 	StuckFailover                 // every step that would move it weakens the failover reserve
 )
 
+var stuckWhyNames = [...]string{"no host takes it", "cycle with no third host", "move budget spent", "kept", "affinity group", "failover reserve"}
+
 func (w StuckWhy) String() string {
-	switch w {
-	case StuckNoHost:
-		return "no host takes it"
-	case StuckCycle:
-		return "cycle with no third host"
-	case StuckBudget:
-		return "move budget spent"
-	case StuckKept:
-		return "kept"
-	case StuckAffinity:
-		return "affinity group"
-	case StuckFailover:
-		return "failover reserve"
+	if int(w) < len(stuckWhyNames) {
+		return stuckWhyNames[w]
 	}
 	return fmt.Sprintf("stuck(%d)", uint8(w))
 }
