@@ -120,22 +120,28 @@ func peakBound(f *moveFleet, peak float64) int {
 			if excess <= 0 || p.Offered[h*d+k] <= 0 {
 				continue
 			}
-			var xs []float64
-			for _, e := range f.on[h] {
-				xs = append(xs, f.demand(int(e))[k])
-			}
-			slices.SortFunc(xs, cmpDesc)
-			n, s := 0, 0.0
-			for _, x := range xs {
-				if s >= excess {
-					break
-				}
-				s += x
-				n++
-			}
-			need = max(need, n)
+			need = max(need, fewestToShed(f, h, k, excess))
 		}
 		lb += need
 	}
 	return lb
+}
+
+// fewestToShed is how many guests host h must lose, at the least, for its
+// use in dimension k to drop by excess: its largest guests there first.
+func fewestToShed(f *moveFleet, h, k int, excess float64) int {
+	xs := make([]float64, 0, len(f.on[h]))
+	for _, e := range f.on[h] {
+		xs = append(xs, f.demand(int(e))[k])
+	}
+	slices.SortFunc(xs, cmpDesc)
+	n, s := 0, 0.0
+	for _, x := range xs {
+		if s >= excess {
+			break
+		}
+		s += x
+		n++
+	}
+	return n
 }

@@ -1,7 +1,5 @@
 package placement
 
-import "slices"
-
 // fleetViolations counts what repair fixes in f: hosts over their offer or
 // the appetite limit, anti-affinity domains with several members, affinity
 // members away from home (the exact search's goal test).
@@ -52,20 +50,7 @@ func repairBound(f *moveFleet) int {
 			if excess <= 0 {
 				continue
 			}
-			var xs []float64
-			for _, e := range f.on[h] {
-				xs = append(xs, f.demand(int(e))[k])
-			}
-			slices.SortFunc(xs, cmpDesc)
-			n, s := 0, 0.0
-			for _, x := range xs {
-				if s >= excess {
-					break
-				}
-				s += x
-				n++
-			}
-			need = max(need, n)
+			need = max(need, fewestToShed(f, h, k, excess))
 		}
 		app := 0
 		if rule.Hard && rule.MaxPerHost > 0 {
