@@ -285,7 +285,7 @@ func (j *moveJob) wholeZone(drained []int32, h int32) string {
 	if len(same) == 1 {
 		return fmt.Sprintf("%s is the only host of %s", same[0], zone)
 	}
-	return fmt.Sprintf("%s are all the hosts of %s", joinAnd(same), zone)
+	return fmt.Sprintf("%s are all the hosts of %s", JoinAnd(same), zone)
 }
 
 // hostsBound is a lower bound on the hosts in use after any rearrangement

@@ -206,7 +206,7 @@ func freedAdvice(goal string) string {
 
 func stuckWhy(st StuckGuest) string {
 	if len(st.Waiting) > 0 {
-		return st.Why + " (waits on " + joinAnd(st.Waiting) + ")"
+		return st.Why + " (waits on " + JoinAnd(st.Waiting) + ")"
 	}
 	return st.Why
 }

@@ -153,7 +153,7 @@ func FailoverText(f FailoverView) string {
 	if len(f.FailedHosts) > 1 {
 		verb = "fail"
 	}
-	return fmt.Sprintf("FAILS for k=%d: if %s %s, %s no room", f.K, joinAnd(f.FailedHosts), verb, pluralVerb(f.Homeless, "guest", "finds", "find"))
+	return fmt.Sprintf("FAILS for k=%d: if %s %s, %s no room", f.K, JoinAnd(f.FailedHosts), verb, pluralVerb(f.Homeless, "guest", "finds", "find"))
 }
 
 // VectorText writes a resource vector in human units:

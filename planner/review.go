@@ -96,7 +96,7 @@ func exampleHost(uri string) (string, bool) {
 // fewNames lists up to three names, "a, b and c", or "a, b, c and 4
 // more"; with a label, "the new host a" or "the new hosts a and b".
 func fewNames(names []string, one, many string) string {
-	list := joinAnd(names)
+	list := JoinAnd(names)
 	if len(names) > 3 {
 		list = strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more", len(names)-3)
 	}

@@ -180,7 +180,7 @@ func (v *verifier) groups() {
 			for _, m := range ms {
 				names = append(names, m.guest)
 			}
-			v.fail("group %s (anti-affinity per %s): %s share %s", g.Name, g.Scope, joinAnd(names), dom)
+			v.fail("group %s (anti-affinity per %s): %s share %s", g.Name, g.Scope, JoinAnd(names), dom)
 		}
 	}
 }
@@ -301,18 +301,4 @@ func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 			}
 		}
 	}
-}
-
-func joinAnd(xs []string) string {
-	switch len(xs) {
-	case 0:
-		return ""
-	case 1:
-		return xs[0]
-	}
-	out := xs[0]
-	for _, x := range xs[1 : len(xs)-1] {
-		out += ", " + x
-	}
-	return out + " and " + xs[len(xs)-1]
 }

@@ -115,7 +115,7 @@ func (r *movesRun) wave(ctx context.Context, w moveWave) string {
 		}
 	}
 	if len(unfinished) > 0 {
-		wr.Stopped = fmt.Sprintf("not every move ended on its destination: %s", joinWords(unfinished))
+		wr.Stopped = fmt.Sprintf("not every move ended on its destination: %s", planner.JoinAnd(unfinished))
 	}
 	r.p.waveEnded(w, wr.Stopped)
 	return wr.Stopped
@@ -179,18 +179,4 @@ func (r *movesRun) setResult(m *moveWork, res ActionResult) {
 	*r.results[m.i] = res
 	r.mu.Unlock()
 	r.p.moveDone(m, &res)
-}
-
-func joinWords(xs []string) string {
-	switch len(xs) {
-	case 0:
-		return ""
-	case 1:
-		return xs[0]
-	}
-	out := xs[0]
-	for _, x := range xs[1 : len(xs)-1] {
-		out += ", " + x
-	}
-	return out + " and " + xs[len(xs)-1]
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/berth-dev/berth/planner"
 )
 
 // Forbidden co-location of profiles:
@@ -92,7 +94,7 @@ func (t together) text() string {
 			parts = append(parts, p)
 		}
 	}
-	return joinAnd(parts) + " never " + where
+	return planner.JoinAnd(parts) + " never " + where
 }
 
 func (t together) eval(f *facts) ([]Violation, error) {
@@ -140,7 +142,7 @@ func (t together) eval(f *facts) ([]Violation, error) {
 		if t.scope != "host" {
 			where = t.scope + " " + dom
 		}
-		vs = append(vs, Violation{Message: where + " runs " + joinAnd(parts), Hosts: hosts, Guests: guests})
+		vs = append(vs, Violation{Message: where + " runs " + planner.JoinAnd(parts), Hosts: hosts, Guests: guests})
 	}
 	return vs, nil
 }
@@ -153,12 +155,4 @@ func (t together) met(count map[string]int) bool {
 		}
 	}
 	return true
-}
-
-// joinAnd is "a", "a and b", "a, b and c".
-func joinAnd(xs []string) string {
-	if len(xs) <= 1 {
-		return strings.Join(xs, "")
-	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
