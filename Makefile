@@ -10,7 +10,7 @@ VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo 0.1.0-dev)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: run build test test-short fuzz bench bench-quality fmt vet
+.PHONY: run build test test-short fuzz bench bench-quality fmt vet screenshots
 
 run: build
 	./$(BIN) plan
@@ -40,3 +40,9 @@ bench:
 # (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS, STRATEGIES override).
 bench-quality:
 	scripts/bench-quality.sh ../shared/bench/vbp
+
+# Refresh docs/report.png, the report screenshot the README shows, from the
+# embedded default scenario in headless Chromium (after a change to the
+# report or to that scenario).
+screenshots:
+	$(GO) test -tags $(TAGS) -count=1 ./planner/report -run 'TestReportInChromium/default' -screenshot ../../docs/report.png
