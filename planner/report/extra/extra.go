@@ -1,19 +1,11 @@
-// Package extra reads the parts of a plan document that later plans carry
-// and today's planner.Plan has no fields for yet: the moves of running
-// guests by wave and the hosts they free (issue 14), and the load history of
-// each host (observed use over time). The report draws them and berth check
-// counts them; both read them here, so when planner.Plan gains the fields
-// this file is the one place to switch to them.
+// Package extra gathers the parts of a plan that the report draws and
+// berth check counts beyond the hosts and new guests: the migrations of
+// running guests by wave and the hosts they free (read from the plan's move
+// actions and move summary), and the load history of each host.
 //
-// The fields are found on planner.Plan by their JSON names, the names the
-// plan document will give them:
-//
-//	"moves": [{"guest", "from", "to", "wave", "bytes", "seconds", "reason"}]
-//	"freed": ["kvm07", ...]             (also accepted: "hostsFreed")
-//	"hosts": [{"name", "history": [{"time", "use": {cpu, memory, iops, net}}]}]
-//
-// and read through JSON, so their Go types need not be known here. A plan
-// without them has no moves, frees no host and has no history.
+// The history is found on the plan's hosts by its JSON name, "history":
+// [{"time", "use": {cpu, memory, iops, net}}], read through JSON so that
+// its Go type need not be known here; a plan without it has no history.
 package extra
 
 import (
@@ -56,77 +48,59 @@ type Extras struct {
 	History map[string][]Sample
 }
 
-// Of returns the optional parts of p (none for today's plans). Only the
-// fields that exist are encoded, so a plan without them costs nothing.
-func Of(p *planner.Plan) (Extras, error) { return fromStruct(reflect.ValueOf(p).Elem()) }
-
-// fromStruct reads the optional parts from a plan struct of any type.
-func fromStruct(plan reflect.Value) (Extras, error) {
+// Of returns the migrations, freed hosts and history of p.
+func Of(p *planner.Plan) (Extras, error) {
 	var ex Extras
-	if err := decodeField(plan, "moves", &ex.Moves); err != nil {
-		return Extras{}, err
-	}
-	for _, name := range []string{"freed", "hostsFreed"} {
-		if len(ex.Freed) == 0 {
-			if err := decodeField(plan, name, &ex.Freed); err != nil {
-				return Extras{}, err
-			}
+	for _, a := range p.Actions {
+		if a.Op != planner.OpMove || a.Move == nil {
+			continue
 		}
-	}
-	hi, ok := fieldByJSON(plan.Type(), "hosts")
-	if !ok || plan.Field(hi).Kind() != reflect.Slice || plan.Field(hi).Type().Elem().Kind() != reflect.Struct {
-		sortMoves(ex.Moves)
-		return ex, nil
-	}
-	hosts := plan.Field(hi)
-	ni, hasName := fieldByJSON(hosts.Type().Elem(), "name")
-	if _, hasHistory := fieldByJSON(hosts.Type().Elem(), "history"); hasName && hasHistory {
-		for i := range hosts.Len() {
-			h := hosts.Index(i)
-			var samples []Sample
-			if err := decodeField(h, "history", &samples); err != nil {
-				return Extras{}, err
-			}
-			if len(samples) > 0 {
-				if ex.History == nil {
-					ex.History = map[string][]Sample{}
-				}
-				ex.History[h.Field(ni).String()] = samples
-			}
+		reason := a.Move.Reason.Text
+		if reason == "" {
+			reason = a.Move.Reason.Kind
 		}
+		ex.Moves = append(ex.Moves, Move{Guest: a.Guest, From: a.Move.From, To: a.Host, Wave: a.Move.Wave,
+			Bytes: a.Move.Bytes, Seconds: a.Move.Seconds, Reason: reason})
 	}
 	sortMoves(ex.Moves)
+	if p.Moves != nil && len(p.Moves.Freed) > 0 {
+		ex.Freed = slices.Clone(p.Moves.Freed)
+	}
+	history, err := historyOf(reflect.ValueOf(p).Elem())
+	if err != nil {
+		return Extras{}, err
+	}
+	ex.History = history
 	return ex, nil
 }
 
-// FromJSON reads the optional parts of a plan document.
-func FromJSON(data []byte) (Extras, error) {
-	var doc struct {
-		Moves      []Move   `json:"moves"`
-		Freed      []string `json:"freed"`
-		HostsFreed []string `json:"hostsFreed"`
-		Hosts      []struct {
-			Name    string   `json:"name"`
-			History []Sample `json:"history"`
-		} `json:"hosts"`
+// historyOf reads each host's samples from a plan struct whose hosts may
+// carry a "history" field.
+func historyOf(plan reflect.Value) (map[string][]Sample, error) {
+	hi, ok := fieldByJSON(plan.Type(), "hosts")
+	if !ok || plan.Field(hi).Kind() != reflect.Slice || plan.Field(hi).Type().Elem().Kind() != reflect.Struct {
+		return nil, nil
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return Extras{}, fmt.Errorf("reading the plan's moves and history: %w", err)
+	hosts := plan.Field(hi)
+	ni, hasName := fieldByJSON(hosts.Type().Elem(), "name")
+	if _, hasHistory := fieldByJSON(hosts.Type().Elem(), "history"); !hasName || !hasHistory {
+		return nil, nil
 	}
-	ex := Extras{Moves: doc.Moves, Freed: doc.Freed}
-	if len(ex.Freed) == 0 {
-		ex.Freed = doc.HostsFreed
-	}
-	for _, h := range doc.Hosts {
-		if len(h.History) > 0 {
-			if ex.History == nil {
-				ex.History = map[string][]Sample{}
+	var out map[string][]Sample
+	for i := range hosts.Len() {
+		h := hosts.Index(i)
+		var samples []Sample
+		if err := decodeField(h, "history", &samples); err != nil {
+			return nil, err
+		}
+		if len(samples) > 0 {
+			if out == nil {
+				out = map[string][]Sample{}
 			}
-			ex.History[h.Name] = h.History
+			out[h.Field(ni).String()] = samples
 		}
 	}
-	sortMoves(ex.Moves)
-	return ex, nil
+	return out, nil
 }
 
 // sortMoves puts the waves in order, keeping the plan's order within one.
