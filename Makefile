@@ -33,8 +33,14 @@ fmt:
 vet:
 	$(GO) vet -tags $(TAGS) ./...
 
-bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./placement/ ./planner/
+# Engine, planner and rebalancing benchmarks, then the whole path at scale:
+# every stage of `berth plan` (parse, validate, build, solve, describe,
+# render) at 1k/10k/100k guests, and `berth plan` itself on a generated
+# fleet of 10,000 hosts, 10,000 running and 100,000 demanded guests
+# (docs/BENCHMARKS.md, "Whole path at scale").
+bench: build
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./placement/ ./planner/ ./bench/
+	scripts/bench-scale.sh $(BIN)
 
 # Packing quality on ../shared/bench/vbp → docs/benchmarks/quality.md
 # (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS, STRATEGIES override).

@@ -13,6 +13,13 @@ type GenerateOptions struct {
 	// Existing guests per host on average, and new guests demanded in all.
 	ExistingPerHost int
 	NewGuests       int
+	// Running > 0 gives exactly this many running guests in all instead
+	// (ExistingPerHost is then ignored), each on a host drawn at random,
+	// or the next one with room: a fleet of any size with a set number of
+	// running guests, for the whole-path benchmarks. A host is filled to
+	// at most 60% of any dimension, so fewer are made only when the fleet
+	// is full.
+	Running int
 	// GroupSize > 0 puts new db and cache guests in anti-affinity groups of
 	// this many replicas (db per rack, cache per host).
 	GroupSize int
@@ -65,7 +72,7 @@ func Generate(o GenerateOptions) *inventory.Scenario {
 		// Fill to at most ~60% of the host's tightest dimension, so every
 		// host has leftovers of its own shape.
 		var used inventory.Vector
-		for range rng.IntN(2*o.ExistingPerHost + 1) {
+		for range existing(rng, o) {
 			prof := profiles[rng.IntN(len(profiles))]
 			alloc := request[prof]
 			if !used.Add(alloc).Fits(host.Capacity.Scale(0.6)) {
@@ -78,6 +85,9 @@ func Generate(o GenerateOptions) *inventory.Scenario {
 			})
 		}
 		sc.Hosts = append(sc.Hosts, host)
+	}
+	if o.Running > 0 {
+		addRunning(sc, o, request, profiles, guest)
 	}
 	// Demand in entries of at most GroupSize (or 100) guests of one profile.
 	chunk := 100
@@ -100,4 +110,49 @@ func Generate(o GenerateOptions) *inventory.Scenario {
 		left -= n
 	}
 	return sc
+}
+
+// existing is how many running guests the host loop tries to put on one
+// host: none when the total is set with Running (addRunning places them).
+func existing(rng *rand.Rand, o GenerateOptions) int {
+	if o.Running > 0 {
+		return 0
+	}
+	return rng.IntN(2*o.ExistingPerHost + 1)
+}
+
+// addRunning places o.Running running guests on the hosts of sc, each on a
+// random host or the next one (in order, wrapping) that stays within 60%
+// of its capacity in every dimension; it stops early only when no host has
+// room. Guests are named after the guest−1 already made.
+func addRunning(sc *inventory.Scenario, o GenerateOptions, request map[string]inventory.Vector, profiles []string, guest int) {
+	n := len(sc.Hosts)
+	if n == 0 {
+		return
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x7a11))
+	used := make([]inventory.Vector, n)
+	for range o.Running {
+		prof := profiles[rng.IntN(len(profiles))]
+		alloc := request[prof]
+		start := rng.IntN(n)
+		placed := false
+		for k := range n {
+			h := (start + k) % n
+			host := &sc.Hosts[h]
+			if !used[h].Add(alloc).Fits(host.Capacity.Scale(0.6)) {
+				continue
+			}
+			used[h] = used[h].Add(alloc)
+			guest++
+			host.Guests = append(host.Guests, inventory.Guest{
+				Name: fmt.Sprintf("vm%07d", guest), Profile: prof, Allocation: alloc,
+			})
+			placed = true
+			break
+		}
+		if !placed {
+			return
+		}
+	}
 }
