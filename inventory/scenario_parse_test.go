@@ -155,8 +155,8 @@ func TestParseScenarioErrors(t *testing.T) {
 				`t.yaml:15:12: demand[1].name: demand "web" would create guest "web-1", which already exists (hosts[0].guests[0]); choose another name`,
 				`t.yaml:15:48: demand[1].selector.rack: no host or host model has rack=r9 (values in use: r1, r2)`,
 				`t.yaml:15:57: demand[1].selector.row: no host or host model has a label "row" (labels in use: rack, zone)`,
-				// 1 TiB × 1.1 > (256 Gi − 0) × 0.9 = 230.4 GiB on h2, the larger host.
-				`t.yaml:16:52: demand[2].request.memory: request 1.0 TiB (1.1 TiB with 10% overhead) is more than any host offers: the largest is host h2 with 230 GiB (capacity − reserved, × overcommit × headroom)`,
+				// demand[2] (1 TiB, more than any host) is a warning: the
+				// plan leaves it unplaced (TestParseScenarioWarnings).
 				`t.yaml:17:12: demand[3].name: duplicate demand name "web": already used by demand[1] (line 15)`,
 			},
 		},
@@ -259,6 +259,24 @@ demand:
 		t.Fatal(err)
 	}
 	want := []string{`t.yaml:16:5: warning: groups[0]: group "g" has 3 members that must each be on a different rack, but the fleet has only 2 racks (r1, r2); it can hold only if new hosts are bought in new racks`}
+	if diff := cmp.Diff(want, strings.Split(s.Warnings.Error(), "\n")); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// TestDemandTooLargeIsAWarning: a demand line bigger than any host does not
+// stop the scenario (issue 11.7): the planner leaves its guests unplaced,
+// with the reason, and places the rest.
+func TestDemandTooLargeIsAWarning(t *testing.T) {
+	s, err := ParseScenario("t.yaml", []byte(fleet+`demand:
+  - {name: huge, profile: cache, request: {memory: 1Ti}}
+  - {name: w, profile: web}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 TiB × 1.1 > (256 Gi − 0) × 0.9 = 230.4 GiB on h2, the larger host.
+	want := []string{`t.yaml:14:52: warning: demand[0].request.memory: request 1.0 TiB (1.1 TiB with 10% overhead) is more than any host offers: the largest is host h2 with 230 GiB (capacity − reserved, × overcommit × headroom); its guests will be left unplaced`}
 	if diff := cmp.Diff(want, strings.Split(s.Warnings.Error(), "\n")); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}

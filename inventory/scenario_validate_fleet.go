@@ -262,12 +262,19 @@ func (c *checker) fitsSomewhere(path, what string, req Vector, set *offerSet) {
 	if set.kind == allocatable {
 		offerNote = "capacity − reserved, × overcommit"
 	}
+	// A running guest that fits no host is a broken fleet; a demand that
+	// fits none is one line the planner leaves unplaced, with the reason,
+	// while it plans the rest (issue 11.7).
+	sev, then := SeverityError, ""
+	if set.kind == offered {
+		sev, then = SeverityWarning, "; its guests will be left unplaced"
+	}
 	reported := false
 	for _, d := range Dimensions {
 		best := set.all[set.largest[d]]
 		if need[d] > best.v[d]*(1+FitSlack) {
-			c.errorf(dimPath(path, d), "%s %s%s is more than any host offers: the largest is %s with %s (%s)",
-				what, FormatQuantity(d, req[d]), overheadNote(d), best.name, FormatQuantity(d, best.v[d]), offerNote)
+			c.report(sev, dimPath(path, d), "%s %s%s is more than any host offers: the largest is %s with %s (%s)%s",
+				what, FormatQuantity(d, req[d]), overheadNote(d), best.name, FormatQuantity(d, best.v[d]), offerNote, then)
 			reported = true
 		}
 	}
@@ -275,8 +282,8 @@ func (c *checker) fitsSomewhere(path, what string, req Vector, set *offerSet) {
 		// Each dimension fits somewhere, but never all on one host: name
 		// the host that falls short by the least (as a share of the request).
 		best, d := set.closest(need)
-		c.errorf(path, "no single host offers all of this %s; the closest is %s, short of %s by %s",
-			what, best.name, d, FormatQuantity(d, need[d]-best.v[d]))
+		c.report(sev, path, "no single host offers all of this %s; the closest is %s, short of %s by %s%s",
+			what, best.name, d, FormatQuantity(d, need[d]-best.v[d]), then)
 	}
 }
 

@@ -63,9 +63,10 @@ func TestValidateAgreesWithPlan(t *testing.T) {
 }
 
 // fitsNowhere reports whether validate found demand entry i's request (or
-// selector) impossible on this fleet.
+// selector) impossible on this fleet: an error for a selector, a warning
+// for a request (the plan leaves that entry unplaced and places the rest).
 func fitsNowhere(probs inventory.Problems, i int) bool {
-	for _, p := range probs.Errors() {
+	for _, p := range probs {
 		for _, f := range []string{"request", "selector"} {
 			if within(p.Field, fmt.Sprintf("demand[%d].%s", i, f)) {
 				return true

@@ -37,6 +37,12 @@ func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplace
 		}
 	}
 	u.Summary = summarise(all)
+	if line := tooLarge(m.prob, gi); line != "" {
+		// No host could hold it even empty: that is the reason, and no
+		// re-arrangement is a "nearest" fix (issue 11.7).
+		u.Summary = append([]string{line}, u.Summary...)
+		return u
+	}
 	if c, ok := placement.Nearest(m.prob, sol, gi); ok {
 		n := &Nearest{Host: names[c.Host]}
 		var parts []string
@@ -53,6 +59,75 @@ func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplace
 		u.Nearest = n
 	}
 	return u
+}
+
+// tooLarge says, for a new guest that no host and no host model could
+// hold even empty, in which dimension and against the largest offer
+// ("larger than any host: needs cpu 65.92, the largest offer is 14.4 on
+// host a; lower the request or add a larger host"); "" when some host or
+// model could hold it empty. Hosts and models outside the guest's
+// selector do not count.
+func tooLarge(p *placement.Problem, g int) string {
+	d := len(p.DimNames)
+	set := -1
+	if p.Eligible != nil {
+		set = int(p.Eligible[g])
+	}
+	need := p.Demand[g*d : g*d+d]
+	type offer struct {
+		name string
+		v    []float64
+	}
+	var offers []offer
+	for h := range p.HostNames {
+		if set >= 0 && !p.HostSets[set].Hosts[h] {
+			continue
+		}
+		offers = append(offers, offer{"host " + p.HostNames[h], p.Offered[h*d : h*d+d]})
+	}
+	for i, m := range p.Models {
+		if set >= 0 && !p.HostSets[set].Models[i] {
+			continue
+		}
+		offers = append(offers, offer{"host model " + m.Name, m.Offered})
+	}
+	if len(offers) == 0 {
+		return ""
+	}
+	var parts []string
+	for k := range d {
+		best := offers[0]
+		for _, o := range offers[1:] {
+			if o.v[k] > best.v[k] {
+				best = o
+			}
+		}
+		if need[k] > best.v[k]*(1+inventory.FitSlack) {
+			dim := inventory.Dimension(k)
+			parts = append(parts, fmt.Sprintf("%s %s, the most any host offers is %s (%s)",
+				dim, inventory.FormatQuantity(dim, need[k]), inventory.FormatQuantity(dim, best.v[k]), best.name))
+		}
+	}
+	if len(parts) == 0 {
+		for _, o := range offers {
+			if fitsEmpty(need, o.v) {
+				return ""
+			}
+		}
+		return "larger than any host even empty: each dimension fits somewhere, never all on one host; lower the request or add a larger host"
+	}
+	return fmt.Sprintf("larger than any host even empty: needs %s; lower the request or add a larger host", strings.Join(parts, "; "))
+}
+
+// fitsEmpty reports whether need fits offer in every dimension, with
+// inventory.Fits's slack.
+func fitsEmpty(need, offer []float64) bool {
+	for k := range need {
+		if need[k] > offer[k]*(1+inventory.FitSlack) {
+			return false
+		}
+	}
+	return true
 }
 
 // renamed is u for another guest of the same shape: same reasons, its own
