@@ -492,7 +492,7 @@ type inventoryDoc struct {
 	// history (quantile, window, when it was read) or the sample window;
 	// absent when nothing was observed.
 	Observed *observedDoc `json:"observed,omitempty" yaml:"observed,omitempty"`
-	Hosts   []hostDoc `json:"hosts" yaml:"hosts"`
+	Hosts    []hostDoc    `json:"hosts" yaml:"hosts"`
 }
 
 type hostDoc struct {

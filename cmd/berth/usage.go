@@ -50,7 +50,7 @@ type usageFileConfig struct {
 	Metrics      map[string]usageMetricCfg `mapstructure:"metrics"`
 	Margin       any                       `mapstructure:"margin"`
 	IdleShare    any                       `mapstructure:"idleShare"`
-	End          string                    `mapstructure:"end"`
+	End          any                       `mapstructure:"end"`
 }
 
 type usageMetricCfg struct {
@@ -151,6 +151,10 @@ func cleanDecodeError(err error) string {
 	if i := strings.Index(s, "* "); i >= 0 {
 		s = s[i+2:]
 	}
+	if i := strings.Index(s, "error(s):"); i >= 0 {
+		s = s[i+len("error(s):"):]
+	}
+	s = strings.Join(strings.Fields(s), " ")
 	s = strings.ReplaceAll(s, "'' has invalid keys: ", "unknown key ")
 	s = strings.ReplaceAll(s, "has invalid keys: ", "unknown key ")
 	return strings.TrimSpace(s)
@@ -207,10 +211,14 @@ func (fc usageFileConfig) setup() (*usageSetup, error) {
 			cfg.Mapping.Metrics[d] = history.Metric{Names: m.Names, Counter: m.Counter, Scale: m.Scale, Occupancy: m.Occupancy, Recorded: m.Recorded}
 		}
 	}
-	if e := strings.TrimSpace(fc.End); e != "" {
-		t, err := time.Parse(time.RFC3339, e)
+	switch e := fc.End.(type) {
+	case nil:
+	case time.Time: // YAML reads an unquoted timestamp as one
+		cfg.End = e
+	default:
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(fmt.Sprint(e)))
 		if err != nil {
-			return nil, fmt.Errorf("usage.end: %q is not a time: write e.g. 2026-11-30T00:00:00Z (default: now)", e)
+			return nil, fmt.Errorf("usage.end: %q is not a time: write e.g. 2026-11-30T00:00:00Z (default: now)", fmt.Sprint(e))
 		}
 		cfg.End = t
 	}
@@ -330,8 +338,10 @@ func (a *app) readUsage(ctx context.Context, set *usageSetup, fleet *live.Fleet,
 			res.Guests = append(res.Guests, gh)
 		}
 	}
-	res.Hosts = a.checkHostUse(ctx, set, fleet)
 	writeUsageSummary(a.stderr, res)
+	if res.Err == nil || len(res.Err.Failed) < res.Err.Queries {
+		res.Hosts = a.checkHostUse(ctx, set, fleet)
+	}
 	return res, nil
 }
 
@@ -364,11 +374,6 @@ func writeUsageSummary(w io.Writer, r *usageResult) {
 		}
 		if len(p) > show {
 			fmt.Fprintf(w, "  … and %d more\n", len(p)-show)
-		}
-	}
-	for _, h := range r.Hosts {
-		if h.Warning != "" {
-			fmt.Fprintf(w, "berth: warning: %s\n", h.Warning)
 		}
 	}
 }

@@ -69,7 +69,13 @@ func (a *app) checkHostUse(ctx context.Context, set *usageSetup, fleet *live.Fle
 		fmt.Fprintf(a.stderr, "berth: note: host use (node metrics) not checked: %v\n", err)
 		return nil
 	}
-	return checkHosts(fleet.Hosts, nodes, set.cfg.Quantile, hostFields{})
+	checks := checkHosts(fleet.Hosts, nodes, set.cfg.Quantile, hostFields{})
+	for _, c := range checks {
+		if c.Warning != "" {
+			fmt.Fprintf(a.stderr, "berth: warning: %s\n", c.Warning)
+		}
+	}
+	return checks
 }
 
 // checkHosts compares each host that has node metrics with its guests'
