@@ -43,3 +43,22 @@ func ClassifyAppetite(observed, capacity Vector, profiles []Profile) (profile st
 	}
 	return profile, true
 }
+
+// GuestAppetiteReference is the allocation a guest's observed use is
+// measured against, when classifying its appetite from history
+// (inventory/history.Classify: use / allocation), in a dimension where
+// it has none: libvirt allocates no disk IOPS or bandwidth, so unless
+// the config gives them (guestDefaults) a guest's I/O is compared with a
+// modest guest's 1,000 IOPS and 1 Gbit/s.
+var GuestAppetiteReference = Vector{IOPS: 1000, Net: 1e9}
+
+// AppetiteAllocation is allocation with GuestAppetiteReference in the
+// dimensions where it is 0.
+func AppetiteAllocation(allocation Vector) Vector {
+	for d, ref := range GuestAppetiteReference {
+		if allocation[d] <= 0 {
+			allocation[d] = ref
+		}
+	}
+	return allocation
+}

@@ -43,7 +43,9 @@ URIs are never printed or saved. See docs/inventory.md.`,
 		Example: `  berth inventory -c qemu+ssh://root@kvm07/system -c qemu+ssh://root@kvm08/system
   berth inventory -c test:///default -o yaml
   berth inventory --sample 10s --save fleet.yaml   # hosts from the config
-  berth inventory --strict --concurrency 64 --timeout 10s`,
+  berth inventory --strict --concurrency 64 --timeout 10s
+  berth inventory --usage prometheus=http://prometheus:9090   # a week's p95 as observed use
+  berth inventory --usage prometheus=http://prometheus:9090 --write-roles --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runInventory(a, cmd)
@@ -57,6 +59,8 @@ URIs are never printed or saved. See docs/inventory.md.`,
 	f.Bool("strict", false, "fail (exit 1) when any host cannot be read")
 	f.Int("concurrency", live.DefaultConcurrency, "hosts read at once")
 	f.Duration("timeout", live.DefaultHostTimeout, "time allowed to read one host (the sample window is added)")
+	registerUsageFlag(f, false)
+	registerWriteRolesFlags(f)
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -76,22 +80,37 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	if err := a.readSettings(cmd, &opt); err != nil {
 		return err
 	}
+	usage, err := a.usageSettings(cmd)
+	if err != nil {
+		return err
+	}
+	roles, err := a.writeRolesSettings(cmd, usage)
+	if err != nil {
+		return err
+	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)
 	if fleet == nil {
 		return err
 	}
+	res, uerr := a.readUsage(cmd.Context(), usage, fleet, opt.Profiles, 0)
+	if uerr != nil {
+		return uerr
+	}
 	var werr error
 	switch format {
 	case "table":
-		werr = writeInventoryTable(a.stdout, fleet)
+		werr = writeInventoryTable(a.stdout, fleet, res.summary())
+		if werr == nil && res != nil {
+			werr = writeHistoryTable(a.stdout, res)
+		}
 	case "json":
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		werr = enc.Encode(inventoryDocument(fleet))
+		werr = enc.Encode(inventoryDocument(fleet, res))
 	case "yaml":
 		enc := yaml.NewEncoder(a.stdout)
 		enc.SetIndent(2)
-		werr = enc.Encode(inventoryDocument(fleet))
+		werr = enc.Encode(inventoryDocument(fleet, res))
 		enc.Close()
 	}
 	if werr != nil {
@@ -109,7 +128,7 @@ func runInventory(a *app, cmd *cobra.Command) error {
 		if len(fleet.Hosts) == 0 {
 			return fmt.Errorf("no host could be read, so nothing was saved (%s is left as it was)", path)
 		}
-		if err := saveSnapshot(path, fleet); err != nil {
+		if err := saveSnapshot(path, fleet, res); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stderr, "berth: saved %s to %s\n", countText(len(fleet.Hosts), "host"), path)
@@ -121,6 +140,9 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	}
 	if len(fleet.Hosts) == 0 {
 		return fmt.Errorf("none of the %s could be read (see the table above)", countText(len(fleet.Status), "host"))
+	}
+	if roles != nil {
+		return a.writeRoles(cmd.Context(), roles, fleet, res)
 	}
 	return nil
 }
@@ -332,9 +354,10 @@ func quantity(dim inventory.Dimension, v any, key string) (float64, error) {
 
 // saveSnapshot writes the hosts read as a scenario file, whole or not at
 // all (safefile.WriteFile: never through a link, never over a device).
-func saveSnapshot(path string, fleet *live.Fleet) error {
+func saveSnapshot(path string, fleet *live.Fleet, usage *usageResult) error {
 	var buf bytes.Buffer
 	sc := fleet.Scenario(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".yaml"), ".yml"))
+	sc.Description += observedDescription(usage, fleet.Sample)
 	if err := inventory.WriteScenario(&buf, sc); err != nil {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
@@ -380,7 +403,7 @@ func guestHolds(state string) bool {
 
 // writeInventoryTable prints one row per source: the hosts read and, with
 // their reason, the ones that failed.
-func writeInventoryTable(w io.Writer, fleet *live.Fleet) error {
+func writeInventoryTable(w io.Writer, fleet *live.Fleet, observed string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tCPUS\tMEMORY\tGUESTS\tCPU ALLOC/USED\tMEMORY ALLOC/USED\tIOPS ALLOC/USED\tNET ALLOC/USED\tSTATUS")
 	byName := map[string]*inventory.Host{}
@@ -426,7 +449,10 @@ func writeInventoryTable(w io.Writer, fleet *live.Fleet) error {
 	}
 	failed := len(fleet.Status) - len(fleet.Hosts)
 	sample := "allocations only"
-	if fleet.Sample > 0 {
+	switch {
+	case observed != "":
+		sample = observed
+	case fleet.Sample > 0:
 		sample = "use sampled over " + fleet.Sample.String()
 	}
 	_, err := fmt.Fprintf(w, "\n%d of %d hosts read (%d failed), %d guests (%d running); %s; %s\n",
@@ -462,7 +488,11 @@ type inventoryDoc struct {
 	ReadAt  time.Time `json:"readAt" yaml:"readAt"`
 	Sample  string    `json:"sample" yaml:"sample"`
 	Elapsed string    `json:"elapsed" yaml:"elapsed"`
-	Hosts   []hostDoc `json:"hosts" yaml:"hosts"`
+	// Observed says where the guests' observed use came from: the load
+	// history (quantile, window, when it was read) or the sample window;
+	// absent when nothing was observed.
+	Observed *observedDoc `json:"observed,omitempty" yaml:"observed,omitempty"`
+	Hosts    []hostDoc    `json:"hosts" yaml:"hosts"`
 }
 
 type hostDoc struct {
@@ -490,13 +520,22 @@ type guestDoc struct {
 	PlanID     string     `json:"planID,omitempty" yaml:"planID,omitempty"`
 	Allocation vectorDoc  `json:"allocation" yaml:"allocation"`
 	Observed   *vectorDoc `json:"observed,omitempty" yaml:"observed,omitempty"`
+	// History is what the load history said of the guest (--usage).
+	History *guestHistoryDoc `json:"history,omitempty" yaml:"history,omitempty"`
 }
 
 // inventoryDocument is the fleet as -o json/yaml print it: every source in
 // order, the failed ones with their reason; URIs masked.
-func inventoryDocument(fleet *live.Fleet) inventoryDoc {
+func inventoryDocument(fleet *live.Fleet, usage *usageResult) inventoryDoc {
 	doc := inventoryDoc{ReadAt: fleet.ReadAt.UTC().Round(time.Second), Sample: fleet.Sample.String(),
 		Elapsed: fleet.Elapsed.Round(time.Millisecond).String(), Hosts: []hostDoc{}}
+	switch {
+	case usage != nil:
+		doc.Observed = usageObservedDoc(usage, fleet)
+	case fleet.Sample > 0:
+		doc.Observed = &observedDoc{Source: "sample", Window: fleet.Sample.String(), End: fleet.ReadAt.Add(fleet.Sample).UTC().Round(time.Second),
+			ReadAt: doc.ReadAt}
+	}
 	byName := map[string]*inventory.Host{}
 	for i := range fleet.Hosts {
 		byName[fleet.Hosts[i].Name] = &fleet.Hosts[i]
@@ -522,6 +561,7 @@ func inventoryDocument(fleet *live.Fleet) inventoryDoc {
 				o := vecDoc(*g.Observed)
 				gd.Observed = &o
 			}
+			gd.History = usage.guest(h.Name, g.Name).doc()
 			hd.Guests = append(hd.Guests, gd)
 		}
 		doc.Hosts = append(doc.Hosts, hd)

@@ -56,6 +56,9 @@ type app struct {
 	configFile     string // --config
 	configUsed     string // the config file read, "" for none
 	configData     []byte // its content, for positions in messages
+	// usage is the load history read with the live hosts (--usage), for
+	// the explorer's sparklines; nil without.
+	usage *usageResult
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
@@ -204,7 +207,9 @@ func (a *app) bindFlags(cmd *cobra.Command) error {
 	v := a.v
 	var bindErr error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Name == "config" || f.Name == "help" {
+		if f.Name == "config" || f.Name == "help" || f.Name == "usage" {
+			// usage: in the config is a section; --usage is read
+			// beside it (usageSettings), not instead of it.
 			return
 		}
 		if err := v.BindPFlag(f.Name, f); err != nil && bindErr == nil {

@@ -32,6 +32,7 @@ func (sourceFlags) register(cmd *cobra.Command) {
 	fl.Bool("strict", false, "with live hosts: fail when any host cannot be read (default: plan without it)")
 	fl.Duration("timeout", live.DefaultHostTimeout, "with live hosts: time allowed to read one host (the sample window is added)")
 	fl.Int("concurrency", live.DefaultConcurrency, "with live hosts: hosts read at once")
+	registerUsageFlag(fl, true)
 }
 
 // load reads the fleet to plan: live hosts plus a demand file when -d (or
@@ -64,7 +65,7 @@ func (sourceFlags) read(a *app, cmd *cobra.Command) (*inventory.Scenario, error)
 		return nil, fmt.Errorf("give one source, not %s: -f FILE, --scenario NAME, or live hosts (-c URI … -d DEMAND)", strings.Join(given, " and "))
 	}
 	if !live {
-		for _, name := range []string{"sample", "strict", "timeout", "concurrency"} {
+		for _, name := range []string{"sample", "strict", "timeout", "concurrency", "usage"} {
 			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 				return nil, fmt.Errorf("--%s applies to live hosts (-c URI … -d DEMAND), not to a scenario", name)
 			}
@@ -126,12 +127,23 @@ func loadLive(a *app, cmd *cobra.Command, uris []string, demandFile string) (*in
 	if err := a.readSettings(cmd, &opt); err != nil {
 		return nil, err
 	}
+	usage, err := a.usageSettings(cmd)
+	if err != nil {
+		return nil, err
+	}
 	fleet, err := a.readFleet(cmd.Context(), sources, opt)
 	if err != nil {
 		return nil, err
 	}
 	if len(fleet.Hosts) == 0 {
 		return nil, fmt.Errorf("none of the %d hosts could be read (see above)", len(sources))
+	}
+	points := 0
+	if cmd.Name() == "explore" {
+		points = sparklinePoints
+	}
+	if a.usage, err = a.readUsage(cmd.Context(), usage, fleet, dem.Profiles, points); err != nil {
+		return nil, err
 	}
 	if failed := fleet.Failed(); len(failed) > 0 {
 		fmt.Fprintf(a.stderr, "berth: planning without %d host(s) that could not be read (--strict makes that an error)\n", len(failed))
