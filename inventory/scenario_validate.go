@@ -474,7 +474,7 @@ func (c *checker) demand(guestNames seenNames) {
 		}
 		c.amounts(join(path, "request"), d.Request)
 		if c.fleetKnown() && named && d.Count >= 1 && d.Count <= maxCount {
-			if n, first := clash(guestNames, d); n != "" {
+			if n, first := clash(c.s.withoutMadeFrom(guestNames, d), d); n != "" {
 				c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)
 			}
 		}

@@ -38,7 +38,7 @@ func TestValidateAgreesWithPlan(t *testing.T) {
 		if sc.Policy.Validate(len(sc.Hosts)) != nil || checkStrategy(sc.Policy.Strategy) != nil {
 			return // the fit checks are skipped under a broken policy
 		}
-		m, err := buildModel(sc, &sc.Policy, &Edits{})
+		m, err := buildModel(sc, &sc.Policy, &Edits{}, true)
 		if err != nil {
 			t.Fatalf("a valid policy, yet the model does not build: %v", err)
 		}

@@ -65,7 +65,7 @@ func CheckScenario(sc *inventory.Scenario) error {
 	if err := checkPolicy(&sc.Policy, len(sc.Hosts)); err != nil {
 		return inventory.Problems{sc.ProblemAt("policy", inventory.SeverityError, "%s", oneLine(err))}
 	}
-	if _, err := buildModel(sc, &sc.Policy, &Edits{}); err != nil {
+	if _, err := buildModel(sc, &sc.Policy, &Edits{}, true); err != nil {
 		return inventory.Problems{{Source: sc.Source, Severity: inventory.SeverityError,
 			Message: "the planner cannot use this scenario: " + oneLine(err)}}
 	}

@@ -59,6 +59,9 @@ func newDescriber(sc *inventory.Scenario, prints *inputPrints, pol *inventory.Po
 		d.before[e.Host] = d.before[e.Host].Add(e.Demand)
 	}
 	d.after = slices.Clone(d.before)
+	for _, e := range m.removed { // on the host before the plan, gone after
+		d.before[e.Host] = d.before[e.Host].Add(e.Demand)
+	}
 	d.placed = make([][]string, n)
 	for gi, h := range sol.Host {
 		if h == placement.NoHost {
@@ -120,6 +123,11 @@ func (d *describer) existingHosts() []HostPlan {
 		for _, g := range h.Guests {
 			hp.Existing = append(hp.Existing, g.Name)
 		}
+		for _, e := range d.m.removed {
+			if e.Host == hi {
+				hp.Removed = append(hp.Removed, e.Guest.Name)
+			}
+		}
 		out = append(out, hp)
 	}
 	return out
@@ -156,8 +164,9 @@ func (d *describer) boughtHosts() ([]HostPlan, []Purchase) {
 	return hosts, purchases
 }
 
-// actions keeps every running guest and creates every placed new guest,
-// the creates in host order so that apply walks each host's work together.
+// actions keeps every running guest, removes the surplus ones and creates
+// every placed new guest, the creates in host order so that apply walks
+// each host's work together.
 func (d *describer) actions() []Action {
 	out := []Action{}
 	for _, e := range d.m.existing {
@@ -166,6 +175,7 @@ func (d *describer) actions() []Action {
 			Allocation: e.Guest.Allocation, Demand: e.Demand,
 		})
 	}
+	out = append(out, removeActions(d.m, d.names)...)
 	pinned := map[string]bool{}
 	for _, pin := range d.ed.Pins {
 		pinned[pin.Guest] = true
@@ -259,6 +269,8 @@ func (d *describer) metrics(hosts []HostPlan, violations int) Metrics {
 		Guests:            len(d.m.guests),
 		Placed:            met.Placed,
 		Unplaced:          met.Unplaced,
+		Running:           d.m.running,
+		Removed:           len(d.m.removed),
 		UtilisationBefore: utilisation(hosts, func(h *HostPlan) inventory.Vector { return h.Before }).Tidy(),
 		Utilisation:       vec(met.Utilisation).Tidy(),
 		Stranded:          vec(met.Stranded).Tidy(),
@@ -267,6 +279,7 @@ func (d *describer) metrics(hosts []HostPlan, violations int) Metrics {
 		Violations:        violations,
 		Failover:          FailoverView{K: fo.K, Holds: fo.Holds, Homeless: fo.Homeless},
 	}
+	out.HostsBefore += hostsOnlyRemoved(d.m)
 	for _, h := range fo.FailedHosts {
 		out.Failover.FailedHosts = append(out.Failover.FailedHosts, d.names[h])
 	}

@@ -135,6 +135,9 @@ type HostPlan struct {
 	Storage  string   `json:"storage,omitempty"`
 	MovedIn  []string `json:"movedIn,omitempty"`
 	MovedOut []string `json:"movedOut,omitempty"`
+	// Removed are the guests the plan removes from the host (a part of
+	// Existing): running guests beyond their demand entry's count.
+	Removed []string `json:"removed,omitempty"`
 }
 
 // ActionOp is what apply does for one guest.
@@ -144,8 +147,8 @@ const (
 	OpCreate ActionOp = "create" // define (and start) a new guest
 	OpKeep   ActionOp = "keep"   // an existing guest stays where it is
 	OpMove   ActionOp = "move"   // migrate an existing guest from Move.From to Host
-	// OpRemove is reserved for guests that leave the fleet (issue 11.6);
-	// no plan has it yet and the verifier refuses it.
+	// OpRemove removes a running guest berth made from a demand entry whose
+	// count is now lower (stop, then undefine; apply needs --allow-removals).
 	OpRemove ActionOp = "remove"
 )
 
@@ -229,6 +232,11 @@ type Metrics struct {
 	Guests      int `json:"guests"`     // new guests demanded
 	Placed      int `json:"placed"`
 	Unplaced    int `json:"unplaced"`
+	// Running counts the demanded guests that run already (kept, not
+	// created again); Removed the running guests beyond their demand
+	// entry's count that the plan removes.
+	Running int `json:"running,omitempty"`
+	Removed int `json:"removed,omitempty"`
 	// Utilisation per dimension over hosts in use (0..1), before and after.
 	UtilisationBefore inventory.Vector `json:"utilisationBefore"`
 	Utilisation       inventory.Vector `json:"utilisation"`
@@ -260,6 +268,24 @@ func (p *Plan) Creates() int {
 		}
 	}
 	return n
+}
+
+// Removals counts the plan's remove actions.
+func (p *Plan) Removals() int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Op == OpRemove {
+			n++
+		}
+	}
+	return n
+}
+
+// Changes counts what applying the plan changes on the hosts: guests
+// created, migrations and guests removed. A plan with none has nothing to
+// do (exit code 0 with --detailed-exitcode).
+func (p *Plan) Changes() int {
+	return p.Creates() + p.Migrations() + p.Removals()
 }
 
 // Complete reports whether everything was placed and the failover check

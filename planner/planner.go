@@ -192,7 +192,7 @@ func (pl *Planner) construct() (*result, error) {
 	if err := checkPolicy(&pl.pol, len(pl.sc.Hosts)); err != nil {
 		return nil, err
 	}
-	m, err := buildModel(pl.sc, &pl.pol, &pl.edits)
+	m, err := buildModel(pl.sc, &pl.pol, &pl.edits, true)
 	if err != nil {
 		return nil, err
 	}

@@ -35,9 +35,16 @@ type model struct {
 	guests   []newGuest
 	guestIdx map[string]int
 	existing []existingGuest
-	groups   []string
-	offered  []inventory.Vector // per host
-	models   []*inventory.HostModel
+	// removed are the running guests the plan removes: beyond their demand
+	// entry's count (see desired.go). A plan with moves keeps them, in
+	// existing, and names them in surplusKept.
+	removed     []existingGuest
+	surplusKept []string
+	// running counts the demanded guests that run already.
+	running int
+	groups  []string
+	offered []inventory.Vector // per host
+	models  []*inventory.HostModel
 	// implicitGroups are groups named only by running guests, kept as
 	// host-scope anti-affinity groups.
 	implicitGroups []string
@@ -84,10 +91,20 @@ func appetiteOf(sc *inventory.Scenario, profile string) int8 {
 // (the scenario's, then those only running guests name), running guests,
 // demanded guests with their host sets and pins, host models. The problem
 // is sealed: validated once, here, for every placement call made on it.
-func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*model, error) {
-	b := &modelBuilder{sc: sc, pol: pol, groupIdx: map[string]int32{},
+//
+// Running guests the demand already asks for are kept, not created again;
+// running guests beyond their entry's count are removed when removals is
+// set (an ordinary plan) and kept otherwise (a plan with moves).
+func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits, removals bool) (*model, error) {
+	b := &modelBuilder{sc: sc, pol: pol, groupIdx: map[string]int32{}, removals: removals,
 		m: &model{hostIdx: map[string]int{}, guestIdx: map[string]int{},
 			prob: &placement.Problem{DimNames: inventory.DimensionNames()}}}
+	b.demand = allDemand(sc, ed.Demand)
+	st, err := reconcile(sc, b.demand)
+	if err != nil {
+		return nil, err
+	}
+	b.state = st
 	if err := b.addHosts(ed.Excluded); err != nil {
 		return nil, err
 	}
@@ -95,7 +112,7 @@ func buildModel(sc *inventory.Scenario, pol *inventory.Policy, ed *Edits) (*mode
 	if err := b.addRunning(); err != nil {
 		return nil, err
 	}
-	if err := b.addDemand(ed.Demand); err != nil {
+	if err := b.addDemand(); err != nil {
 		return nil, err
 	}
 	b.addHostSets()
@@ -118,6 +135,11 @@ type modelBuilder struct {
 	// racks and zones number failure domains across hosts and models.
 	racks, zones domainIDs
 	groupIdx     map[string]int32
+	// demand is every entry (scenario's, then edits'); state how the
+	// running guests stand against it; removals whether surplus guests go.
+	demand   []inventory.Demand
+	state    *demandState
+	removals bool
 }
 
 // addHosts lays out every host: what it offers (the capacity model),
@@ -195,6 +217,13 @@ func (b *modelBuilder) addRunning() error {
 				return fmt.Errorf("host %s guest %s: %w", h.Name, g.Name, err)
 			}
 			charge := b.pol.RunningCharge(g)
+			if b.state.surplus[g.Name] {
+				if b.removals {
+					m.removed = append(m.removed, existingGuest{Host: hi, Guest: g, Demand: charge})
+					continue
+				}
+				m.surplusKept = append(m.surplusKept, g.Name)
+			}
 			m.existing = append(m.existing, existingGuest{Host: hi, Guest: g, Demand: charge})
 			p.ExistingHost = append(p.ExistingHost, int32(hi))
 			p.ExistingDemand = append(p.ExistingDemand, charge[:]...)
@@ -206,16 +235,26 @@ func (b *modelBuilder) addRunning() error {
 }
 
 // addDemand lays out the demanded guests (the scenario's demand, then the
-// edits'), refusing names that clash with each other or a running guest.
-func (b *modelBuilder) addDemand(edits []DemandEdit) error {
+// edits') that do not run yet, refusing names that clash with each other or
+// a running guest.
+func (b *modelBuilder) addDemand() error {
 	m, p := b.m, b.m.prob
-	demand := append([]inventory.Demand(nil), b.sc.Demand...)
-	for _, de := range edits {
-		demand = append(demand, inventory.Demand{Name: de.Name, Profile: de.Profile, Count: de.Count, Group: de.Group})
-	}
-	guests, err := expandDemand(b.sc, demand, b.pol)
+	all, err := expandDemand(b.sc, b.demand, b.pol)
 	if err != nil {
 		return err
+	}
+	seen := map[string]bool{}
+	var guests []newGuest
+	for _, g := range all {
+		if seen[g.Name] {
+			return fmt.Errorf("two demanded guests are named %q: give the demand entries distinct names", g.Name)
+		}
+		seen[g.Name] = true
+		if b.state.satisfied[g.Name] {
+			m.running++
+		} else {
+			guests = append(guests, g)
+		}
 	}
 	m.guests = guests
 	running := map[string]string{}
@@ -223,9 +262,6 @@ func (b *modelBuilder) addDemand(edits []DemandEdit) error {
 		running[e.Guest.Name] = m.hosts[e.Host].Name
 	}
 	for gi, g := range guests {
-		if _, dup := m.guestIdx[g.Name]; dup {
-			return fmt.Errorf("two demanded guests are named %q: give the demand entries distinct names", g.Name)
-		}
 		if host, dup := running[g.Name]; dup {
 			return fmt.Errorf("demanded guest %q has the name of a guest already on host %s: rename the demand entry", g.Name, host)
 		}

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -69,11 +70,16 @@ func (pl *Planner) newMoveJob(goal Goal, opt MoveOptions, withDemand bool) (*mov
 		bare.Demand = nil
 		sc = &bare
 	}
-	m, err := buildModel(sc, &j.pol, &j.ed)
+	m, err := buildModel(sc, &j.pol, &j.ed, false)
 	if err != nil {
 		return nil, err
 	}
 	j.m = m
+	if n := len(m.surplusKept); n > 0 {
+		j.warnings = append(j.warnings, fmt.Sprintf(
+			"%s beyond their demand entry's count (%s): a plan with moves keeps them; berth plan without --allow-moves removes them",
+			pluralVerb(n, "running guest", "is", "are"), strings.Join(m.surplusKept, ", ")))
+	}
 	if err := j.buildMoveProblem(); err != nil {
 		return nil, err
 	}

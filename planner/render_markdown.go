@@ -19,7 +19,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	ew.printf("| | |\n|---|---|\n")
 	ew.printf("| hosts in use | %d (was %d, lower bound %d, of %d) |\n", m.HostsUsed, m.HostsBefore, m.LowerBound, m.Hosts)
 	ew.printf("| hosts to buy | %d |\n", m.NewHosts)
-	ew.printf("| guests | %d demanded, %d placed, %d unplaced |\n", m.Guests, m.Placed, m.Unplaced)
+	ew.printf("| guests | %d demanded, %d placed, %d unplaced%s |\n", m.Guests, m.Placed, m.Unplaced, strings.ReplaceAll(desiredText(m), " ·", ","))
 	for _, d := range inventory.Dimensions {
 		ew.printf("| %s use | %s → %s |\n", d, Percent(m.UtilisationBefore[d], 1), Percent(m.Utilisation[d], 1))
 	}
@@ -31,7 +31,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 
 	var changed []*HostPlan
 	for i := range p.Hosts {
-		if len(p.Hosts[i].Placed) > 0 || p.Hosts[i].New || movesChangeHost(&p.Hosts[i]) {
+		if len(p.Hosts[i].Placed) > 0 || p.Hosts[i].New || movesChangeHost(&p.Hosts[i]) || len(p.Hosts[i].Removed) > 0 {
 			changed = append(changed, &p.Hosts[i])
 		}
 	}
@@ -59,6 +59,14 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 		}
 	}
 	writeMovesMarkdown(ew, p)
+	if p.Removals() > 0 {
+		ew.printf("\n#### Removed guests (%d)\n\nBeyond their demand entry's count; `berth apply --allow-removals` removes them.\n\n", p.Removals())
+		for _, a := range p.Actions {
+			if a.Op == OpRemove {
+				ew.printf("- **%s** from %s (%s%s)\n", a.Guest, a.Host, dash(a.Profile), groupText(a.Group))
+			}
+		}
+	}
 	if len(p.Buy) > 0 {
 		ew.printf("\n#### To buy\n\n")
 		for _, b := range p.Buy {

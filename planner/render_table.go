@@ -89,6 +89,18 @@ func RenderTable(w io.Writer, p *Plan) error {
 			return err
 		}
 	}
+	if p.Removals() > 0 {
+		ew.printf("\nRemoved guests (%d): beyond their demand entry's count; apply removes them with --allow-removals\n", p.Removals())
+		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		for _, a := range p.Actions {
+			if a.Op == OpRemove {
+				fmt.Fprintf(tw, "  %s\t← %s\t%s\t%s\n", a.Guest, a.Host, dash(a.Profile), dash(a.Group))
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(p.Buy) > 0 {
 		ew.printf("\nTo buy\n")
 		for _, b := range p.Buy {
@@ -124,7 +136,7 @@ func writeSummary(ew *errWriter, p *Plan) {
 	if m.NewHosts > 0 {
 		ew.printf(" + %d to buy", m.NewHosts)
 	}
-	ew.printf("\nGuests     %d demanded · %d placed · %d unplaced\n", m.Guests, m.Placed, m.Unplaced)
+	ew.printf("\nGuests     %d demanded · %d placed · %d unplaced%s\n", m.Guests, m.Placed, m.Unplaced, desiredText(m))
 	ew.printf("Use        %s\n", useText(m))
 	ew.printf("Stranded   %s\n", VectorText(m.Stranded))
 	ew.printf("Failover   %s\n", FailoverText(m.Failover))

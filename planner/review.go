@@ -8,7 +8,7 @@ import (
 
 // ForReview reports whether the plan can only be reviewed, not applied,
 // and why, judged from the plan alone (nothing is contacted): a host the
-// plan changes (creates a guest on, moves a guest from or to) must be
+// plan changes (creates a guest on, removes one from, moves one from or to) must be
 // bought first, has no libvirt URI (a scenario's host), or has a URI
 // whose host name is reserved for examples (RFC 2606 and 6761:
 // example.com, example.net, example.org, and the top-level names
@@ -24,7 +24,7 @@ func (p *Plan) ForReview() (bool, string) {
 	touched := map[string]bool{}
 	for _, a := range p.Actions {
 		switch a.Op {
-		case OpCreate:
+		case OpCreate, OpRemove:
 			touched[a.Host] = true
 		case OpMove:
 			touched[a.Host] = true

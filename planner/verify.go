@@ -77,6 +77,11 @@ func (v *verifier) loads() {
 		case OpMove: // its first migration's source, its last one's destination
 			before[a.Move.From] = before[a.Move.From].Add(a.Demand)
 			after[a.Host] = after[a.Host].Add(a.Demand)
+		case OpRemove:
+			before[a.Host] = before[a.Host].Add(a.Demand)
+			if !slices.Contains(h.Removed, a.Guest) {
+				v.fail("remove %s from %s: the host does not list it as removed", a.Guest, a.Host)
+			}
 		case OpCreate:
 			after[a.Host] = after[a.Host].Add(a.Demand)
 			if h.Excluded {
@@ -141,7 +146,7 @@ func (v *verifier) groups() {
 	for _, g := range v.plan.Groups {
 		byDomain := map[string][]member{}
 		for _, a := range v.finalActions() {
-			if a.Group != g.Name || v.hosts[a.Host] == nil {
+			if a.Group != g.Name || v.hosts[a.Host] == nil || a.Op == OpRemove {
 				continue
 			}
 			dom := domain(v.hosts[a.Host], g.Scope)
@@ -232,6 +237,7 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 		selector[g.Name] = g.Selector
 	}
 	covered := map[string]bool{}
+	v.desiredState(sc, demand, demanded, covered)
 	for _, a := range v.plan.Actions {
 		if a.Op != OpCreate {
 			continue
@@ -280,7 +286,7 @@ func (v *verifier) appetiteLimit(sc *inventory.Scenario, limit int) {
 	added := map[string]map[inventory.Dimension]bool{}
 	for _, a := range v.finalActions() {
 		p, ok := sc.Profile(a.Profile)
-		if !ok || !p.HasAppetite {
+		if !ok || !p.HasAppetite || a.Op == OpRemove {
 			continue
 		}
 		if count[a.Host] == nil {

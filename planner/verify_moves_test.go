@@ -140,9 +140,9 @@ func TestVerifyMovesCatches(t *testing.T) {
 		{"move actions without a moves section", "consolidate", func(p *planner.Plan) {
 			p.Moves = nil
 		}, "but no moves section"},
-		{"a removal (not planned yet)", "consolidate", func(p *planner.Plan) {
+		{"a removal the scenario does not call for", "consolidate", func(p *planner.Plan) {
 			p.Actions[0].Op = planner.OpRemove
-		}, `unknown action "remove"`},
+		}, "the host does not list it as removed"},
 		{"failover reserve", "consolidate", func(p *planner.Plan) {
 			// The plan was made without a reserve to keep; freeing four
 			// hosts weakens it, and the referee sees the step that does.

@@ -167,7 +167,7 @@ func saveAdvice(p *planner.Plan, path string) string {
 	if p.Migrations() > 0 {
 		return "berth validate " + path + " re-checks every step; apply it with: berth apply " + path
 	}
-	if p.Creates() == 0 {
+	if p.Changes() == 0 {
 		return "it changes nothing on the hosts"
 	}
 	return "apply it with: berth apply " + path

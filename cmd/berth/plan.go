@@ -118,7 +118,7 @@ func planExit(p *planner.Plan, detailed bool) error {
 	if !p.Complete() {
 		return silentExit(exitUnplaced)
 	}
-	if detailed && p.Creates()+p.Migrations() > 0 {
+	if detailed && p.Changes() > 0 {
 		return silentExit(exitChanges)
 	}
 	return nil
@@ -144,8 +144,8 @@ func newPlanner(a *app, cmd *cobra.Command, sc *inventory.Scenario, pf *policyFl
 // applyHint says how the saved plan can be applied, or why it cannot be
 // (apply.Applicable, the check berth apply makes before contacting any host).
 func applyHint(p *planner.Plan, path string, uri func(planner.HostPlan) string) string {
-	if p.Creates() == 0 {
-		return "it creates nothing"
+	if p.Changes() == 0 {
+		return "it changes nothing on the hosts"
 	}
 	if err := apply.Applicable(p, uri); err != nil {
 		return err.Error()
