@@ -17,7 +17,7 @@ func newBenchCmd(a *app) *cobra.Command {
   make bench-quality    # every strategy on both public sets → docs/benchmarks/quality.md
   berth bench rebalance > rebalance.jsonl`,
 	}
-	cmd.AddCommand(newBenchVBPCmd(a), newBenchRebalanceCmd(a))
+	cmd.AddCommand(newBenchVBPCmd(a), newBenchRebalanceCmd(a), newBenchFleetCmd(a))
 	return cmd
 }
 

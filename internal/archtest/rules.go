@@ -34,7 +34,10 @@ var MayImport = map[string][]string{
 	// Public .vbp instances as placement problems, and the harness that
 	// packs them (berth bench).
 	"vbp":   {"placement"},
-	"bench": {"placement", "vbp"},
+	"bench": {"placement", "vbp", "scenarios/fleetgen"},
+	// Generated web/db/cache fleets as placement problems (berth bench
+	// fleet, tests).
+	"scenarios/fleetgen": {"placement"},
 
 	// Everything that talks to libvirt.
 	"hypervisor":        {"internal/hosturi"},
@@ -81,7 +84,7 @@ var MayImport = map[string][]string{
 // hypervisor. tui/applyview is not among them: through planner/apply it
 // links what apply links.
 var LibvirtFree = []string{
-	"placement", "vbp", "bench",
+	"placement", "vbp", "bench", "scenarios/fleetgen",
 	"inventory", "inventory/history", "scenarios",
 	"planner", "planner/report", "planner/report/extra", "planner/check",
 	"tui", "tui/common", "tui/components", "tui/keymap", "tui/pages", "tui/styles",
