@@ -84,7 +84,7 @@ func BenchmarkStageBuild(b *testing.B) {
 			sc, _ := stageFleet(b, n)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := buildModel(sc, &sc.Policy, &Edits{}); err != nil {
+				if _, err := buildModel(sc, &sc.Policy, &Edits{}, true); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -98,7 +98,7 @@ func BenchmarkStageSolve(b *testing.B) {
 	for _, n := range stageSizes {
 		b.Run(stageName(n), func(b *testing.B) {
 			sc, _ := stageFleet(b, n)
-			m, err := buildModel(sc, &sc.Policy, &Edits{})
+			m, err := buildModel(sc, &sc.Policy, &Edits{}, true)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -188,7 +188,7 @@ func BenchmarkWholePath(b *testing.B) {
 
 func stageSolution(b *testing.B, sc *inventory.Scenario) (*model, *placement.Solution) {
 	b.Helper()
-	m, err := buildModel(sc, &sc.Policy, &Edits{})
+	m, err := buildModel(sc, &sc.Policy, &Edits{}, true)
 	if err != nil {
 		b.Fatal(err)
 	}

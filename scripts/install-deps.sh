@@ -7,7 +7,8 @@
 #
 # A freshly booted machine often has apt busy (unattended upgrades): the
 # install waits up to DEPS_LOCK_TIMEOUT seconds (default 600) for the dpkg
-# and apt locks instead of failing at once.
+# and apt locks instead of failing at once. DEPS_EXTRA names more packages
+# to ensure (space-separated), as the script's own test does.
 set -euo pipefail
 
 what=${1:-test}
@@ -38,6 +39,9 @@ test)
 	while IFS=$'\t' read -r pkg reason; do
 		have "$pkg" || { need+=("$pkg"); why+=("  $pkg: $reason"); }
 	done < <(test_packages)
+	for pkg in ${DEPS_EXTRA:-}; do
+		have "$pkg" || { need+=("$pkg"); why+=("  $pkg: asked for in DEPS_EXTRA"); }
+	done
 	;;
 *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
