@@ -238,8 +238,8 @@ func TestWhyNotFoldsReasons(t *testing.T) {
 	mustContain(t, helpBar(s), "w all reasons")
 	h.keys("w")
 	s = h.screen()
-	for _, l := range u.Summary {
-		mustContain(t, s, l)
+	for _, l := range u.Summary { // long reasons wrap: read the words
+		mustContain(t, strings.Join(strings.Fields(s), " "), strings.Join(strings.Fields(l), " "))
 	}
 	if strings.Contains(s, "more reason") {
 		t.Errorf("w still says more reasons exist:\n%s", s)

@@ -118,9 +118,24 @@ func (g *Guest) summary(lines []string) []string {
 			out = append(out, fmt.Sprintf("… %s (%s shows all)", planner.CountOf(more, "more reason", "more reasons"), g.ctx.Keys.Reasons.Help().Key))
 			break
 		}
-		out = append(out, "- "+s)
+		out = append(out, g.wrapReason("- "+s)...)
 	}
 	return out
+}
+
+// wrapReason breaks one why-not line into rows of the screen's width
+// (indented two cells, continuations four), so that a long reason is read
+// whole rather than cut: at most reasonRows rows.
+func (g *Guest) wrapReason(s string) []string {
+	const reasonRows = 6
+	if g.width <= 8 {
+		return []string{s}
+	}
+	rows := common.Wrap(s, g.width-4, reasonRows)
+	for i := 1; i < len(rows); i++ {
+		rows[i] = "  " + rows[i]
+	}
+	return rows
 }
 
 // summaryCut reports whether the guest has why-not lines that the screen
