@@ -238,3 +238,19 @@ func TestVerifierChecksRemovals(t *testing.T) {
 		t.Errorf("verifier missed the removal of a demanded guest:\n%s", got)
 	}
 }
+
+// TestRemovalsAreReviewed: a plan whose only changes are removals changes
+// hosts all the same: on hosts without a libvirt URI it is for review.
+func TestRemovalsAreReviewed(t *testing.T) {
+	sc := embedded(t, scenarios.Default)
+	applied := applyInMemory(t, sc, mustPlan(t, sc))
+	applied.Demand[0].Count--
+	p := mustPlan(t, applied)
+	if p.Creates() != 0 || p.Removals() != 1 {
+		t.Fatalf("want a plan with only a removal: %d creates, %d removals", p.Creates(), p.Removals())
+	}
+	review, why := p.ForReview()
+	if !review || !strings.Contains(why, "URI") {
+		t.Errorf("ForReview = %v, %q; want for review: the host that loses a guest has no usable URI", review, why)
+	}
+}

@@ -246,6 +246,9 @@ func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply)
 		err := a.dryRunMoves(cmd.Context(), prep)
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
+		if err == nil && prep.Refused != nil {
+			err = prep.Refused // what the real run would say, and its exit code
+		}
 		return false, err
 	}
 	if prep.Plan().Changes() == 0 {

@@ -204,6 +204,10 @@ type Apply struct {
 	// they have it all). Run refuses to start while it is set; Summary
 	// lists it.
 	Missing *MissingResourcesError
+	// Refused is set in a dry run of a plan whose removals are not allowed
+	// (a real run is refused by Prepare): Summary shows the plan, removals
+	// included, and the caller then reports Refused, as the real run would.
+	Refused *RemovalsNotAllowedError
 
 	// hostKeys name each host (by plan name) for its lock: its UUID, as
 	// the checks read it.
@@ -243,7 +247,10 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 		return nil, err
 	}
 	if err := a.checkRemovals(); err != nil {
-		return nil, err
+		if !opt.DryRun {
+			return nil, err
+		}
+		a.Refused = err
 	}
 	if err := a.checkTemplates(); err != nil {
 		return nil, err

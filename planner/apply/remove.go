@@ -49,7 +49,7 @@ func (e *RemovalsNotAllowedError) Error() string {
 }
 
 // checkRemovals refuses removals unless they are allowed.
-func (a *Apply) checkRemovals() error {
+func (a *Apply) checkRemovals() *RemovalsNotAllowedError {
 	if a.plan.Removals() == 0 || a.opt.AllowRemovals {
 		return nil
 	}
@@ -89,6 +89,9 @@ func (a *Apply) summaryRemovals(w io.Writer, wk hostWork) {
 		}
 		fmt.Fprintf(w, "    - %-16s shut down (power off after %s), undefine, %s: %s, %s", act.Guest,
 			a.shutdownTimeout(), vols, orDash(act.Profile), planner.VectorText(act.Allocation))
+		if a.Refused != nil {
+			fmt.Fprint(w, " [needs --allow-removals]")
+		}
 		if note := a.removeResumeNote(i); note != "" {
 			fmt.Fprintf(w, " [%s]", note)
 		}

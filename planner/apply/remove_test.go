@@ -46,8 +46,24 @@ func TestApplyRemovals(t *testing.T) {
 		t.Errorf("a refused apply changed the domains (-want +got):\n%s", diff)
 	}
 
+	// A dry run shows the removals, then refuses as the real run would.
+	dry := opt
+	dry.DryRun = true
+	a, err := Prepare(context.Background(), p, dry)
+	if err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	var drySum bytes.Buffer
+	a.Summary(&drySum)
+	if a.Refused == nil || !strings.Contains(drySum.String(), "- cache-2") || !strings.Contains(drySum.String(), "[needs --allow-removals]") {
+		t.Errorf("dry run without AllowRemovals: Refused %v; summary should list cache-2 as needing --allow-removals:\n%s", a.Refused, drySum.String())
+	}
+	if _, err := a.Run(context.Background()); !errors.As(err, &refused) {
+		t.Errorf("running a dry run's refused plan: err = %v, want the removals refused", err)
+	}
+
 	opt.AllowRemovals = true
-	a, err := Prepare(context.Background(), p, opt)
+	a, err = Prepare(context.Background(), p, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

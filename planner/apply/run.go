@@ -24,6 +24,9 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 	if a.Missing != nil {
 		return nil, a.Missing
 	}
+	if a.Refused != nil {
+		return nil, a.Refused
+	}
 	start := time.Now()
 	rep := &Report{Plan: a.plan.ID, Journal: a.journal.Path(), Run: a.journal.Run(), Kept: a.kept}
 	results := map[int]*ActionResult{}
