@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/hypervisor"
 	"github.com/berth-dev/berth/inventory"
+	"github.com/berth-dev/berth/inventory/live"
 	"github.com/berth-dev/berth/planner"
 	"github.com/google/go-cmp/cmp"
 )
@@ -185,5 +187,49 @@ func TestResumedRemovalIsNotStale(t *testing.T) {
 	live.Guests = live.Guests[1:]
 	if ch := HostChanges(p, h, live); len(ch) == 0 {
 		t.Errorf("a host that lost a guest the plan keeps does not look changed")
+	}
+}
+
+// TestRemovalResumesAfterCrash: apply dies before each journal record of a
+// run that removes two guests with their volumes; the next run finishes
+// the job, whatever was done, and ends with the same hosts as a run that
+// was never interrupted.
+func TestRemovalResumesAfterCrash(t *testing.T) {
+	p, conn, journal := removalPlan(t, 1)
+	opt := quiet(testOptions(t, map[string]*hypervisor.Conn{"kvm-remove1": conn}, journal))
+	opt.AllowRemovals, opt.DeleteVolumes = true, true
+	mustApply(t, p, opt)
+	recs, err := ReadJournalFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(recs) // begin, 3 steps × 2 records × 2 guests, end
+	if n != 14 {
+		t.Fatalf("an uninterrupted run wrote %d records, want 14", n)
+	}
+	for k := 1; k <= n; k++ {
+		t.Run(fmt.Sprintf("crash before record %d of %d", k, n), func(t *testing.T) {
+			_, uri := copyHostFile(t, "kvm-remove1")
+			conn := connectTest(t, uri)
+			journal := filepath.Join(t.TempDir(), "plan.json.journal")
+			opt := quiet(testOptions(t, map[string]*hypervisor.Conn{"kvm-remove1": conn}, journal))
+			opt.AllowRemovals, opt.DeleteVolumes = true, true
+			opt.ReadFleet = ReadURIs(func(planner.HostPlan) string { return uri }, nil, live.ReadOptions{})
+			opt.crashAt = k
+			if _, err := applyPlan(t, p, opt); !errors.Is(err, errCrashed) {
+				t.Fatalf("crashing run: err = %v, want the injected crash", err)
+			}
+			opt.crashAt = 0
+			rep := mustApply(t, p, opt)
+			if !rep.Complete() {
+				t.Errorf("the resumed run did not finish: %+v", rep.Results)
+			}
+			if diff := cmp.Diff([]string{"cache-1", "legacy"}, domainNames(t, conn)); diff != "" {
+				t.Errorf("domains (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"cache-1.qcow2"}, volumes(t, conn, "berth-pool")); diff != "" {
+				t.Errorf("volumes (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
