@@ -69,6 +69,15 @@ func TestApplyRemovals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The host that only loses guests is locked like one that gains them.
+	other := opt
+	other.Journal = filepath.Join(t.TempDir(), "other.journal")
+	if b, err := Prepare(context.Background(), p, other); err == nil || !strings.Contains(err.Error(), "is being changed by another berth apply") {
+		if b != nil {
+			b.Close()
+		}
+		t.Errorf("a second apply on the host: err = %v, want the host lock refusing it", err)
+	}
 	var sum bytes.Buffer
 	a.Summary(&sum)
 	for _, want := range []string{"2 guests to remove", "- cache-2", "- cache-3", "volumes kept"} {
