@@ -129,10 +129,13 @@ func (v *verifier) desiredState(sc *inventory.Scenario, demand []inventory.Deman
 		v.fail("%v", err)
 		return
 	}
-	removed := map[string]bool{}
+	removed, kept := map[string]bool{}, 0
 	for _, a := range v.plan.Actions {
 		switch {
 		case (a.Op == OpKeep || a.Op == OpMove) && st.satisfied[a.Guest]:
+			if !covered[a.Guest] {
+				kept++
+			}
 			covered[a.Guest] = true
 		case a.Op == OpRemove:
 			removed[a.Guest] = true
@@ -146,6 +149,9 @@ func (v *verifier) desiredState(sc *inventory.Scenario, demand []inventory.Deman
 			v.fail("demanded guest %s runs already, but the plan does not keep it", name)
 			covered[name] = true
 		}
+	}
+	if m := v.plan.Metrics; m.Running != kept || m.Removed != len(removed) {
+		v.fail("metrics say %d demanded guests run already and %d are removed; the actions say %d and %d", m.Running, m.Removed, kept, len(removed))
 	}
 	if v.plan.Moves != nil {
 		return

@@ -238,3 +238,61 @@ func TestVerifierChecksRemovals(t *testing.T) {
 		t.Errorf("verifier missed the removal of a demanded guest:\n%s", got)
 	}
 }
+
+// TestRemovalsAreReviewed: a plan whose only changes are removals changes
+// hosts all the same: on hosts without a libvirt URI it is for review.
+func TestRemovalsAreReviewed(t *testing.T) {
+	sc := embedded(t, scenarios.Default)
+	applied := applyInMemory(t, sc, mustPlan(t, sc))
+	applied.Demand[0].Count--
+	p := mustPlan(t, applied)
+	if p.Creates() != 0 || p.Removals() != 1 {
+		t.Fatalf("want a plan with only a removal: %d creates, %d removals", p.Creates(), p.Removals())
+	}
+	review, why := p.ForReview()
+	if !review || !strings.Contains(why, "URI") {
+		t.Errorf("ForReview = %v, %q; want for review: the host that loses a guest has no usable URI", review, why)
+	}
+}
+
+// TestConvergesOnEveryScenario: on every embedded scenario whose plan
+// buys nothing, plan → apply → plan has nothing to do, and after any
+// entry's count is lowered, plan → apply → plan converges again, the
+// verifier accepting every plan on the way.
+func TestConvergesOnEveryScenario(t *testing.T) {
+	for _, name := range scenarios.Names() {
+		t.Run(name, func(t *testing.T) {
+			sc := embedded(t, name)
+			first := mustPlan(t, sc)
+			if len(first.Buy) > 0 {
+				t.Skipf("the plan buys hosts, which apply cannot create")
+			}
+			verifyClean(t, first, sc)
+			applied := applyInMemory(t, sc, first)
+			if p := mustPlan(t, applied); p.Changes() != 0 {
+				t.Fatalf("re-planning the applied demand changes %d things", p.Changes())
+			}
+			for i := range applied.Demand {
+				if applied.Demand[i].Count < 2 {
+					continue
+				}
+				lowered := applied.Clone()
+				lowered.Demand[i].Count /= 2
+				p := mustPlan(t, lowered)
+				verifyClean(t, p, lowered)
+				placed := 0
+				for _, a := range first.Actions {
+					if a.Op == planner.OpCreate && strings.HasPrefix(a.Guest, lowered.Demand[i].Name+"-") {
+						placed++
+					}
+				}
+				if want := placed - lowered.Demand[i].Count; p.Removals() != max(want, 0) || p.Creates() != 0 {
+					t.Errorf("%s lowered to %d: %d removals, %d creates; want %d removals, none created", lowered.Demand[i].Name, lowered.Demand[i].Count, p.Removals(), p.Creates(), max(want, 0))
+				}
+				if again := mustPlan(t, applyInMemory(t, lowered, p)); again.Changes() != 0 {
+					t.Errorf("%s lowered: after its removals the plan still changes %d things", lowered.Demand[i].Name, again.Changes())
+				}
+			}
+		})
+	}
+}

@@ -43,7 +43,10 @@ Hosts are worked on in parallel (--parallel), each host's guests in plan
 order. Every step is journaled (PLAN.journal, or --journal); running the same
 apply again resumes where it stopped and skips what is done. A create that
 fails is rolled back. apply never touches a domain berth did not create for
-this plan. See docs/apply.md.
+this plan. A plan that removes guests (a demand count lowered) is refused
+unless --allow-removals: each is shut down (powered off after
+--shutdown-timeout), then undefined; its volumes are kept unless
+--delete-volumes. See docs/apply.md.
 
 A plan's moves (berth drain, rebalance, waves, plan --allow-moves) run first,
 wave by wave within the plan's per-host limits: a running guest migrates live
@@ -60,6 +63,7 @@ say exactly what).`,
   berth apply plan.json --dry-run            # show what would be done
   berth apply plan.json --yes --parallel 8   # CI: no question
   berth apply plan.json --refresh -f fleet.yaml   # the hosts changed: re-plan, then apply
+  berth apply plan.json --allow-removals     # also remove guests beyond a lowered count
   berth apply drain.json --bandwidth 2Gbps --migration-timeout 30m   # moves, capped`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,6 +77,9 @@ say exactly what).`,
 	fl.BoolVar(&f.force, "force", false, "apply even if the hosts changed since the plan was made (command line only)")
 	fl.BoolVar(&f.refresh, "refresh", false, "if the hosts changed, re-plan on them as they are now (needs -f or --scenario: what the plan was made from)")
 	fl.BoolVar(&f.noStart, "no-start", false, "define the new guests but do not start them")
+	fl.Bool("allow-removals", false, "remove the guests the plan removes (beyond their demand entry's count): shut down, then undefine (command line only)")
+	fl.Bool("delete-volumes", false, "with --allow-removals, also delete the removed guests' pool volumes (command line only)")
+	fl.Duration("shutdown-timeout", apply.DefaultShutdownTimeout, "how long a removal waits for a guest to shut down before it powers it off")
 	fl.Int("parallel", 4, "how many hosts to work on at once")
 	fl.StringVar(&f.journal, "journal", "", "journal file (default PLAN.journal)")
 	fl.Duration("step-timeout", 10*time.Minute, "give up on one libvirt call after this long")
@@ -123,6 +130,9 @@ func checkApplyFlags(a *app, cmd *cobra.Command) error {
 	if explicitFlag(cmd, "force") && explicitFlag(cmd, "refresh") {
 		return fmt.Errorf("give either --force or --refresh, not both")
 	}
+	if explicitFlag(cmd, "delete-volumes") && !explicitFlag(cmd, "allow-removals") {
+		return fmt.Errorf("--delete-volumes deletes the volumes of removed guests: give it with --allow-removals")
+	}
 	_, err := a.count(cmd, "parallel", 1)
 	return err
 }
@@ -163,6 +173,10 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 	if readOpt.Concurrency, err = a.count(cmd, "concurrency", 0); err != nil {
 		return apply.Options{}, nil, err
 	}
+	shutdownTimeout, err := a.duration(cmd, "shutdown-timeout")
+	if err != nil {
+		return apply.Options{}, nil, err
+	}
 	return apply.Options{
 		URI:            hosts.uri,
 		Moves:          moves,
@@ -177,6 +191,11 @@ func (a *app) applyOptions(cmd *cobra.Command, planPath string) (apply.Options, 
 		LockDir:        a.v.GetString("lock-dir"),
 		StepTimeout:    stepTimeout,
 		DryRun:         a.v.GetBool("dry-run"),
+		// Removing guests, and their volumes, is asked for on the command
+		// line each time, never by a config file or the environment.
+		AllowRemovals:   explicitFlag(cmd, "allow-removals"),
+		DeleteVolumes:   explicitFlag(cmd, "delete-volumes"),
+		ShutdownTimeout: shutdownTimeout,
 	}, hosts, nil
 }
 
@@ -227,11 +246,14 @@ func (a *app) confirmApply(cmd *cobra.Command, f *applyFlags, prep *apply.Apply)
 		err := a.dryRunMoves(cmd.Context(), prep)
 		prep.Close()
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
+		if err == nil && prep.Refused != nil {
+			err = prep.Refused // what the real run would say, and its exit code
+		}
 		return false, err
 	}
-	if prep.Plan().Creates()+prep.Plan().Migrations() == 0 {
+	if prep.Plan().Changes() == 0 {
 		prep.Close()
-		fmt.Fprintln(a.stdout, "\nNothing to do: the plan creates no guests.")
+		fmt.Fprintln(a.stdout, "\nNothing to do: the plan changes nothing on the hosts.")
 		return false, nil
 	}
 	if approved(cmd, f) {

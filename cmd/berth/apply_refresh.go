@@ -154,5 +154,31 @@ func planDiff(old, fresh *planner.Plan) []string {
 			out = append(out, fmt.Sprintf("! %s cannot be placed any more", g))
 		}
 	}
+	return append(out, removalDiff(old, fresh)...)
+}
+
+// removalDiff lists the guests one plan removes and the other does not.
+func removalDiff(old, fresh *planner.Plan) []string {
+	removes := func(p *planner.Plan) map[string]string {
+		m := map[string]string{}
+		for _, act := range p.Actions {
+			if act.Op == planner.OpRemove {
+				m[act.Guest] = act.Host
+			}
+		}
+		return m
+	}
+	was, is := removes(old), removes(fresh)
+	var out []string
+	for _, act := range fresh.Actions {
+		if _, ok := was[act.Guest]; act.Op == planner.OpRemove && !ok {
+			out = append(out, fmt.Sprintf("- %s removed from %s (not in the reviewed plan)", act.Guest, act.Host))
+		}
+	}
+	for _, act := range old.Actions {
+		if _, ok := is[act.Guest]; act.Op == planner.OpRemove && !ok {
+			out = append(out, fmt.Sprintf("= %s (on %s): not removed by the refreshed plan", act.Guest, act.Host))
+		}
+	}
 	return out
 }

@@ -150,5 +150,8 @@ func applyHint(p *planner.Plan, path string, uri func(planner.HostPlan) string) 
 	if err := apply.Applicable(p, uri); err != nil {
 		return err.Error()
 	}
+	if n := p.Removals(); n > 0 {
+		return fmt.Sprintf("it removes %s: apply it with: berth apply %s --allow-removals", planner.CountOf(n, "guest", "guests"), path)
+	}
 	return "apply it with: berth apply " + path
 }

@@ -26,6 +26,8 @@ type Hypervisor interface {
 	DefineGuest(ctx context.Context, g hypervisor.GuestSpec) error
 	StartDomain(ctx context.Context, name string) error
 	DestroyDomain(ctx context.Context, name string) error
+	// ShutdownDomain asks the guest to shut down, without waiting.
+	ShutdownDomain(ctx context.Context, name string) error
 	UndefineDomain(ctx context.Context, name string) error
 }
 
@@ -151,6 +153,16 @@ type Options struct {
 	// time; it must not block for long.
 	Watch func(ProgressEvent)
 
+	// AllowRemovals lets apply carry out the plan's removals (remove.go);
+	// without it a plan that removes guests is refused before anything
+	// changes. DeleteVolumes deletes the pool volumes of removed guests
+	// (else they are kept); ShutdownTimeout is how long a removal waits for
+	// a guest to shut down before it powers it off (0 =
+	// DefaultShutdownTimeout).
+	AllowRemovals   bool
+	DeleteVolumes   bool
+	ShutdownTimeout time.Duration
+
 	// Moves say how the plan's moves are carried out (move_options.go).
 	Moves MoveOptions
 
@@ -192,6 +204,10 @@ type Apply struct {
 	// they have it all). Run refuses to start while it is set; Summary
 	// lists it.
 	Missing *MissingResourcesError
+	// Refused is set in a dry run of a plan whose removals are not allowed
+	// (a real run is refused by Prepare): Summary shows the plan, removals
+	// included, and the caller then reports Refused, as the real run would.
+	Refused *RemovalsNotAllowedError
 
 	// hostKeys name each host (by plan name) for its lock: its UUID, as
 	// the checks read it.
@@ -199,10 +215,11 @@ type Apply struct {
 	locks    *hostLocks
 }
 
-// hostWork is the create actions of one host, in plan order.
+// hostWork is the create and remove actions of one host, in plan order.
 type hostWork struct {
 	host    planner.HostPlan
-	actions []int // indexes into plan.Actions
+	actions []int // creates: indexes into plan.Actions
+	removes []int // removals (run before the creates, which may need their room)
 }
 
 // Prepare checks plan against the hosts and opens its journal. Nothing
@@ -229,6 +246,12 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 	if err := Applicable(plan, opt.URI); err != nil {
 		return nil, err
 	}
+	if err := a.checkRemovals(); err != nil {
+		if !opt.DryRun {
+			return nil, err
+		}
+		a.Refused = err
+	}
 	if err := a.checkTemplates(); err != nil {
 		return nil, err
 	}
@@ -253,9 +276,10 @@ func Prepare(ctx context.Context, plan *planner.Plan, opt Options) (*Apply, erro
 	return a, nil
 }
 
-// hostWorks groups the plan's create actions by host, hosts in plan
-// order, leaving out hosts with nothing to create, and counts the guests
-// the plan keeps. Other actions are refused: this berth only creates.
+// hostWorks groups the plan's create and remove actions by host, hosts in
+// plan order, leaving out hosts with nothing to create or remove, and
+// counts the guests the plan keeps. Moves are moves.go's; other actions
+// are refused.
 func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 	byHost := map[string]*hostWork{}
 	for _, h := range plan.Hosts {
@@ -266,6 +290,12 @@ func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 		case planner.OpKeep:
 			kept++
 		case planner.OpMove: // moves.go
+		case planner.OpRemove:
+			w := byHost[act.Host]
+			if w == nil {
+				return nil, 0, fmt.Errorf("plan %s: action %d removes %s from host %s, which the plan does not list", plan.ID, i+1, act.Guest, act.Host)
+			}
+			w.removes = append(w.removes, i)
 		case planner.OpCreate:
 			w := byHost[act.Host]
 			if w == nil {
@@ -277,7 +307,7 @@ func hostWorks(plan *planner.Plan) (works []hostWork, kept int, err error) {
 		}
 	}
 	for _, h := range plan.Hosts {
-		if w := byHost[h.Name]; len(w.actions) > 0 {
+		if w := byHost[h.Name]; len(w.actions)+len(w.removes) > 0 {
 			works = append(works, *w)
 		}
 	}
@@ -335,13 +365,20 @@ func (a *Apply) Close() error {
 // did according to the journal.
 func (a *Apply) Summary(w io.Writer) {
 	creates := 0
+	var createHosts []string
 	for _, h := range a.hosts {
 		creates += len(h.actions)
+		if len(h.actions) > 0 {
+			createHosts = append(createHosts, h.host.Name)
+		}
 	}
 	if creates == 0 {
 		fmt.Fprintf(w, "Plan %s creates no guests", a.plan.ID)
 	} else {
-		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, planner.CountOf(creates, "guest", "guests"), listWords(hostNames(a.hosts), "host", "hosts"))
+		fmt.Fprintf(w, "Plan %s: %s to create on %s", a.plan.ID, planner.CountOf(creates, "guest", "guests"), listWords(createHosts, "host", "hosts"))
+	}
+	if n := a.removals(); n > 0 {
+		fmt.Fprintf(w, "; %s to remove", planner.CountOf(n, "guest", "guests"))
 	}
 	if a.kept > 0 {
 		fmt.Fprintf(w, "; %s", planner.CountOf(a.kept, "existing guest stays as it is", "existing guests stay as they are"))
@@ -356,6 +393,7 @@ func (a *Apply) Summary(w io.Writer) {
 	}
 	for _, wk := range a.hosts {
 		fmt.Fprintf(w, "\n  %s (%s):\n", wk.host.Name, a.uriText(wk.host))
+		a.summaryRemovals(w, wk)
 		for _, i := range wk.actions {
 			s, t := a.spec(i), a.template(i)
 			verb := "define"

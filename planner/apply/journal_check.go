@@ -12,10 +12,11 @@ var knownSteps = map[Step]bool{
 	StepVolume: true, StepDefine: true, StepStart: true,
 	StepDestroy: true, StepUndefine: true, StepDeleteVolume: true,
 	StepMigrate: true, StepMoveOffline: true,
+	StepStop: true, StepRemoveVolumes: true, StepRemove: true,
 }
 
-// moveSteps are the steps of a move action (move_journal.go); every other
-// step belongs to a create.
+// moveSteps are the steps of a move action (move_journal.go), removeSteps
+// (remove.go) those of a removal; every other step belongs to a create.
 var moveSteps = map[Step]bool{StepMigrate: true, StepMoveOffline: true}
 
 // stepEvents are the events of one step of one action; the others (begin,
@@ -52,8 +53,12 @@ func checkRecord(r Record, p *planner.Plan) error {
 		return fmt.Errorf("action %d of the plan moves %s; step %q is not a step of a move (migrate, move-offline)", r.Action, act.Guest, r.Step)
 	case act.Op == planner.OpCreate && moveSteps[r.Step]:
 		return fmt.Errorf("action %d of the plan creates %s; step %q is a step of a move", r.Action, act.Guest, r.Step)
-	case act.Op != planner.OpCreate && act.Op != planner.OpMove:
-		return fmt.Errorf("action %d of the plan %s %s; only create and move actions have steps", r.Action, act.Op+"s", act.Guest)
+	case act.Op == planner.OpRemove && !removeSteps[r.Step]:
+		return fmt.Errorf("action %d of the plan removes %s; step %q is not a step of a removal (stop, remove-volumes, remove)", r.Action, act.Guest, r.Step)
+	case act.Op != planner.OpRemove && removeSteps[r.Step]:
+		return fmt.Errorf("action %d of the plan %s %s; step %q is a step of a removal", r.Action, act.Op+"s", act.Guest, r.Step)
+	case act.Op != planner.OpCreate && act.Op != planner.OpMove && act.Op != planner.OpRemove:
+		return fmt.Errorf("action %d of the plan %s %s; only create, move and remove actions have steps", r.Action, act.Op+"s", act.Guest)
 	case r.Guest != act.Guest || r.Host != act.Host:
 		return fmt.Errorf("action %d is guest %s on host %s in the plan, but the record says guest %s on host %s", r.Action, act.Guest, act.Host, orDash(r.Guest), orDash(r.Host))
 	}

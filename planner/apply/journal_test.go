@@ -145,6 +145,7 @@ func TestJournalRefusesDamagedRecords(t *testing.T) {
 	begin := `{"plan":"abc","run":1,"event":"begin"}`
 	p := planID("abc")
 	p.Actions[4].Op = planner.OpKeep
+	p.Actions[3].Op = planner.OpRemove
 	cases := []struct {
 		name, record, want string
 	}{
@@ -161,7 +162,11 @@ func TestJournalRefusesDamagedRecords(t *testing.T) {
 		{"another guest", `{"plan":"abc","run":1,"event":"finished","action":2,"host":"h","guest":"g-3","step":"volume"}`,
 			`line 2 is damaged: action 2 is guest g-2 on host h in the plan, but the record says guest g-3 on host h`},
 		{"not a create", `{"plan":"abc","run":1,"event":"finished","action":4,"host":"h","guest":"g-4","step":"start"}`,
-			`line 2 is damaged: action 4 of the plan keeps g-4; only create and move actions have steps`},
+			`line 2 is damaged: action 4 of the plan keeps g-4; only create, move and remove actions have steps`},
+		{"a removal step on a create", `{"plan":"abc","run":1,"event":"started","action":2,"host":"h","guest":"g-2","step":"stop"}`,
+			`line 2 is damaged: action 2 of the plan creates g-2; step "stop" is a step of a removal`},
+		{"a create step on a removal", `{"plan":"abc","run":1,"event":"started","action":3,"host":"h","guest":"g-3","step":"define"}`,
+			`line 2 is damaged: action 3 of the plan removes g-3; step "define" is not a step of a removal (stop, remove-volumes, remove)`},
 		{"a move step on a create", `{"plan":"abc","run":1,"event":"started","action":2,"host":"h","guest":"g-2","step":"migrate"}`,
 			`line 2 is damaged: action 2 of the plan creates g-2; step "migrate" is a step of a move`},
 		{"run zero", `{"plan":"abc","run":0,"event":"end"}`,

@@ -15,7 +15,7 @@ import (
 // attempted, and say why.
 func (a *Apply) endBlocked(rep *Report, results map[int]*ActionResult, blocked string, start time.Time) (*Report, error) {
 	for _, w := range a.hosts {
-		for _, i := range w.actions {
+		for _, i := range w.work() {
 			r := results[i]
 			r.Detail = blocked
 			rep.Results = append(rep.Results, *r)

@@ -55,8 +55,8 @@ type hostCount struct{ total, done, failed, interrupted int }
 func newProgress(w io.Writer, watch func(ProgressEvent), hosts []hostWork) *progress {
 	p := &progress{w: w, watch: watch, hosts: map[string]*hostCount{}}
 	for _, h := range hosts {
-		p.hosts[h.host.Name] = &hostCount{total: len(h.actions)}
-		p.total += len(h.actions)
+		p.hosts[h.host.Name] = &hostCount{total: len(h.actions) + len(h.removes)}
+		p.total += len(h.actions) + len(h.removes)
 	}
 	return p
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/hypervisor"
+	"github.com/berth-dev/berth/planner"
 )
 
 // Run applies the plan: the hosts in parallel (at most Parallel at once),
@@ -23,15 +24,22 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 	if a.Missing != nil {
 		return nil, a.Missing
 	}
+	if a.Refused != nil {
+		return nil, a.Refused
+	}
 	start := time.Now()
 	rep := &Report{Plan: a.plan.ID, Journal: a.journal.Path(), Run: a.journal.Run(), Kept: a.kept}
 	results := map[int]*ActionResult{}
 	for _, w := range a.hosts {
-		for _, i := range w.actions {
+		for _, i := range w.work() {
 			results[i] = &ActionResult{Index: i, Action: a.plan.Actions[i], Outcome: OutcomeNotAttempted}
 		}
 	}
-	if err := a.journal.Write(Record{Event: EventBegin, Note: fmt.Sprintf("%d create actions on %d hosts", len(results), len(a.hosts)) + a.moves.beginNote()}); err != nil {
+	note := fmt.Sprintf("%d create actions on %d hosts", len(results)-a.removals(), len(a.hosts))
+	if n := a.removals(); n > 0 {
+		note = fmt.Sprintf("%d create and %d remove actions on %d hosts", len(results)-n, n, len(a.hosts))
+	}
+	if err := a.journal.Write(Record{Event: EventBegin, Note: note + a.moves.beginNote()}); err != nil {
 		return nil, err
 	}
 	if blocked := a.runMoves(ctx, rep); blocked != "" {
@@ -61,7 +69,7 @@ func (a *Apply) Run(ctx context.Context) (*Report, error) {
 	}
 	wg.Wait()
 	for _, w := range a.hosts {
-		for _, i := range w.actions {
+		for _, i := range w.work() {
 			r := results[i]
 			if r.Outcome == OutcomeNotAttempted && r.Detail == "" && ctx.Err() != nil {
 				r.Detail = "apply was interrupted first"
@@ -90,7 +98,7 @@ func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*Action
 	hv, release, err := a.opt.Connect(ctx, w.host)
 	if err != nil {
 		ended = "cannot connect: " + err.Error()
-		for _, i := range w.actions {
+		for _, i := range w.work() {
 			results[i].Outcome = OutcomeFailed
 			results[i].Error = ended
 			p.done(w.host.Name, results[i])
@@ -98,10 +106,24 @@ func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*Action
 		return
 	}
 	defer release()
-	for n, i := range w.actions {
+	work := w.work()
+	for n, i := range work {
 		if ctx.Err() != nil || a.journal.stopped() != nil {
 			ended = "stopped: apply was interrupted"
 			return
+		}
+		if a.plan.Actions[i].Op == planner.OpRemove {
+			r := a.newRemoval(hv, i, w.host.Name, p)
+			*results[i] = r.run(ctx)
+			p.done(w.host.Name, results[i])
+			if r.lost {
+				for _, j := range work[n+1:] {
+					results[j].Detail = "host " + w.host.Name + " stopped answering"
+				}
+				ended = "stopped: the host stopped answering"
+				return
+			}
+			continue
 		}
 		r := &creation{a: a, hv: hv, i: i, host: w.host.Name, spec: a.spec(i), tmpl: a.template(i), p: p, log: a.logs[i]}
 		if r.log == nil {
@@ -110,13 +132,19 @@ func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*Action
 		*results[i] = r.run(ctx)
 		p.done(w.host.Name, results[i])
 		if r.lost {
-			for _, j := range w.actions[n+1:] {
+			for _, j := range work[n+1:] {
 				results[j].Detail = "host " + w.host.Name + " stopped answering"
 			}
 			ended = "stopped: the host stopped answering"
 			return
 		}
 	}
+}
+
+// work is the host's actions in the order they run: removals, then
+// creates.
+func (w hostWork) work() []int {
+	return append(append([]int(nil), w.removes...), w.actions...)
 }
 
 // creation is one create action being applied.

@@ -121,6 +121,7 @@ func HostChanges(p *planner.Plan, h planner.HostPlan, live *inventory.Host) []st
 		return creates[g.Name] && g.PlanID == p.ID
 	})
 	now.Guests = movedBack(p, h, now.Guests)
+	now.Guests = removedBack(p, h, now.Guests)
 	labels := labelChanges(h, live.Labels)
 	if planner.HostFingerprint(&now) == h.Fingerprint {
 		return labels

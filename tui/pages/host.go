@@ -39,13 +39,16 @@ type hostGuest struct {
 	other  string
 }
 
-// kind is the guest's KIND cell: keep, new, in or out.
+// kind is the guest's KIND cell: keep, new, in, out or rm (removed: a guest
+// beyond its demand entry's count).
 func (g hostGuest) kind() string {
 	switch {
 	case g.isNew:
 		return "new"
 	case g.moving != "":
 		return g.moving
+	case g.action.Op == planner.OpRemove:
+		return "rm"
 	}
 	return "keep"
 }
