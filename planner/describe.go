@@ -270,6 +270,7 @@ func (d *describer) metrics(hosts []HostPlan, violations int) Metrics {
 	for _, h := range fo.FailedHosts {
 		out.Failover.FailedHosts = append(out.Failover.FailedHosts, d.names[h])
 	}
+	out.Failover.Losses = d.failoverLosses(fo)
 	return out
 }
 

@@ -249,6 +249,9 @@ type FailoverView struct {
 	Holds       bool     `json:"holds"`
 	FailedHosts []string `json:"failedHosts,omitempty"`
 	Homeless    int      `json:"homeless,omitempty"`
+	// Losses lists, when it does not hold, every set of failed hosts that
+	// leaves guests without room and those guests (failover_view.go).
+	Losses []FailoverLoss `json:"losses,omitempty"`
 }
 
 // Creates counts the plan's create actions.

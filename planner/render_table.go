@@ -128,6 +128,9 @@ func writeSummary(ew *errWriter, p *Plan) {
 	ew.printf("Use        %s\n", useText(m))
 	ew.printf("Stranded   %s\n", VectorText(m.Stranded))
 	ew.printf("Failover   %s\n", FailoverText(m.Failover))
+	for _, l := range LossLines(m.Failover) {
+		ew.printf("             %s\n", l)
+	}
 	if m.Violations > 0 {
 		ew.printf("Violations %d (see warnings)\n", m.Violations)
 	}
