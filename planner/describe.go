@@ -335,8 +335,11 @@ func PolicyFromView(v PolicyView) inventory.Policy {
 		Overcommit: v.Overcommit, Headroom: v.Headroom, Overhead: v.Overhead,
 		SafetyFactor:  v.SafetyFactor,
 		SameAppetite:  inventory.SameAppetite{Mode: inventory.AppetiteMode(v.SameAppetite), MaxPerHost: v.MaxPerHost, Penalty: v.Penalty},
-		FailoverHosts: v.FailoverHosts, Objective: inventory.Objective(v.Objective),
+		FailoverHosts: v.FailoverHosts, FailoverMode: inventory.FailoverReserve, Objective: inventory.Objective(v.Objective),
 		Strategy: v.Strategy, Seed: v.Seed, Iterations: v.Iterations,
+	}
+	if v.FailoverMode != "" {
+		p.FailoverMode = inventory.FailoverMode(v.FailoverMode)
 	}
 	for i, b := range v.Basis {
 		if i < len(p.Basis) {
@@ -356,6 +359,9 @@ func policyView(p *inventory.Policy) PolicyView {
 		SafetyFactor: p.SafetyFactor, SameAppetite: string(p.SameAppetite.Mode),
 		MaxPerHost: p.SameAppetite.MaxPerHost, Penalty: p.SameAppetite.Penalty,
 		FailoverHosts: p.FailoverHosts,
+	}
+	if p.FailoverMode == inventory.FailoverCheck {
+		v.FailoverMode = string(p.FailoverMode)
 	}
 	for _, b := range p.Basis {
 		v.Basis = append(v.Basis, string(b))

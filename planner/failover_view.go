@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
 )
 
@@ -65,4 +66,23 @@ func pick(c bool, a, b string) string {
 		return a
 	}
 	return b
+}
+
+// keepFailover keeps the policy's failover reserve on sol (which it may
+// modify): under the reserve mode (the default) it first re-arranges the
+// new guests so that the check holds or strands fewer guests
+// (placement.Reserve), then, under either mode, buys spares where they
+// help (keepFailoverRoom). Nothing runs when the check holds.
+func keepFailover(p *placement.Problem, sol *placement.Solution, pol *inventory.Policy, opt placement.Options) *placement.Solution {
+	k := pol.FailoverHosts
+	if k <= 0 {
+		return sol
+	}
+	if pol.FailoverMode != inventory.FailoverCheck {
+		if r := placement.Reserve(p, sol, k, opt); r != sol {
+			sol = r.Clone()
+		}
+	}
+	keepFailoverRoom(p, sol, k)
+	return sol
 }

@@ -64,6 +64,9 @@ type PolicyView struct {
 	MaxPerHost    int              `json:"maxPerHost"`
 	Penalty       float64          `json:"penalty"`
 	FailoverHosts int              `json:"failoverHosts"`
+	// FailoverMode is "check" when the reserve was only checked; left out
+	// for "reserve", the default.
+	FailoverMode string `json:"failoverMode,omitempty"`
 }
 
 // Edits are an operator's changes on top of the scenario (from the TUI or

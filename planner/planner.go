@@ -140,8 +140,7 @@ func (pl *Planner) Preview() (*Plan, error) {
 	}
 	pol := pl.pol
 	pol.Iterations, pol.Budget = 0, 0
-	sol := b.sol.Clone()
-	keepFailoverRoom(b.m.prob, sol, pol.FailoverHosts)
+	sol := keepFailover(b.m.prob, b.sol.Clone(), &pol, pl.options())
 	return pl.describe(&pol, &result{m: b.m, sol: sol})
 }
 
@@ -168,9 +167,9 @@ func (pl *Planner) solve() (*result, error) {
 		return nil, err
 	}
 	if sol == b.sol {
-		sol = sol.Clone() // keepFailoverRoom adds to it; built stays as built
+		sol = sol.Clone() // keepFailover adds to it; built stays as built
 	}
-	keepFailoverRoom(b.m.prob, sol, pl.pol.FailoverHosts)
+	sol = keepFailover(b.m.prob, sol, &pl.pol, pl.options())
 	pl.last = &result{m: b.m, sol: sol}
 	return pl.last, nil
 }
