@@ -16,10 +16,11 @@ const reserveWork = 20_000_000
 //  1. The spread construction as another start: it leaves room on every
 //     host, which is what restarts need.
 //  2. A descent over single moves of new guests that are neither pinned
-//     nor in an affinity group: a guest the check leaves homeless, or one
-//     on a failing host, goes to another host that takes it under every
-//     rule; the first move that lowers the homeless count is taken, until
-//     none does.
+//     nor in an affinity group — the guests the check leaves homeless
+//     first, then those on failing hosts, then the rest (room made on a
+//     host that never fails may be what a rack-bound replica needs) — each
+//     to another host that takes it under every rule; the first move that
+//     lowers the homeless count is taken, until none does.
 //
 // Each candidate costs one FailoverCheck, so Reserve stops after
 // reserveWork/(hosts+guests) of them: it is for plans whose check fails,
@@ -115,6 +116,16 @@ func descend(p *Problem, s *Solution, k int, cost reserveCost) *Solution {
 						seen[g] = true
 						cands = append(cands, g)
 					}
+				}
+			}
+		}
+		// then the others, host by host: room made elsewhere is what a
+		// rack- or zone-bound replica may need
+		for h := range st.nh {
+			for _, g := range st.members[h] {
+				if !seen[g] {
+					seen[g] = true
+					cands = append(cands, g)
 				}
 			}
 		}
