@@ -27,7 +27,8 @@ import (
 //     hosts in use) is kept.
 //
 // Both are bounded by a count of rule checks, not by time, so the result is
-// reproducible. Guests that fit on no host even with every movable guest
+// reproducible; the restarts run only when the hosts' free room covers the
+// unplaced demand in every dimension. Guests that fit on no host even with every movable guest
 // taken off (hopeless: too big, or refused by a rule no move changes) are
 // not tried at all, so a fleet that is simply too small costs nothing more.
 
@@ -49,8 +50,13 @@ func complete(p *Problem, sol *Solution, opt Options, strat strategy, name strin
 	if countUnplaced(best) == 0 {
 		return best
 	}
-	bestCost := costOf(p, best)
 	failed := unplacedOf(best)
+	if !roomForAll(p, best, failed) {
+		// Short of capacity: no order places them all; the chains
+		// placed what moves could.
+		return best
+	}
+	bestCost := costOf(p, best)
 	names := Strategies()
 	// the asked-for strategy first, then the others in name order
 	slices.SortStableFunc(names, func(a, b string) int {
@@ -96,8 +102,9 @@ func reconstruct(p *Problem, opt Options, s strategy, name string, q []int32) *S
 	return sv.solution(name)
 }
 
-// squeaky is queue with the failed guests, and the other members of their
-// groups, moved to the front (in queue order), the rest after them.
+// squeaky is queue with the failed guests moved to the front, then the
+// other members of their groups (so that a failed member of an affinity
+// group picks the group's domain), then the rest, each part in queue order.
 func squeaky(p *Problem, queue, failed []int32) []int32 {
 	front := make([]bool, p.G())
 	grp := make(map[int32]bool)
@@ -109,7 +116,12 @@ func squeaky(p *Problem, queue, failed []int32) []int32 {
 	}
 	out := make([]int32, 0, len(queue))
 	for _, g := range queue {
-		if front[g] || (p.Group[g] >= 0 && grp[p.Group[g]]) {
+		if front[g] {
+			out = append(out, g)
+		}
+	}
+	for _, g := range queue {
+		if !front[g] && p.Group[g] >= 0 && grp[p.Group[g]] {
 			out = append(out, g)
 		}
 	}
@@ -245,7 +257,7 @@ func newCompleter(st *imState, work int) *completer {
 }
 
 // run tries every unplaced, unpinned guest, hardest first, with chains of
-// depth 1, then 2, then 3; it reports whether any was placed.
+// depth 1, then 2, up to maxChainDepth; it reports whether any was placed.
 func (c *completer) run() bool {
 	st := c.st
 	var pool []int32
@@ -256,7 +268,10 @@ func (c *completer) run() bool {
 	}
 	slices.SortStableFunc(pool, func(a, b int32) int { return cmpDesc(st.weights[0][a], st.weights[0][b]) })
 	placed := false
-	for depth := 0; depth <= 3 && len(pool) > 0 && c.work > 0; depth++ {
+	// Depth 1 first: no pool guest fits anywhere as things are (the
+	// construction, or the insertion before the improvement phase,
+	// offered each every host).
+	for depth := 1; depth <= maxChainDepth && len(pool) > 0 && c.work > 0; depth++ {
 		rest := pool[:0]
 		for _, g := range pool {
 			mark := len(c.log)
@@ -272,7 +287,7 @@ func (c *completer) run() bool {
 	}
 	// A chain that placed one guest may have left room for one that
 	// failed before it: every guest still out is refused by every host.
-	for again := true; again; {
+	for again := placed; again; {
 		again = false
 		rest := pool[:0]
 		for _, g := range pool {
@@ -527,4 +542,37 @@ func (c *completer) unaddLogged(g int) {
 	h := c.st.host[g]
 	c.unadd(g)
 	c.log = append(c.log, journalOp{int32(g), h, false})
+}
+
+// maxChainDepth is the longest ejection chain tried: each level may take
+// up to two guests (and a group's blockers) off one host. Every level
+// multiplies the work, which completeWork bounds.
+const maxChainDepth = 5
+
+// roomForAll reports whether the free room of the open hosts of s covers,
+// in every dimension, the demand of the guests in out: without it no
+// arrangement places them all, and the restarts are not tried.
+func roomForAll(p *Problem, s *Solution, out []int32) bool {
+	st := stateOf(p, s, -1)
+	d := st.d
+	need := make([]float64, d)
+	for _, g := range out {
+		for k := range d {
+			need[k] += p.Demand[int(g)*d+k]
+		}
+	}
+	for h := range st.n {
+		if st.excluded(h) {
+			continue
+		}
+		for k := range d {
+			need[k] -= max(0, st.offered[h*d+k]-st.used[h*d+k])
+		}
+	}
+	for _, x := range need {
+		if x > 0 {
+			return false
+		}
+	}
+	return true
 }
