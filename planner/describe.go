@@ -213,6 +213,7 @@ func (d *describer) unplaced() []Unplaced {
 		if !ok {
 			u = new(Unplaced)
 			*u = unplaced(d.m, d.sol, d.names, gi)
+			u.FitsAfterMoving = fitsAfterMoving(d.m, d.sol, d.names, gi)
 			explained[k] = u
 			out = append(out, *u)
 			continue

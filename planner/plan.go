@@ -203,6 +203,9 @@ type Unplaced struct {
 	RefusalsOmitted int       `json:"refusalsOmitted,omitempty"`
 	// Nearest is the smallest change that would make it fit, if found.
 	Nearest *Nearest `json:"nearest,omitempty"`
+	// FitsAfterMoving, when set, is a re-arrangement that makes room: the
+	// fleet has the capacity, its arrangement does not (explain_moves.go).
+	FitsAfterMoving *Rearrangement `json:"fitsAfterMoving,omitempty"`
 }
 
 // Refusal is one reason one host refused one guest.

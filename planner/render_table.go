@@ -105,6 +105,9 @@ func RenderTable(w io.Writer, p *Plan) error {
 			if u.Nearest != nil {
 				ew.printf("    nearest: %s\n", u.Nearest.Hint)
 			}
+			if u.FitsAfterMoving != nil {
+				ew.printf("    %s\n", u.FitsAfterMoving.Hint)
+			}
 		}
 	}
 	if len(p.Warnings) > 0 {
