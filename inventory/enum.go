@@ -14,6 +14,7 @@ var (
 	Bases         = Enum[Basis]{BasisAllocation, BasisObserved, BasisMax}
 	AppetiteModes = Enum[AppetiteMode]{AppetiteSoft, AppetiteHard, AppetiteOff}
 	Objectives    = Enum[Objective]{ObjectivePack, ObjectiveSpread}
+	FailoverModes = Enum[FailoverMode]{FailoverReserve, FailoverCheck}
 	Scopes        = Enum[Scope]{ScopeHost, ScopeRack, ScopeZone}
 	// RoleSources are the ways a guest's profile can be learned from
 	// libvirt (RoleDeclared, the empty word, is written by leaving the

@@ -198,6 +198,18 @@ const (
 // Objective is what the planner optimises.
 type Objective string
 
+// FailoverMode is how a plan keeps its failover reserve.
+type FailoverMode string
+
+const (
+	// FailoverReserve makes the reserve a placement constraint: new guests
+	// are placed (and spares bought) so that the failover check holds.
+	FailoverReserve FailoverMode = "reserve"
+	// FailoverCheck places as if there were no reserve, buys spares where
+	// they help, and reports who would find no room.
+	FailoverCheck FailoverMode = "check"
+)
+
 const (
 	ObjectivePack   Objective = "pack"
 	ObjectiveSpread Objective = "spread"
@@ -219,7 +231,11 @@ type Policy struct {
 	// FailoverHosts is k: the plan keeps room to restart the guests of any
 	// k failed hosts on the others.
 	FailoverHosts int
-	Objective     Objective
+	// FailoverMode is how the plan keeps that room: FailoverReserve (the
+	// default; "" means it too) places new guests so that the check holds,
+	// FailoverCheck only buys spares and reports.
+	FailoverMode FailoverMode `json:",omitempty"`
+	Objective    Objective
 	// Strategy, Seed and Iterations choose and drive the solver.
 	Strategy   string
 	Seed       uint64
@@ -260,6 +276,7 @@ func DefaultPolicy() Policy {
 		Basis:        uniformBasis(BasisAllocation),
 		SafetyFactor: 1.2,
 		SameAppetite: SameAppetite{Mode: AppetiteSoft, MaxPerHost: 2, Penalty: 0.25},
+		FailoverMode: FailoverReserve,
 		Objective:    ObjectivePack,
 		Strategy:     "align",
 		Seed:         1,

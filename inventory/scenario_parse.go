@@ -145,7 +145,7 @@ func sortProblems(ps Problems) {
 // Field names of each section, in the order docs/scenario.md lists them.
 var (
 	scenarioFields  = []string{"apiVersion", "name", "description", "policy", "profiles", "hostModels", "groups", "hosts", "demand"}
-	policyFields    = []string{"overcommit", "headroom", "overhead", "basis", "safetyFactor", "sameAppetite", "failoverHosts", "objective", "strategy", "seed", "iterations"}
+	policyFields    = []string{"overcommit", "headroom", "overhead", "basis", "safetyFactor", "sameAppetite", "failoverHosts", "failoverMode", "objective", "strategy", "seed", "iterations"}
 	appetiteFields  = []string{"mode", "maxPerHost", "penalty"}
 	profileFields   = []string{"name", "description", "appetite", "request"}
 	hostModelFields = []string{"name", "capacity", "reserved", "labels", "max"}
@@ -245,6 +245,9 @@ func (d *decoder) policy(n *yaml.Node, path string, p *Policy) {
 	}
 	if v, ok := f["failoverHosts"]; ok {
 		p.FailoverHosts = d.integer(v, join(path, "failoverHosts"))
+	}
+	if v, ok := f["failoverMode"]; ok {
+		p.FailoverMode = FailoverMode(d.enum(v, join(path, "failoverMode"), FailoverModes.Names()...))
 	}
 	if v, ok := f["objective"]; ok {
 		p.Objective = Objective(d.enum(v, join(path, "objective"), Objectives.Names()...))

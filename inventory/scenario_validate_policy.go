@@ -48,6 +48,9 @@ func checkPolicy(p *Policy, hosts int, r policyReporter) (capacityOK bool) {
 	}
 	checkSameAppetite(&p.SameAppetite, r)
 	checkFailover(p.FailoverHosts, hosts, r)
+	if p.FailoverMode != "" && !FailoverModes.Has(p.FailoverMode) {
+		r.errorf("policy.failoverMode", "unknown failover mode %q: expected %s", p.FailoverMode, FailoverModes.Or())
+	}
 	if !Objectives.Has(p.Objective) {
 		r.errorf("policy.objective", "unknown objective %q: expected %s", p.Objective, Objectives.Or())
 	}

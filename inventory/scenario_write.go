@@ -205,6 +205,9 @@ func policyNode(p *Policy) *yaml.Node {
 	if p.FailoverHosts != def.FailoverHosts {
 		put(m, "failoverHosts", plain(strconv.Itoa(p.FailoverHosts)))
 	}
+	if p.FailoverMode != "" && p.FailoverMode != def.FailoverMode {
+		put(m, "failoverMode", strNode(string(p.FailoverMode)))
+	}
 	if p.Objective != def.Objective {
 		put(m, "objective", strNode(string(p.Objective)))
 	}

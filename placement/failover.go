@@ -7,8 +7,11 @@ import (
 
 // FailoverCheck tells whether the guests — existing and new — of any k
 // failed hosts can be restarted on the remaining hosts within their offered
-// capacity (excluded hosts take none; group and appetite rules are not
-// applied to restarts).
+// capacity and every hard rule: group rules at every scope (a restarted
+// replica never joins another member's host, rack or zone; an affinity
+// group's members restart in the domain that holds the group) and, for new
+// guests, their host set; the same-appetite rule is not applied to
+// restarts. Excluded hosts take none.
 //
 // For k = 1 every host in use is failed in turn, so the answer covers every
 // single failure. Sets of k > 1 hosts are too many to try, so the check
@@ -20,7 +23,8 @@ import (
 // through the host index, so Holds = true is proven by an actual restart
 // plan; Holds = false may be pessimistic, as vector bin packing is NP-hard.
 // When it does not hold, FailedHosts is the failing set that left the most
-// guests homeless (ties: the first found) and Homeless that number.
+// guests homeless (ties: the first found) and Homeless that number; Losses
+// lists every failing set with the guests it leaves without a host.
 func FailoverCheck(p *Problem, s *Solution, k int) Failover {
 	out := Failover{K: k, Holds: true}
 	if k <= 0 || s == nil || p.validated() != nil {
@@ -38,13 +42,26 @@ func FailoverCheck(p *Problem, s *Solution, k int) Failover {
 		sets = append(sets, f.mostLoaded(k))
 	}
 	for _, set := range sets {
-		if n := f.restart(set); n > out.Homeless {
-			out.Holds = false
-			out.Homeless = n
+		lost := f.restart(set)
+		if len(lost) == 0 {
+			continue
+		}
+		out.Holds = false
+		out.Losses = append(out.Losses, FailoverLoss{FailedHosts: set, Guests: lost})
+		if len(lost) > out.Homeless {
+			out.Homeless = len(lost)
 			out.FailedHosts = set
 		}
 	}
 	return out
+}
+
+// FailoverLoss is one set of failed hosts whose guests do not all restart:
+// Guests are those left without a host, each a new guest index (≥ 0) or
+// an existing guest as −e−1.
+type FailoverLoss struct {
+	FailedHosts []int32
+	Guests      []int32
 }
 
 type failover struct {
@@ -57,6 +74,11 @@ type failover struct {
 	on    []int32
 	ref   []float64
 	free  []float64
+	// grp counts the members of each group per domain of its scope on the
+	// hosts that are up, and total the members up per group: the restarts'
+	// group rules. Built only when the problem has groups.
+	grp   map[int64]int32
+	total []int32
 }
 
 func newFailover(p *Problem, s *Solution) *failover {
@@ -85,6 +107,15 @@ func newFailover(p *Problem, s *Solution) *failover {
 			fill[h]++
 		}
 	}
+	if len(p.Groups) > 0 {
+		f.grp = map[int64]int32{}
+		f.total = make([]int32, len(p.Groups))
+		for h := range st.n {
+			for _, i := range f.on[f.start[h]:f.start[h+1]] {
+				f.join(i, h, +1)
+			}
+		}
+	}
 	key := func(i int32) float64 { return hardness(f.demand(i), f.ref) }
 	for h := range st.n {
 		slices.SortStableFunc(f.on[f.start[h]:f.start[h+1]], func(a, b int32) int { return cmp.Compare(key(b), key(a)) })
@@ -101,6 +132,51 @@ func (f *failover) demand(i int32) []float64 {
 	return f.p.ExistingDemand[e*d : e*d+d]
 }
 
+// group is guest i's group (NoHost for none).
+func (f *failover) group(i int32) int32 {
+	if i >= 0 {
+		return f.p.Group[i]
+	}
+	return f.p.ExistingGroup[-i-1]
+}
+
+// join counts guest i on host h into (delta +1) or out of (−1) its group.
+func (f *failover) join(i int32, h int, delta int32) {
+	k := f.group(i)
+	if k < 0 || f.grp == nil {
+		return
+	}
+	f.grp[int64(k)<<32|int64(uint32(f.st.domain(h, f.p.Groups[k].Scope)))] += delta
+	f.total[k] += delta
+}
+
+// allows reports whether restarting guest i on host t keeps the rules
+// other than capacity: host set, hard same-appetite limit, group rules.
+func (f *failover) allows(i int32, t int) bool {
+	if i >= 0 && !f.st.eligible(int(i), t) {
+		return false
+	}
+	k := f.group(i)
+	if k < 0 || f.grp == nil {
+		return true
+	}
+	grp := &f.p.Groups[k]
+	n := f.grp[int64(k)<<32|int64(uint32(f.st.domain(t, grp.Scope)))]
+	if grp.Together {
+		return f.total[k] == 0 || n > 0
+	}
+	return n == 0
+}
+
+// settle puts (delta +1) or takes (−1) restarted guest i on host t.
+func (f *failover) settle(i int32, t int, delta int32) {
+	st, d := f.st, f.st.d
+	for k, x := range f.demand(i) {
+		st.used[t*d+k] += float64(delta) * x
+	}
+	f.join(i, t, delta)
+}
+
 func (f *failover) refresh(h int) {
 	st, d := f.st, f.st.d
 	for k := range d {
@@ -110,46 +186,50 @@ func (f *failover) refresh(h int) {
 }
 
 // restart fails the hosts in set, restarts their guests first-fit on the
-// others, counts the homeless and undoes everything.
-func (f *failover) restart(set []int32) int {
-	st, d := f.st, f.st.d
+// others (every rule kept), lists the homeless and undoes everything.
+func (f *failover) restart(set []int32) []int32 {
+	st := f.st
 	for _, h := range set {
 		f.idx.clear(int(h))
+		for _, i := range f.on[f.start[h]:f.start[h+1]] {
+			f.join(i, int(h), -1)
+		}
 	}
 	var c cursor
 	var moved []int32 // pairs: guest ref, host
-	homeless := 0
+	var lost []int32
 	for _, h := range set {
 		for _, i := range f.on[f.start[h]:f.start[h+1]] {
 			dem := f.demand(i)
 			f.idx.start(&c, false)
 			t := f.idx.next(&c, dem)
+			for t >= 0 && !f.allows(i, t) {
+				t = f.idx.next(&c, dem)
+			}
 			if t < 0 {
-				homeless++
+				lost = append(lost, i)
 				continue
 			}
-			for k, x := range dem {
-				st.used[t*d+k] += x
-			}
+			f.settle(i, t, +1)
 			f.refresh(t)
 			moved = append(moved, i, int32(t))
 		}
 	}
 	for j := 0; j < len(moved); j += 2 {
-		dem, t := f.demand(moved[j]), int(moved[j+1])
-		for k, x := range dem {
-			st.used[t*d+k] -= x
-		}
+		f.settle(moved[j], int(moved[j+1]), -1)
 	}
 	for j := 1; j < len(moved); j += 2 {
 		f.refresh(int(moved[j]))
 	}
 	for _, h := range set {
+		for _, i := range f.on[f.start[h]:f.start[h+1]] {
+			f.join(i, int(h), +1)
+		}
 		if !st.excluded(int(h)) {
 			f.refresh(int(h))
 		}
 	}
-	return homeless
+	return lost
 }
 
 // mostLoaded returns the k hosts in use with the largest Σ_k used/offered.

@@ -250,6 +250,16 @@ func (se *search) run() {
 		pool = se.insert(pool, true)
 		se.changed = true
 	}
+	if len(pool) > 0 {
+		// Make room for the rest by moving placed guests (complete.go).
+		newCompleter(st, completeWork).run()
+		pool = pool[:0]
+		for g, x := range st.host {
+			if x == NoHost && st.movable[g] {
+				pool = append(pool, int32(g))
+			}
+		}
+	}
 	if used, _ := st.hostsInUse(); len(pool) == 0 && used <= se.lb {
 		// At the lower bound there is no host to remove: the restarts
 		// would cost their time for the stranded-capacity term alone.
@@ -259,8 +269,8 @@ func (se *search) run() {
 		se.restart()
 	}
 	if len(pool) > 0 {
-		// Not everything is placed: emptying hosts would fight the
-		// placing. Leave the rest as the construction explained it.
+		// Not everything is placed, even by moving others: emptying
+		// hosts would fight the placing. Leave the rest as explained.
 		return
 	}
 	failed := make([]int, st.nh) // failed attempts per host

@@ -50,11 +50,13 @@ func TestFailoverCheck(t *testing.T) {
 		{"k=1 holds, split", []float64{4, 4, 4}, []float64{4}, []int32{2}, 1, Failover{K: 1, Holds: true}},
 		// C carries one new guest of 8; nobody has 8 free: C breaks it.
 		{"k=1 fails", []float64{4, 4, 0}, []float64{8}, []int32{2}, 1,
-			Failover{K: 1, FailedHosts: []int32{2}, Homeless: 1}},
+			Failover{K: 1, FailedHosts: []int32{2}, Homeless: 1,
+				Losses: []FailoverLoss{{FailedHosts: []int32{2}, Guests: []int32{0}}}}},
 		// k=2 fails the two most loaded hosts, B (6) and A (5): 11 onto C's
 		// 10 free (4 used) — 6 fits, 5 does not.
 		{"k=2 heuristic", []float64{5, 6, 4}, nil, nil, 2,
-			Failover{K: 2, FailedHosts: []int32{1, 0}, Homeless: 1}},
+			Failover{K: 2, FailedHosts: []int32{1, 0}, Homeless: 1,
+				Losses: []FailoverLoss{{FailedHosts: []int32{1, 0}, Guests: []int32{-1}}}}}, // A's 5 (existing 0)
 		{"k=0", []float64{10, 10}, nil, nil, 0, Failover{K: 0, Holds: true}},
 	}
 	for _, tt := range tests {

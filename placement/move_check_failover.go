@@ -114,13 +114,48 @@ func (r *referee) failureSets(on [][]resident, used []float64) [][]int {
 	return append(sets, hs[:min(k, len(hs))])
 }
 
-// restart fails the hosts of set and counts the guests that find no host.
+// restart fails the hosts of set and counts the guests that find no host
+// within capacity and the rules: no two members of an anti-affinity group
+// in one domain of its scope, an affinity group's members in the domain of
+// those still up (any domain when none is). The same-appetite rule is not
+// applied to restarts.
 func (r *referee) restart(set []int, on [][]resident, used []float64) int {
 	p, d := r.mp.P, r.d
 	u := slices.Clone(used)
 	failed := make([]bool, r.h)
 	for _, h := range set {
 		failed[h] = true
+	}
+	dom := func(k int32, h int) int32 {
+		switch p.Groups[k].Scope {
+		case ScopeRack:
+			return p.Rack[h]
+		case ScopeZone:
+			return p.Zone[h]
+		}
+		return int32(h)
+	}
+	// where[k] lists the domains of group k's members on hosts up
+	where := make([][]int32, len(p.Groups))
+	for h := range r.h {
+		if failed[h] {
+			continue
+		}
+		for _, g := range on[h] {
+			if k := p.ExistingGroup[g.e]; k >= 0 {
+				where[k] = append(where[k], dom(k, h))
+			}
+		}
+	}
+	ruleOK := func(e int32, c int) bool {
+		k := p.ExistingGroup[e]
+		if k < 0 {
+			return true
+		}
+		if p.Groups[k].Together {
+			return len(where[k]) == 0 || slices.Contains(where[k], dom(k, c))
+		}
+		return !slices.Contains(where[k], dom(k, c))
 	}
 	n := 0
 	for _, h := range set {
@@ -138,7 +173,7 @@ func (r *referee) restart(set []int, on [][]resident, used []float64) int {
 						break
 					}
 				}
-				if fits {
+				if fits && ruleOK(g.e, c) {
 					t = c
 					break
 				}
@@ -149,6 +184,9 @@ func (r *referee) restart(set []int, on [][]resident, used []float64) int {
 			}
 			for j, x := range dem {
 				u[t*d+j] += x
+			}
+			if k := p.ExistingGroup[g.e]; k >= 0 {
+				where[k] = append(where[k], dom(k, t))
 			}
 		}
 	}

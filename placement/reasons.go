@@ -108,4 +108,7 @@ type Failover struct {
 	// many of their guests (existing and new) found no room elsewhere.
 	FailedHosts []int32
 	Homeless    int
+	// Losses: every failing set and the guests it leaves without a host
+	// (failover.go).
+	Losses []FailoverLoss
 }

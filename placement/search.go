@@ -2,14 +2,22 @@ package placement
 
 // choose picks guest g's host: the best of the primary hosts, else of the
 // empty ones, else a bought one; −1 when nothing fits.
+//
+// A first member of a Together group that found only a host where it fits
+// alone (a fallback) among the primary hosts looks at the empty ones too:
+// one that holds the whole group wins over the fallback.
 func (sv *solver) choose(g int) (int, Terms) {
-	if h, t := sv.search(sv.primary, g); h >= 0 {
+	h, t := sv.search(sv.primary, g)
+	if h >= 0 && !sv.fellBack {
 		return h, t
 	}
 	if sv.secondary != nil {
-		if h, t := sv.search(sv.secondary, g); h >= 0 {
-			return h, t
+		if h2, t2 := sv.search(sv.secondary, g); h2 >= 0 && (h < 0 || !sv.fellBack) {
+			return h2, t2
 		}
+	}
+	if h >= 0 {
+		return h, t
 	}
 	return sv.buyFor(g)
 }
@@ -43,7 +51,8 @@ func (sv *solver) consider(c *candidate, g, h int) bool {
 // result returns the chosen host, falling back to a host where the first
 // member of a Together group fits alone.
 func (sv *solver) result(c *candidate, g int) (int, Terms) {
-	if c.best < 0 && c.fallback >= 0 {
+	sv.fellBack = c.best < 0 && c.fallback >= 0
+	if sv.fellBack {
 		c.best = c.fallback
 		sv.st.view(&sv.view, g, c.best)
 		c.terms = sv.strat.score(&sv.view)

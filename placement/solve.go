@@ -25,7 +25,10 @@ import (
 //  6. Give guests that failed one more try when hosts were bought after
 //     they failed, so that every unplaced guest is refused by every host of
 //     the solution (Explain says why).
-//  7. Run the improvement phase when Options.Iterations or Deadline ask for
+//  7. When guests are still unplaced, try to place them by moving others
+//     (complete.go: ejection chains, then constructions in other orders
+//     and with other strategies); nothing to do when all are placed.
+//  8. Run the improvement phase when Options.Iterations or Deadline ask for
 //     it, and score the guests it moved.
 //
 // Ties are broken by a seed-derived key, never by map iteration: same
@@ -47,7 +50,11 @@ func Solve(p *Problem, opt Options) (*Solution, error) {
 	}
 	sv.buildIndex(queue)
 	sv.construct(queue)
-	return refine(p, sv.solution(name), opt, strat, name), nil
+	sol := sv.solution(name)
+	if opt.Warm == nil {
+		sol = complete(p, sol, opt, strat, name, queue)
+	}
+	return refine(p, sol, opt, strat, name), nil
 }
 
 // Refine is the last stage of Solve: the improvement phase when
@@ -152,6 +159,9 @@ type solver struct {
 	// members not yet placed (len Groups*D, nil when there is no such
 	// group): the first member must go where all of them fit.
 	grpRem []float64
+
+	// fellBack: the last search returned a fallback host (search.go).
+	fellBack bool
 
 	view  hostView
 	cur   cursor

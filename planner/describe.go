@@ -223,6 +223,7 @@ func (d *describer) unplaced() []Unplaced {
 		if !ok {
 			u = new(Unplaced)
 			*u = unplaced(d.m, d.sol, d.names, gi)
+			u.FitsAfterMoving = fitsAfterMoving(d.m, d.sol, d.names, gi)
 			explained[k] = u
 			out = append(out, *u)
 			continue
@@ -283,6 +284,7 @@ func (d *describer) metrics(hosts []HostPlan, violations int) Metrics {
 	for _, h := range fo.FailedHosts {
 		out.Failover.FailedHosts = append(out.Failover.FailedHosts, d.names[h])
 	}
+	out.Failover.Losses = d.failoverLosses(fo)
 	return out
 }
 
@@ -347,8 +349,11 @@ func PolicyFromView(v PolicyView) inventory.Policy {
 		Overcommit: v.Overcommit, Headroom: v.Headroom, Overhead: v.Overhead,
 		SafetyFactor:  v.SafetyFactor,
 		SameAppetite:  inventory.SameAppetite{Mode: inventory.AppetiteMode(v.SameAppetite), MaxPerHost: v.MaxPerHost, Penalty: v.Penalty},
-		FailoverHosts: v.FailoverHosts, Objective: inventory.Objective(v.Objective),
+		FailoverHosts: v.FailoverHosts, FailoverMode: inventory.FailoverReserve, Objective: inventory.Objective(v.Objective),
 		Strategy: v.Strategy, Seed: v.Seed, Iterations: v.Iterations,
+	}
+	if v.FailoverMode != "" {
+		p.FailoverMode = inventory.FailoverMode(v.FailoverMode)
 	}
 	for i, b := range v.Basis {
 		if i < len(p.Basis) {
@@ -368,6 +373,9 @@ func policyView(p *inventory.Policy) PolicyView {
 		SafetyFactor: p.SafetyFactor, SameAppetite: string(p.SameAppetite.Mode),
 		MaxPerHost: p.SameAppetite.MaxPerHost, Penalty: p.SameAppetite.Penalty,
 		FailoverHosts: p.FailoverHosts,
+	}
+	if p.FailoverMode == inventory.FailoverCheck {
+		v.FailoverMode = string(p.FailoverMode)
 	}
 	for _, b := range p.Basis {
 		v.Basis = append(v.Basis, string(b))

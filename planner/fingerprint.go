@@ -121,12 +121,19 @@ func newInputPrints(sc *inventory.Scenario) *inputPrints {
 // fingerprint hashes everything that decided a plan: the scenario, the
 // effective policy and the edits. Two plans with the same fingerprint were
 // made from the same inputs.
+//
+// The failover mode's default is hashed as the empty word, as policies
+// made before the mode existed have it, so their plans keep their IDs.
 func (ip *inputPrints) fingerprint(pol *inventory.Policy, ed *Edits) string {
+	p := *pol
+	if p.FailoverMode == inventory.FailoverReserve {
+		p.FailoverMode = ""
+	}
 	return hashJSON(struct {
 		Scenario string
 		Policy   inventory.Policy
 		Edits    *Edits
-	}{ip.scenario, *pol, ed})
+	}{ip.scenario, p, ed})
 }
 
 // planID names a plan by its inputs and its decisions: the fingerprint and

@@ -64,6 +64,9 @@ type PolicyView struct {
 	MaxPerHost    int              `json:"maxPerHost"`
 	Penalty       float64          `json:"penalty"`
 	FailoverHosts int              `json:"failoverHosts"`
+	// FailoverMode is "check" when the reserve was only checked; left out
+	// for "reserve", the default.
+	FailoverMode string `json:"failoverMode,omitempty"`
 }
 
 // Edits are an operator's changes on top of the scenario (from the TUI or
@@ -203,6 +206,9 @@ type Unplaced struct {
 	RefusalsOmitted int       `json:"refusalsOmitted,omitempty"`
 	// Nearest is the smallest change that would make it fit, if found.
 	Nearest *Nearest `json:"nearest,omitempty"`
+	// FitsAfterMoving, when set, is a re-arrangement that makes room: the
+	// fleet has the capacity, its arrangement does not (explain_moves.go).
+	FitsAfterMoving *Rearrangement `json:"fitsAfterMoving,omitempty"`
 }
 
 // Refusal is one reason one host refused one guest.
@@ -257,6 +263,9 @@ type FailoverView struct {
 	Holds       bool     `json:"holds"`
 	FailedHosts []string `json:"failedHosts,omitempty"`
 	Homeless    int      `json:"homeless,omitempty"`
+	// Losses lists, when it does not hold, every set of failed hosts that
+	// leaves guests without room and those guests (failover_view.go).
+	Losses []FailoverLoss `json:"losses,omitempty"`
 }
 
 // Creates counts the plan's create actions.

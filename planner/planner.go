@@ -140,8 +140,7 @@ func (pl *Planner) Preview() (*Plan, error) {
 	}
 	pol := pl.pol
 	pol.Iterations, pol.Budget = 0, 0
-	sol := b.sol.Clone()
-	keepFailoverRoom(b.m.prob, sol, pol.FailoverHosts)
+	sol := keepFailover(b.m.prob, b.sol.Clone(), &pol, pl.options())
 	return pl.describe(&pol, &result{m: b.m, sol: sol})
 }
 
@@ -168,9 +167,9 @@ func (pl *Planner) solve() (*result, error) {
 		return nil, err
 	}
 	if sol == b.sol {
-		sol = sol.Clone() // keepFailoverRoom adds to it; built stays as built
+		sol = sol.Clone() // keepFailover adds to it; built stays as built
 	}
-	keepFailoverRoom(b.m.prob, sol, pl.pol.FailoverHosts)
+	sol = keepFailover(b.m.prob, sol, &pl.pol, pl.options())
 	pl.last = &result{m: b.m, sol: sol}
 	return pl.last, nil
 }
@@ -208,10 +207,12 @@ func (pl *Planner) construct() (*result, error) {
 
 // keepFailoverRoom makes the fleet keep room for the guests of any k failed
 // hosts: while the failover check fails and a host model may still be
-// bought, it adds an empty spare host of the largest model (the one that
-// adds the most room, in units of the fleet's average host) and checks
-// again. When nothing may be bought the check's verdict stands and the plan
-// reports it (exit code 3).
+// bought, it adds the empty spare host that leaves the fewest guests
+// homeless over the failing host sets (ties: the largest model, in units
+// of the fleet's average host) and checks again. A spare that helps no
+// one (every loss is a group rule the spare's rack or zone cannot lift) is
+// not bought: the check's verdict then stands, and the plan lists who
+// finds no room after which failure (exit code 3).
 func keepFailoverRoom(p *placement.Problem, sol *placement.Solution, k int) {
 	if k <= 0 || len(p.Models) == 0 {
 		return
@@ -236,17 +237,18 @@ func keepFailoverRoom(p *placement.Problem, sol *placement.Solution, k int) {
 	for _, mi := range sol.NewHosts {
 		bought[mi]++
 	}
-	for spares := 0; spares <= p.H()+k; spares++ {
-		if placement.FailoverCheck(p, sol, k).Holds {
-			return
-		}
-		best := -1
+	lost := homelessTotal(placement.FailoverCheck(p, sol, k))
+	for spares := 0; spares <= p.H()+k && lost > 0; spares++ {
+		best, bestLost := -1, lost
 		for m := range p.Models {
 			if mx := p.Models[m].Max; mx > 0 && bought[m] >= mx {
 				continue
 			}
-			if best < 0 || size(m) > size(best) {
-				best = m
+			sol.NewHosts = append(sol.NewHosts, int32(m))
+			n := homelessTotal(placement.FailoverCheck(p, sol, k))
+			sol.NewHosts = sol.NewHosts[:len(sol.NewHosts)-1]
+			if n < bestLost || (n == bestLost && best >= 0 && size(m) > size(best)) {
+				best, bestLost = m, n
 			}
 		}
 		if best < 0 {
@@ -254,7 +256,18 @@ func keepFailoverRoom(p *placement.Problem, sol *placement.Solution, k int) {
 		}
 		bought[best]++
 		sol.NewHosts = append(sol.NewHosts, int32(best))
+		lost = bestLost
 	}
+}
+
+// homelessTotal counts the guests left without a host over every failing
+// set of a failover check.
+func homelessTotal(fo placement.Failover) int {
+	n := 0
+	for _, l := range fo.Losses {
+		n += len(l.Guests)
+	}
+	return n
 }
 
 // CandidateView is one host's standing for one guest, in names.

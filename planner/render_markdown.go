@@ -24,7 +24,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 		ew.printf("| %s use | %s → %s |\n", d, Percent(m.UtilisationBefore[d], 1), Percent(m.Utilisation[d], 1))
 	}
 	ew.printf("| stranded | %s |\n", VectorText(m.Stranded))
-	ew.printf("| failover | %s |\n", FailoverText(m.Failover))
+	ew.printf("| failover | %s |\n", strings.Join(append([]string{FailoverText(m.Failover)}, LossLines(m.Failover)...), "<br>"))
 	if m.Violations > 0 {
 		ew.printf("| violations | %d |\n", m.Violations)
 	}
@@ -82,6 +82,9 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 			}
 			if u.Nearest != nil {
 				ew.printf("  - nearest: %s\n", u.Nearest.Hint)
+			}
+			if u.FitsAfterMoving != nil {
+				ew.printf("  - %s\n", u.FitsAfterMoving.Hint)
 			}
 		}
 	}

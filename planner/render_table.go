@@ -117,6 +117,9 @@ func RenderTable(w io.Writer, p *Plan) error {
 			if u.Nearest != nil {
 				ew.printf("    nearest: %s\n", u.Nearest.Hint)
 			}
+			if u.FitsAfterMoving != nil {
+				ew.printf("    %s\n", u.FitsAfterMoving.Hint)
+			}
 		}
 	}
 	if len(p.Warnings) > 0 {
@@ -140,6 +143,9 @@ func writeSummary(ew *errWriter, p *Plan) {
 	ew.printf("Use        %s\n", useText(m))
 	ew.printf("Stranded   %s\n", VectorText(m.Stranded))
 	ew.printf("Failover   %s\n", FailoverText(m.Failover))
+	for _, l := range LossLines(m.Failover) {
+		ew.printf("             %s\n", l)
+	}
 	if m.Violations > 0 {
 		ew.printf("Violations %d (see warnings)\n", m.Violations)
 	}

@@ -27,6 +27,7 @@ type enumFlag struct {
 var (
 	strategyFlag     = enumFlag{name: "strategy", what: "strategy", words: planner.Strategies()}
 	objectiveFlag    = enumFlag{name: "objective", what: "objective", words: inventory.Objectives.Names()}
+	failoverModeFlag = enumFlag{name: "failover-mode", what: "failover mode", words: inventory.FailoverModes.Names()}
 	sameAppetiteFlag = enumFlag{name: "same-appetite", what: "same-appetite mode", words: inventory.AppetiteModes.Names()}
 	outputFlag       = formatFlag()
 )

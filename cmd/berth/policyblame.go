@@ -20,6 +20,7 @@ var policyKnobs = []struct {
 	{"policy.sameAppetite.maxPerHost", []string{"max-per-host", "same-appetite"}},
 	{"policy.sameAppetite.mode", []string{"same-appetite"}},
 	{"policy.failoverHosts", []string{"failover-hosts"}},
+	{"policy.failoverMode", []string{"failover-mode"}},
 	{"policy.objective", []string{"objective"}},
 	{"policy.strategy", []string{"strategy"}},
 	{"policy.iterations", []string{"iterations"}},

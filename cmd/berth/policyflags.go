@@ -32,6 +32,7 @@ func (policyFlags) register(cmd *cobra.Command) {
 	fl.Duration("budget", 0, "time for the improvement phase instead of a step count, e.g. 5s (the plan then depends on the machine's speed; 0 = construction only)")
 	objectiveFlag.register(cmd, "", string(inventory.DefaultPolicy().Objective), "what to optimise: use leftovers and open the fewest hosts, or balance load")
 	fl.Int("failover-hosts", 0, "keep room to restart the guests of any k failed hosts (k)")
+	failoverModeFlag.register(cmd, "", string(inventory.DefaultPolicy().FailoverMode), "how to keep the failover room: place so that it holds, or only buy spares and report")
 	sameAppetiteFlag.register(cmd, "", string(inventory.DefaultPolicy().SameAppetite.Mode), "same-appetite rule: a score penalty, a limit per host, or none")
 	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
 	fl.String("overcommit", "", "overcommit ratio, for every dimension (4) or per dimension (cpu=4,memory=1)")
@@ -76,6 +77,7 @@ func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	}{
 		{strategyFlag, func(s string) { pol.Strategy = s }},
 		{objectiveFlag, func(s string) { pol.Objective = inventory.Objective(s) }},
+		{failoverModeFlag, func(s string) { pol.FailoverMode = inventory.FailoverMode(s) }},
 		{sameAppetiteFlag, func(s string) { pol.SameAppetite.Mode = inventory.AppetiteMode(s) }},
 	} {
 		if !a.isSet(cmd, k.flag.name) {
