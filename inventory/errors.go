@@ -82,6 +82,15 @@ func (p Problem) Error() string {
 	return b.String()
 }
 
+// SummariseNames writes a list of names as its first few ("a, b, c and 7
+// more"), so that a message about many hosts stays one readable line.
+func SummariseNames(names []string, few int) string {
+	if len(names) <= few+1 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:few], ", "), len(names)-few)
+}
+
 // Problems is every problem found in one pass over a scenario. ParseScenario
 // and Validate return it as their error (only when it holds at least one
 // error-severity problem); use errors.As to get at the individual problems:

@@ -110,7 +110,6 @@ func (s *Scenario) Merge(hosts []Host) (*Scenario, error) {
 	own := len(c.Hosts)
 	c.Hosts = append(c.Hosts, cloneHosts(hosts)...)
 	probs := validate(c, metaFromItems(c, own), modeFull)
-	sortProblems(probs)
 	c.Warnings = probs.Warnings()
 	if err := probs.Err(); err != nil {
 		return nil, err
@@ -130,7 +129,6 @@ func (s *Scenario) Validate() error {
 // validate` that print everything).
 func (s *Scenario) Check() Problems {
 	probs := validate(s, metaFromItems(s, len(s.Hosts)), modeFull)
-	sortProblems(probs)
 	return probs
 }
 

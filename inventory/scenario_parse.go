@@ -105,14 +105,14 @@ func readDocument(source string, data []byte) (*yaml.Node, Problems) {
 		if errors.Is(err, io.EOF) {
 			return nil, Problems{{Source: source, Message: "the file is empty: a scenario starts with \"apiVersion: " + APIVersion + "\""}}
 		}
-		return nil, Problems{yamlProblem(source, err)}
+		return nil, Problems{yamlProblem(source, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, Problems{{Source: source, Line: extra.Line, Column: extra.Column,
 			Message: "a second YAML document (after ---): a scenario file holds exactly one"}}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, Problems{yamlProblem(source, err)}
+		return nil, Problems{yamlProblem(source, data, err)}
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		return doc.Content[0], nil
@@ -120,13 +120,42 @@ func readDocument(source string, data []byte) (*yaml.Node, Problems) {
 	return &doc, nil
 }
 
-func yamlProblem(source string, err error) Problem {
+// yamlProblem turns the YAML library's error into a Problem with a line.
+// A tab in the indentation, which YAML forbids, is said as such (the
+// library says "found character that cannot start any token"), at the
+// first indented line with a tab up to the line after the one the library
+// names.
+func yamlProblem(source string, data []byte, err error) Problem {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		// The library's line is sometimes the one before the tab's.
+		if l, col := tabIndent(data, line+1); l > 0 {
+			return Problem{Source: source, Line: l, Column: col,
+				Message: "invalid YAML: tabs are not allowed in YAML indentation; indent with spaces"}
+		}
 		return Problem{Source: source, Line: line, Message: "invalid YAML: " + m[2]}
 	}
 	return Problem{Source: source, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// tabIndent finds the first line, up to line upTo (1-based), whose
+// indentation holds a tab, and the tab's column; 0, 0 when none does.
+func tabIndent(data []byte, upTo int) (line, col int) {
+	for i, l := range bytes.SplitN(data, []byte("\n"), upTo+1) {
+		if i >= upTo {
+			break
+		}
+		for j, b := range l {
+			if b == '\t' {
+				return i + 1, j + 1
+			}
+			if b != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0
 }
 
 func sortProblems(ps Problems) {

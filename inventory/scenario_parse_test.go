@@ -403,3 +403,84 @@ func TestInvalidGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestTabIndentation: a tab in the indentation is named as such, with its
+// line and column, not as "found character that cannot start any token"
+// (issue 13.5).
+func TestTabIndentation(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{"apiVersion: berth/v1\nname: t\nhosts:\n\t- name: a\n",
+			"t.yaml:4:1: invalid YAML: tabs are not allowed in YAML indentation; indent with spaces"},
+		{"apiVersion: berth/v1\nname: t\nhosts:\n  - name: a\n  \t capacity: {cpu: 1}\n",
+			"t.yaml:5:3: invalid YAML: tabs are not allowed in YAML indentation; indent with spaces"},
+	} {
+		_, err := ParseScenario("t.yaml", []byte(tt.yaml))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: got %v\nwant %s", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+// TestNoFollowOnProblems: a capacity that is wrong is reported once; the
+// checks that compare requests with what hosts offer do not repeat it as
+// "the largest is host kvm-a with 0 bps" (issue 13.5).
+func TestNoFollowOnProblems(t *testing.T) {
+	_, err := ParseScenario("t.yaml", []byte(`apiVersion: berth/v1
+name: net
+hosts:
+  - name: kvm-a
+    capacity: {cpu: 16, memory: 64Gi, iops: 10k, net: 10}
+    guests:
+      - {name: g1, profile: web}
+  - name: kvm-b
+    capacity: {cpu: 16, memory: 64Gi, iops: 10k, net: 10}
+demand:
+  - {name: web, profile: web, count: 2}
+  - {name: db, profile: db, count: 2}
+`))
+	want := []string{
+		`t.yaml:5:55: hosts[0].capacity.net: "10" needs a unit: write bits per second such as 10Gbps, 10Mbps or 10bps`,
+		`t.yaml:9:55: hosts[1].capacity.net: "10" needs a unit: write bits per second such as 10Gbps, 10Mbps or 10bps`,
+	}
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// TestLiveCapacityUnknownFirst: live hosts without the capacities libvirt
+// cannot report (iops, net) give one problem, first, that names the cause,
+// the config keys and a command, and the first few hosts; requests are not
+// reported against an offer of 0 (issue 13.4).
+func TestLiveCapacityUnknownFirst(t *testing.T) {
+	d, err := ParseDemand("demand.yaml", []byte("apiVersion: berth/v1\ndemand:\n  - {name: web, profile: web, count: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []Host
+	for i := range 6 {
+		live = append(live, Host{Name: fmt.Sprintf("kvm%d", i), URI: fmt.Sprintf("qemu+ssh://kvm%d/system", i),
+			Capacity: Vector{CPU: 32, Memory: 128 * qGi}})
+	}
+	_, err = d.Merge(live)
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("Merge: %v, want Problems", err)
+	}
+	if len(ps) != 1 {
+		t.Fatalf("%d problems, want 1:\n%v", len(ps), ps)
+	}
+	got := ps[0].Error()
+	for _, w := range []string{
+		"6 hosts: kvm0 (qemu+ssh://kvm0/system), kvm1 (qemu+ssh://kvm1/system), kvm2 (qemu+ssh://kvm2/system) and 3 more: ",
+		"iops and net capacity unknown: libvirt cannot report disk IOPS or network capacity",
+		"hosts: [{uri: qemu+ssh://kvm0/system, iops: 20k, net: 10Gbps}]",
+		"berth plan --config berth.yaml -c qemu+ssh://kvm0/system -d demand.yaml",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("problem lacks %q:\n%s", w, got)
+		}
+	}
+}

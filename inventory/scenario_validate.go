@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -72,6 +73,20 @@ type checker struct {
 	// policy's problem in other words).
 	policyBroken bool
 
+	// brokenDim[d] is set when some host's or host model's capacity,
+	// reservation or overcommit in dimension d is missing or wrong: what
+	// hosts offer in d is then unknown, and checks that compare requests
+	// with it would only repeat that problem as "the largest host offers
+	// 0" (issue 13.5).
+	brokenDim [NumDims]bool
+	// unknownLive lists the live hosts (added by Merge) whose capacity
+	// lacks only what libvirt cannot report (iops, net), reported once,
+	// first, as the cause (issue 13.4).
+	unknownLive []*Host
+	unknownDims map[Dimension]bool
+	// causes are root causes, said before every other problem.
+	causes Problems
+
 	// Indexes built on first use, so that checks made once per guest or
 	// demand entry cost about the same on 10 hosts as on 10,000.
 	names     map[string]map[string]bool // "profile"/"group" → defined names
@@ -93,6 +108,8 @@ func (c *checker) defined(kind string) map[string]bool {
 	return c.names[kind]
 }
 
+// validate returns every problem: root causes first, then the rest by
+// line (sortProblems).
 func validate(s *Scenario, meta *validateMeta, mode validateMode) Problems {
 	if meta.pos == nil {
 		meta.pos = map[string]Pos{}
@@ -107,11 +124,13 @@ func validate(s *Scenario, meta *validateMeta, mode validateMode) Problems {
 	c.hostModels()
 	c.groups()
 	guestNames := c.hosts()
+	c.liveCapacityUnknown()
 	c.demand(guestNames)
 	if c.fleetKnown() {
 		c.groupDomains()
 	}
-	return c.probs
+	sortProblems(c.probs)
+	return append(c.causes, c.probs...)
 }
 
 // fleetKnown reports whether host-dependent checks can run.
@@ -290,29 +309,98 @@ func (c *checker) amounts(path string, v Vector) bool {
 	return ok
 }
 
-// capacity checks a host's or model's capacity and reservation.
+// capacity checks a host's or model's capacity and reservation; a
+// dimension found wrong is marked broken (brokenDim). A live host that
+// lacks only the capacities libvirt cannot report is not reported here but
+// gathered for liveCapacityUnknown.
 func (c *checker) capacity(path string, capacity, reserved Vector) {
-	c.amounts(join(path, "reserved"), reserved)
+	if !c.amounts(join(path, "reserved"), reserved) {
+		for _, d := range Dimensions {
+			if !(reserved[d] >= 0) || math.IsInf(reserved[d], 0) {
+				c.brokenDim[d] = true
+			}
+		}
+	}
 	var missing []string
+	var missingDims []Dimension
 	for _, d := range Dimensions {
 		x := capacity[d]
+		if c.anyBad(dimPath(join(path, "capacity"), d)) || c.anyBad(dimPath(join(path, "reserved"), d)) {
+			c.brokenDim[d] = true
+		}
 		switch {
 		case x == 0:
 			missing = append(missing, d.String())
+			missingDims = append(missingDims, d)
+			c.brokenDim[d] = true
 		case !(x > 0) || math.IsInf(x, 0):
 			c.errorf(dimPath(join(path, "capacity"), d), "capacity must be greater than 0, found %g", x)
+			c.brokenDim[d] = true
 		case reserved[d] > x:
 			c.errorf(dimPath(join(path, "reserved"), d), "reserved %s is more than the capacity %s",
 				FormatQuantity(d, reserved[d]), FormatQuantity(d, x))
+			c.brokenDim[d] = true
 		case reserved[d] == x:
 			c.warnf(dimPath(join(path, "reserved"), d), "reserved %s is all of the capacity: nothing is left for guests",
 				FormatQuantity(d, x))
 		}
 	}
-	if len(missing) > 0 {
-		c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. %s)",
-			strings.Join(missing, ", "), SampleVector(false))
+	if len(missing) == 0 {
+		return
 	}
+	if h := c.liveHost(path); h != nil && !slices.ContainsFunc(missingDims, func(d Dimension) bool { return d != IOPS && d != Net }) {
+		c.unknownLive = append(c.unknownLive, h)
+		if c.unknownDims == nil {
+			c.unknownDims = map[Dimension]bool{}
+		}
+		for _, d := range missingDims {
+			c.unknownDims[d] = true
+		}
+		return
+	}
+	c.errorf(join(path, "capacity"), "capacity needs every dimension greater than 0; missing or 0: %s (e.g. %s)",
+		strings.Join(missing, ", "), SampleVector(false))
+}
+
+// liveCapacityUnknown reports, once and first, the live hosts whose disk
+// IOPS or network capacity is unknown: libvirt cannot report them, so they
+// come from the config. It names the config keys and a command, and the
+// first few hosts ("and N more") rather than one line per host.
+func (c *checker) liveCapacityUnknown() {
+	if len(c.unknownLive) == 0 {
+		return
+	}
+	var dims []string
+	for _, d := range Dimensions {
+		if c.unknownDims[d] {
+			dims = append(dims, d.String())
+		}
+	}
+	names := make([]string, len(c.unknownLive))
+	for i, h := range c.unknownLive {
+		names[i] = h.Name
+		if h.URI != "" {
+			names[i] += " (" + MaskURI(h.URI) + ")"
+		}
+	}
+	h := c.unknownLive[0]
+	uri := "URI"
+	if h.URI != "" {
+		uri = MaskURI(h.URI)
+	}
+	which := "host " + names[0]
+	if len(names) > 1 {
+		which = fmt.Sprintf("%d hosts: %s", len(names), SummariseNames(names, 3))
+	}
+	demand := "demand.yaml"
+	if c.s.Source != "" {
+		demand = c.s.Source
+	}
+	c.causes = append(c.causes, Problem{Source: which, Severity: SeverityError, Message: fmt.Sprintf(
+		"%s capacity unknown: libvirt cannot report disk IOPS or network capacity, so berth takes them from the config file. "+
+			"Add for example \"hosts: [{uri: %s, iops: 20k, net: 10Gbps}]\" (or a hostClasses entry, docs/inventory.md) "+
+			"to berth.yaml, then run: berth plan --config berth.yaml -c %s -d %s",
+		strings.Join(dims, " and "), uri, uri, demand)})
 }
 
 func (c *checker) profiles() {
@@ -403,7 +491,11 @@ func (c *checker) hosts() seenNames {
 		c.unique(hostNames, path, "host", h.Name)
 		c.capacity(path, h.Capacity, h.Reserved)
 		for _, d := range Dimensions {
+			if c.anyBad(dimPath(join(path, "overcommit"), d)) {
+				c.brokenDim[d] = true
+			}
 			if x := h.Overcommit[d]; !(x >= 0) || math.IsInf(x, 0) {
+				c.brokenDim[d] = true
 				c.errorf(dimPath(join(path, "overcommit"), d), "overcommit must be greater than 0 (or left out for the policy's), found %g", x)
 			}
 		}
@@ -444,7 +536,7 @@ func (c *checker) overAllocated(path string, h *Host, load Vector) {
 	}
 	alloc := c.s.Policy.HostAllocatable(h)
 	for _, d := range Dimensions {
-		if alloc[d] > 0 && load[d] > alloc[d]*(1+FitSlack) {
+		if !c.brokenDim[d] && alloc[d] > 0 && load[d] > alloc[d]*(1+FitSlack) {
 			c.warnf(join(path, "guests"), "the guests are allocated %s of %s, more than the host's %s (capacity − reserved, × overcommit)",
 				FormatQuantity(d, load[d]), d, FormatQuantity(d, alloc[d]))
 		}

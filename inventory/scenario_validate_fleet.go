@@ -269,16 +269,22 @@ func (c *checker) fitsSomewhere(path, what string, req Vector, set *offerSet) {
 	if set.kind == offered {
 		sev, then = SeverityWarning, "; its guests will be left unplaced"
 	}
-	reported := false
+	reported, broken := false, false
 	for _, d := range Dimensions {
 		best := set.all[set.largest[d]]
+		if c.brokenDim[d] {
+			// What hosts offer in d is unknown (its own problem is
+			// reported): "the largest offers 0" would only repeat it.
+			broken = true
+			continue
+		}
 		if need[d] > best.v[d]*(1+FitSlack) {
 			c.report(sev, dimPath(path, d), "%s %s%s is more than any host offers: the largest is %s with %s (%s)%s",
 				what, FormatQuantity(d, req[d]), overheadNote(d), best.name, FormatQuantity(d, best.v[d]), offerNote, then)
 			reported = true
 		}
 	}
-	if !reported {
+	if !reported && !broken {
 		// Each dimension fits somewhere, but never all on one host: name
 		// the host that falls short by the least (as a share of the request).
 		best, d := set.closest(need)

@@ -28,7 +28,9 @@ func stateOf(p *Problem, s *Solution, skip int) *state {
 // Explain ranks every host — existing and bought — for new guest g as if g
 // were moved there, the rest of s staying put: a feasible host carries the
 // terms the solution's strategy gives it, an infeasible one every reason it
-// refuses g (each short dimension with Requested and Free, each rule).
+// refuses g (each short dimension with Requested and Free, each rule); a
+// host g may not use at all (excluded, pinned elsewhere, outside its
+// selector) carries only that, not whether it would also be full.
 //
 // Order: feasible hosts first — under ObjectivePack hosts in use before
 // hosts g would open, then by Total, best first; then infeasible hosts,
@@ -50,7 +52,7 @@ func Explain(p *Problem, s *Solution, g int) []Candidate {
 	var v hostView
 	for h := range st.n {
 		c := Candidate{Host: int32(h)}
-		c.Refusals = st.refusals(g, h, nil)
+		c.Refusals = eligibilityFirst(st.refusals(g, h, nil))
 		if len(c.Refusals) == 0 {
 			c.Feasible = true
 			st.view(&v, g, h)
@@ -88,6 +90,20 @@ func Explain(p *Problem, s *Solution, g int) []Candidate {
 		return cmp.Compare(a.Host, b.Host)
 	})
 	return out
+}
+
+// eligibilityFirst keeps only the first eligibility refusal of rs when it
+// has any (pinned elsewhere, then excluded, then outside the selector, as
+// refusals lists them): the host is not one the guest may use, so its room
+// does not matter, and one reason counts it once. Otherwise rs as it is.
+func eligibilityFirst(rs []Refusal) []Refusal {
+	for _, r := range rs {
+		if r.Rule.Eligibility() {
+			rs[0] = r
+			return rs[:1]
+		}
+	}
+	return rs
 }
 
 // otherRules counts the refusals that are not capacity.

@@ -16,6 +16,15 @@ const (
 	RuleSelector                 // the host is not in the guest's HostSet
 )
 
+// Eligibility reports whether the rule says the guest may not use the host
+// at all (excluded, pinned elsewhere, outside its selector), as against a
+// host it may use that is full or would break a group or appetite rule.
+// Explain gives a host that is not eligible only these refusals, so that a
+// why-not never counts such a host as "lacks cpu" too.
+func (r Rule) Eligibility() bool {
+	return r == RuleExcluded || r == RulePinned || r == RuleSelector
+}
+
 func (r Rule) String() string {
 	switch r {
 	case RuleCapacity:
@@ -55,7 +64,9 @@ type Refusal struct {
 func (r Refusal) Short() float64 { return r.Requested - r.Free }
 
 // Candidate is one host's standing for one guest: its score terms if it is
-// feasible, else the refusals.
+// feasible, else the refusals. A host the guest may not use at all (see
+// Rule.Eligibility) carries only those refusals: whether it would be full
+// is beside the point.
 type Candidate struct {
 	Host     int32
 	Feasible bool

@@ -36,13 +36,20 @@ func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplace
 			u.RefusalsOmitted += len(rs)
 		}
 	}
-	u.Summary = summarise(all)
-	if line := tooLarge(m.prob, gi); line != "" {
+	if lines, dims := tooLarge(m.prob, gi); len(lines) > 0 {
 		// No host could hold it even empty: that is the reason, and no
-		// re-arrangement is a "nearest" fix (issue 11.7).
-		u.Summary = append([]string{line}, u.Summary...)
+		// re-arrangement is a "nearest" fix (issue 11.7). "6 hosts lack
+		// cpu" would only repeat it for each host.
+		var rest []Refusal
+		for _, r := range all {
+			if r.Rule != placement.RuleCapacity.String() || !dims[r.Dimension] {
+				rest = append(rest, r)
+			}
+		}
+		u.Summary = append(lines, summarise(rest)...)
 		return u
 	}
+	u.Summary = summarise(all)
 	if c, ok := placement.Nearest(m.prob, sol, gi); ok {
 		n := &Nearest{Host: names[c.Host]}
 		var parts []string
@@ -62,12 +69,13 @@ func unplaced(m *model, sol *placement.Solution, names []string, gi int) Unplace
 }
 
 // tooLarge says, for a new guest that no host and no host model could
-// hold even empty, in which dimension and against the largest offer
-// ("larger than any host: needs cpu 65.92, the largest offer is 14.4 on
-// host a; lower the request or add a larger host"); "" when some host or
-// model could hold it empty. Hosts and models outside the guest's
-// selector do not count.
-func tooLarge(p *placement.Problem, g int) string {
+// hold even empty, why, one line per dimension that is too large ("no host
+// has cpu 65.92, even empty (at most 14.4, on a)"), and which dimensions
+// those are; or one line when each dimension fits somewhere but never all
+// on one host. It says nothing (nil) when some host or model could hold
+// the guest empty. Hosts and models outside the guest's selector do not
+// count.
+func tooLarge(p *placement.Problem, g int) (lines []string, dims map[string]bool) {
 	d := len(p.DimNames)
 	set := -1
 	if p.Eligible != nil {
@@ -83,18 +91,22 @@ func tooLarge(p *placement.Problem, g int) string {
 		if set >= 0 && !p.HostSets[set].Hosts[h] {
 			continue
 		}
-		offers = append(offers, offer{"host " + p.HostNames[h], p.Offered[h*d : h*d+d]})
+		offers = append(offers, offer{p.HostNames[h], p.Offered[h*d : h*d+d]})
 	}
 	for i, m := range p.Models {
 		if set >= 0 && !p.HostSets[set].Models[i] {
 			continue
 		}
-		offers = append(offers, offer{"host model " + m.Name, m.Offered})
+		offers = append(offers, offer{"model " + m.Name, m.Offered})
 	}
 	if len(offers) == 0 {
-		return ""
+		return nil, nil
 	}
-	var parts []string
+	noHost := "no host"
+	if set >= 0 {
+		noHost = "no host its selector allows"
+	}
+	dims = map[string]bool{}
 	for k := range d {
 		best := offers[0]
 		for _, o := range offers[1:] {
@@ -104,19 +116,20 @@ func tooLarge(p *placement.Problem, g int) string {
 		}
 		if need[k] > best.v[k]*(1+inventory.FitSlack) {
 			dim := inventory.Dimension(k)
-			parts = append(parts, fmt.Sprintf("%s %s, the most any host offers is %s (%s)",
-				dim, inventory.FormatQuantity(dim, need[k]), inventory.FormatQuantity(dim, best.v[k]), best.name))
+			dims[dim.String()] = true
+			lines = append(lines, fmt.Sprintf("%s has %s %s, even empty (at most %s, on %s)",
+				noHost, dim, inventory.FormatQuantity(dim, need[k]), inventory.FormatQuantity(dim, best.v[k]), best.name))
 		}
 	}
-	if len(parts) == 0 {
-		for _, o := range offers {
-			if fitsEmpty(need, o.v) {
-				return ""
-			}
-		}
-		return "larger than any host even empty: each dimension fits somewhere, never all on one host; lower the request or add a larger host"
+	if len(lines) > 0 {
+		return lines, dims
 	}
-	return fmt.Sprintf("larger than any host even empty: needs %s; lower the request or add a larger host", strings.Join(parts, "; "))
+	for _, o := range offers {
+		if fitsEmpty(need, o.v) {
+			return nil, nil
+		}
+	}
+	return []string{noHost + " has all of its request, even empty (each dimension fits somewhere, never all together)"}, dims
 }
 
 // fitsEmpty reports whether need fits offer in every dimension, with
@@ -166,7 +179,11 @@ func refusalsOf(m *model, names []string, rs []placement.Refusal) []Refusal {
 
 // summarise aggregates refusals per cause, most hosts first:
 // "14 hosts lack iops (short by 300 to 2k)",
-// "4 hosts excluded by anti-affinity group db-main".
+// "4 hosts excluded by anti-affinity group db-main". Hosts the guest may
+// not use at all (excluded, pinned elsewhere, outside its selector) are
+// counted apart, after the rest, as "not eligible"; placement.Explain
+// gives them no other reason, so no host is counted twice, and when some
+// are not eligible the others are called "eligible hosts" (issue 11.8).
 func summarise(rs []Refusal) []string {
 	type cause struct {
 		rule, dim, group string
@@ -174,12 +191,14 @@ func summarise(rs []Refusal) []string {
 	hosts := map[cause]map[string]bool{}
 	worst := map[cause]float64{}
 	least := map[cause]float64{}
+	ineligible := false
 	for _, r := range rs {
 		c := cause{r.Rule, r.Dimension, r.Group}
 		if hosts[c] == nil {
 			hosts[c] = map[string]bool{}
 		}
 		hosts[c][r.Host] = true
+		ineligible = ineligible || isEligibility(r.Rule)
 		if r.Rule == placement.RuleCapacity.String() {
 			short := r.Requested - r.Free
 			if old, ok := least[c]; !ok || short < old {
@@ -193,11 +212,21 @@ func summarise(rs []Refusal) []string {
 		causes = append(causes, c)
 	}
 	slices.SortFunc(causes, func(a, b cause) int {
+		if ea, eb := isEligibility(a.rule), isEligibility(b.rule); ea != eb {
+			if eb {
+				return -1
+			}
+			return 1
+		}
 		if n := len(hosts[b]) - len(hosts[a]); n != 0 {
 			return n
 		}
 		return strings.Compare(a.rule+a.dim+a.group, b.rule+b.dim+b.group)
 	})
+	host := "host"
+	if ineligible {
+		host = "eligible host"
+	}
 	var out []string
 	for _, c := range causes {
 		n := len(hosts[c])
@@ -208,22 +237,39 @@ func summarise(rs []Refusal) []string {
 			if lo := inventory.FormatQuantity(d, least[c]); lo != short {
 				short = lo + " to " + short
 			}
-			out = append(out, fmt.Sprintf("%s %s (short by %s)", pluralVerb(n, "host", "lacks", "lack"), c.dim, short))
+			out = append(out, fmt.Sprintf("%s %s (short by %s)", pluralVerb(n, host, "lacks", "lack"), c.dim, short))
 		case placement.RuleAntiAffinity.String():
-			out = append(out, fmt.Sprintf("%s excluded by anti-affinity group %s", plural(n, "host"), c.group))
+			out = append(out, fmt.Sprintf("%s excluded by anti-affinity group %s", plural(n, host), c.group))
 		case placement.RuleAffinity.String():
-			out = append(out, fmt.Sprintf("%s outside the domain that holds group %s", plural(n, "host"), c.group))
+			out = append(out, fmt.Sprintf("%s outside the domain that holds group %s", plural(n, host), c.group))
 		case placement.RuleAppetite.String():
-			out = append(out, fmt.Sprintf("%s at the same-appetite limit for %s", plural(n, "host"), c.dim))
+			out = append(out, fmt.Sprintf("%s at the same-appetite limit for %s", plural(n, host), c.dim))
 		case placement.RuleSelector.String():
-			out = append(out, fmt.Sprintf("%s lack the labels the demand's selector asks for", plural(n, "host")))
+			out = append(out, fmt.Sprintf("%s not eligible: %s the labels the demand's selector asks for", plural(n, "host"), verb(n, "lacks", "lack")))
 		case placement.RuleExcluded.String():
-			out = append(out, fmt.Sprintf("%s excluded for maintenance", plural(n, "host")))
+			out = append(out, fmt.Sprintf("%s not eligible: excluded for maintenance", plural(n, "host")))
+		case placement.RulePinned.String():
+			out = append(out, fmt.Sprintf("%s not eligible: the guest is pinned to another host", plural(n, "host")))
 		default:
-			out = append(out, fmt.Sprintf("%s refused by rule %s", plural(n, "host"), c.rule))
+			out = append(out, fmt.Sprintf("%s refused by rule %s", plural(n, host), c.rule))
 		}
 	}
 	return out
+}
+
+// isEligibility reports whether a refusal's rule (by name) says the host
+// may not be used at all (placement.Rule.Eligibility).
+func isEligibility(rule string) bool {
+	return rule == placement.RuleSelector.String() || rule == placement.RuleExcluded.String() ||
+		rule == placement.RulePinned.String()
+}
+
+// verb is one for n = 1, else many.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // pluralVerb is "1 host lacks" or "3 hosts lack".

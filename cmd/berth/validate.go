@@ -12,23 +12,49 @@ import (
 )
 
 func newValidateCmd(a *app) *cobra.Command {
-	var scenarioFile string
+	var scenarioFile, demandFile string
 	cmd := &cobra.Command{
 		Use:   "validate FILE",
-		Short: "Check a scenario or plan file and report every problem",
-		Long: `validate reads a scenario file (or a plan file written by berth plan --out) and
-reports every problem it finds, each with file, line and field, not just the
-first. A plan is checked for integrity (untouched since berth wrote it) and
-re-verified independently of the planner: no host over what it offers, every
-group rule kept, every demanded guest placed or explained. Give the scenario
-the plan was made from with --scenario-file to check it against that too.
+		Short: "Check a scenario, demand or plan file and report every problem",
+		Long: `validate reads a scenario file (or a demand file, or a plan file written by
+berth plan --out) and reports every problem it finds, each with file, line and
+field, not just the first. A plan is checked for integrity (untouched since
+berth wrote it) and re-verified independently of the planner: no host over
+what it offers, every group rule kept, every demanded guest placed or
+explained. Give the scenario the plan was made from with --scenario-file to
+check it against that too.
+
+A demand file (the -d of berth plan -c URI -d FILE: demand, profiles, groups
+and policy, but no hosts) is recognised by having a demand section and no
+hosts or hostModels, or named with --demand; it is checked as plan -d reads
+it, and the checks that need the fleet wait for the live hosts.
 
 Exit codes: 0 valid, 1 problems found.`,
 		Example: `  berth validate fleet.yaml
+  berth validate demand.yaml
+  berth validate --demand demand.yaml
   berth validate plan.json
   berth validate plan.json --scenario-file fleet.yaml`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if demandFile != "" {
+				if len(args) > 0 {
+					return fmt.Errorf("give either FILE or --demand FILE, not both")
+				}
+				return nil
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if demandFile != "" {
+				if scenarioFile != "" {
+					return fmt.Errorf("--scenario-file goes with a plan, not with --demand")
+				}
+				data, _, err := a.readInput(demandFile)
+				if err != nil {
+					return err
+				}
+				return validateDemand(a, demandFile, data)
+			}
 			data, _, err := a.readInput(args[0])
 			if err != nil {
 				return err
@@ -38,6 +64,9 @@ Exit codes: 0 valid, 1 problems found.`,
 			}
 			if scenarioFile != "" {
 				return fmt.Errorf("%s is a scenario; --scenario-file goes with a plan (berth validate PLAN --scenario-file SCENARIO)", args[0])
+			}
+			if looksLikeDemand(data) {
+				return validateDemand(a, args[0], data)
 			}
 			sc, err := inventory.ParseScenario(args[0], data)
 			if err != nil {
@@ -55,7 +84,48 @@ Exit codes: 0 valid, 1 problems found.`,
 		},
 	}
 	cmd.Flags().StringVar(&scenarioFile, "scenario-file", "", "with a plan: the scenario file it was made from")
+	cmd.Flags().StringVar(&demandFile, "demand", "", "check FILE as a demand file (for berth plan -c URI -d FILE)")
 	return cmd
+}
+
+// looksLikeDemand tells a demand file from a scenario: a top-level demand
+// section and neither hosts nor hostModels. A file that does not parse is
+// left to the scenario reader, which says where it breaks.
+func looksLikeDemand(data []byte) bool {
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return false
+	}
+	_, hosts := doc["hosts"]
+	_, models := doc["hostModels"]
+	_, demand := doc["demand"]
+	return demand && !hosts && !models
+}
+
+// validateDemand checks a demand file as berth plan -d reads it: every
+// check that does not need the fleet, and the planner's of the policy.
+func validateDemand(a *app, name string, data []byte) error {
+	sc, err := inventory.ParseDemand(name, data)
+	if err != nil {
+		return problemsError(err)
+	}
+	if err := planner.CheckPolicy(sc); err != nil {
+		return problemsError(err)
+	}
+	for _, w := range sc.Warnings {
+		fmt.Fprintln(a.stderr, w.Error())
+	}
+	guests := 0
+	for _, d := range sc.Demand {
+		guests += d.Count
+	}
+	entries := fmt.Sprintf("%d demand entries", len(sc.Demand))
+	if len(sc.Demand) == 1 {
+		entries = "1 demand entry"
+	}
+	fmt.Fprintf(a.stdout, "%s: valid demand file: %s, %s (checks against the hosts, such as sizes, selectors and names, run when berth plan -c URI -d %s reads them)\n",
+		name, entries, countText(guests, "guest"), name)
+	return nil
 }
 
 // looksLikePlan tells a plan document from a scenario by its top-level
