@@ -2,6 +2,8 @@ package planner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,16 +28,28 @@ func DecodePlan(name string, data []byte) (*Plan, error) { return PlanFiles{}.De
 // EncodeJSON writes the plan as indented JSON with a trailing newline,
 // with its checksum and, when the files have a key, its signature. The
 // same plan and key always give the same bytes.
+//
+// The plan is marshalled once: the checksum is the sha256 of that compact
+// JSON (as checksum computes it), and the document is laid out from it
+// with the checksum put in after the id (layoutPlan).
 func (pf PlanFiles) EncodeJSON(w io.Writer, p *Plan) error {
 	c := *p
-	c.Checksum = checksum(p)
-	doc := planDocument{Plan: &c, Signature: pf.sign(p)}
-	b, err := json.MarshalIndent(&doc, "", "  ")
+	c.Checksum = ""
+	b, err := json.Marshal(&c)
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
 	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
+	sum := sha256.Sum256(b)
+	extra := []field{stringField("checksum", "sha256:"+hex.EncodeToString(sum[:]))}
+	var tail []field
+	if sig := pf.sign(p); sig != "" {
+		tail = append(tail, stringField("signature", sig))
+	}
+	out, err := layoutPlan(b, `"id"`, extra, tail)
+	if err != nil {
+		return fmt.Errorf("encoding plan: %w", err)
+	}
+	_, err = w.Write(out)
 	return err
 }
 
