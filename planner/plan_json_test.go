@@ -37,7 +37,7 @@ type typedPlan struct {
 		Nearest *struct{ Short typedAmounts }
 	}
 	Metrics struct {
-		Stranded                      typedAmounts
+		Stranded                       typedAmounts
 		Utilisation, UtilisationBefore struct{ CPU, Memory, IOPS, Net float64 }
 	}
 }
