@@ -168,7 +168,7 @@ func layoutPlan(compact []byte, after string, extra, tail []field) ([]byte, erro
 		}
 	}
 	all = append(all, tail...)
-	out := make([]byte, 0, len(compact)+len(compact)/8+1024)
+	out := make([]byte, 0, len(compact)+len(compact)/4+4096) // spaces and indents add ~15%
 	out = append(out, "{\n"...)
 	for n, f := range all {
 		out = append(out, "  "...)
