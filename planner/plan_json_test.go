@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/planner"
@@ -93,5 +94,25 @@ func TestPlanAmountsAreTyped(t *testing.T) {
 	}
 	if len(plans["tight"].Unplaced) == 0 {
 		t.Error("the tight scenario places everything: the refusals are not tested")
+	}
+}
+
+// A plan written before amounts were whole numbers (in exponent form)
+// fails its checksum; the message says it is from an older berth and how
+// to make it again.
+func TestDecodeNamesOldAmounts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := planner.EncodeJSON(&buf, mustPlan(t, embedded(t, "leftovers"))); err != nil {
+		t.Fatal(err)
+	}
+	// An old plan's checksum was taken over the old form: here, any other.
+	old := regexp.MustCompile(`"memory": 8589934592\b`).ReplaceAllString(buf.String(), `"memory": 8.589934592e+09`)
+	old = regexp.MustCompile(`"checksum": "sha256:[0-9a-f]+"`).ReplaceAllString(old, `"checksum": "sha256:`+strings.Repeat("0", 64)+`"`)
+	if old == buf.String() {
+		t.Fatal("no memory of 8 GiB in the plan to write the old way")
+	}
+	_, err := planner.DecodePlan("old.json", []byte(old))
+	if err == nil || !strings.Contains(err.Error(), "older berth") || !strings.Contains(err.Error(), "berth plan --out") {
+		t.Errorf("old plan: %v, want a message naming an older berth", err)
 	}
 }

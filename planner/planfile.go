@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/safefile"
@@ -120,6 +121,9 @@ func (pf PlanFiles) Decode(name string, data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%s: the plan has no checksum; only plans written by `berth plan --out` (or saved by berth explore) can be read", name)
 	}
 	if want := checksum(&p); p.Checksum != want {
+		if legacyAmounts.Match(data) {
+			return nil, fmt.Errorf("%s: the plan was written by an older berth, which wrote amounts in exponent form (7.5e+10); this berth writes whole numbers and cannot check that plan's checksum: make the plan again with `berth plan --out`", name)
+		}
 		return nil, fmt.Errorf("%s: the plan's content does not match its checksum (it was edited or damaged); make a new plan with `berth plan --out`", name)
 	}
 	p.Checksum = ""
@@ -131,6 +135,11 @@ func (pf PlanFiles) Decode(name string, data []byte) (*Plan, error) {
 	}
 	return &p, nil
 }
+
+// legacyAmounts finds an amount in exponent form, as plans written before
+// amounts were whole numbers (inventory.Amounts) have: their memory always
+// is ("memory":8.589934592e+09).
+var legacyAmounts = regexp.MustCompile(`"(memory|iops|net|cpu)": ?-?[0-9.]+[eE][+-]?[0-9]`)
 
 // ReadPlanFile reads and checks a plan file, of at most
 // safefile.DefaultMaxInput bytes, without a signing key.
