@@ -104,7 +104,7 @@ func (d *describer) existingHosts() []HostPlan {
 	for _, h := range d.ed.Excluded {
 		excluded[h] = true
 	}
-	var out []HostPlan
+	out := make([]HostPlan, 0, len(d.m.hosts))
 	for hi, h := range d.m.hosts {
 		hp := HostPlan{
 			Name:        h.Name,
@@ -116,7 +116,7 @@ func (d *describer) existingHosts() []HostPlan {
 			Offered:     d.m.offered[hi],
 			Before:      d.before[hi].Tidy(),
 			After:       d.after[hi].Tidy(),
-			Existing:    []string{},
+			Existing:    make([]string, 0, len(h.Guests)),
 			Placed:      orEmpty(d.placed[hi]),
 			Fingerprint: d.prints.hosts[hi],
 		}
@@ -168,7 +168,7 @@ func (d *describer) boughtHosts() ([]HostPlan, []Purchase) {
 // every placed new guest, the creates in host order so that apply walks
 // each host's work together.
 func (d *describer) actions() []Action {
-	out := []Action{}
+	out := make([]Action, 0, len(d.m.existing)+len(d.sol.Host))
 	for _, e := range d.m.existing {
 		out = append(out, Action{
 			Op: OpKeep, Guest: e.Guest.Name, Host: d.names[e.Host], Profile: e.Guest.Profile, Group: e.Guest.Group,
@@ -180,19 +180,20 @@ func (d *describer) actions() []Action {
 	for _, pin := range d.ed.Pins {
 		pinned[pin.Guest] = true
 	}
-	var creates []int
+	creates := make([]int, 0, len(d.sol.Host))
 	for gi, h := range d.sol.Host {
 		if h != placement.NoHost {
 			creates = append(creates, gi)
 		}
 	}
 	slices.SortStableFunc(creates, func(a, b int) int { return int(d.sol.Host[a]) - int(d.sol.Host[b]) })
-	for _, gi := range creates {
+	scores := make([]Score, len(creates)) // one allocation for all
+	for i, gi := range creates {
 		g := d.m.guests[gi]
-		sc := scoreOf(d.sol.Terms[gi])
+		scores[i] = scoreOf(d.sol.Terms[gi])
 		out = append(out, Action{
 			Op: OpCreate, Guest: g.Name, Host: d.names[d.sol.Host[gi]], Profile: g.Profile, Group: g.Group,
-			Allocation: g.Allocation, Demand: g.Demand, Pinned: pinned[g.Name], Score: &sc,
+			Allocation: g.Allocation, Demand: g.Demand, Pinned: pinned[g.Name], Score: &scores[i],
 		})
 	}
 	return out

@@ -55,7 +55,7 @@ func LossLines(f FailoverView) []string {
 		if len(l.FailedHosts) > 1 {
 			verb = "fail"
 		}
-		out = append(out, fmt.Sprintf("if %s %s: %s %s no room", joinAnd(l.FailedHosts), verb,
+		out = append(out, fmt.Sprintf("if %s %s: %s %s no room", JoinAnd(l.FailedHosts), verb,
 			strings.Join(l.Guests, ", "), pick(len(l.Guests) == 1, "finds", "find")))
 	}
 	return out

@@ -2,10 +2,13 @@ package planner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/safefile"
@@ -26,16 +29,28 @@ func DecodePlan(name string, data []byte) (*Plan, error) { return PlanFiles{}.De
 // EncodeJSON writes the plan as indented JSON with a trailing newline,
 // with its checksum and, when the files have a key, its signature. The
 // same plan and key always give the same bytes.
+//
+// The plan is marshalled once: the checksum is the sha256 of that compact
+// JSON (as checksum computes it), and the document is laid out from it
+// with the checksum put in after the id (layoutPlan).
 func (pf PlanFiles) EncodeJSON(w io.Writer, p *Plan) error {
 	c := *p
-	c.Checksum = checksum(p)
-	doc := planDocument{Plan: &c, Signature: pf.sign(p)}
-	b, err := json.MarshalIndent(&doc, "", "  ")
+	c.Checksum = ""
+	b, err := json.Marshal(&c)
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
 	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
+	sum := sha256.Sum256(b)
+	extra := []field{stringField("checksum", "sha256:"+hex.EncodeToString(sum[:]))}
+	var tail []field
+	if sig := pf.sign(p); sig != "" {
+		tail = append(tail, stringField("signature", sig))
+	}
+	out, err := layoutPlan(b, `"id"`, extra, tail)
+	if err != nil {
+		return fmt.Errorf("encoding plan: %w", err)
+	}
+	_, err = w.Write(out)
 	return err
 }
 
@@ -106,6 +121,9 @@ func (pf PlanFiles) Decode(name string, data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%s: the plan has no checksum; only plans written by `berth plan --out` (or saved by berth explore) can be read", name)
 	}
 	if want := checksum(&p); p.Checksum != want {
+		if legacyAmounts.Match(data) {
+			return nil, fmt.Errorf("%s: the plan was written by an older berth, which wrote amounts in exponent form (7.5e+10); this berth writes whole numbers and cannot check that plan's checksum: make the plan again with `berth plan --out`", name)
+		}
 		return nil, fmt.Errorf("%s: the plan's content does not match its checksum (it was edited or damaged); make a new plan with `berth plan --out`", name)
 	}
 	p.Checksum = ""
@@ -117,6 +135,11 @@ func (pf PlanFiles) Decode(name string, data []byte) (*Plan, error) {
 	}
 	return &p, nil
 }
+
+// legacyAmounts finds an amount in exponent form, as plans written before
+// amounts were whole numbers (inventory.Amounts) have: their memory always
+// is ("memory":8.589934592e+09).
+var legacyAmounts = regexp.MustCompile(`"(memory|iops|net|cpu)": ?-?[0-9.]+[eE][+-]?[0-9]`)
 
 // ReadPlanFile reads and checks a plan file, of at most
 // safefile.DefaultMaxInput bytes, without a signing key.

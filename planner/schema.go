@@ -3,6 +3,7 @@ package planner
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/invopop/jsonschema"
@@ -21,6 +22,20 @@ func Schema() ([]byte, error) {
 		Mapper:                     schemaMapper,
 	}
 	s := r.Reflect(&Plan{})
+	// The mapper gives every vector the amounts' schema; the fields that
+	// hold ratios (plan_json.go writes them as inventory.Ratios) get theirs.
+	for def, fields := range map[string][]string{
+		"PolicyView": {"overcommit", "headroom", "overhead"},
+		"Metrics":    {"utilisationBefore", "utilisation"},
+	} {
+		if d, ok := s.Definitions[def]; ok {
+			for _, f := range fields {
+				if _, ok := d.Properties.Get(f); ok {
+					d.Properties.Set(f, ratiosSchema())
+				}
+			}
+		}
+	}
 	s.ID = SchemaID
 	s.Title = "berth plan"
 	s.Description = "A placement plan written by `berth plan --out` (apiVersion " + PlanAPIVersion + ")."
@@ -32,7 +47,9 @@ func Schema() ([]byte, error) {
 }
 
 // schemaMapper describes types whose JSON form is hand-written: a resource
-// vector is an object with one number per dimension.
+// vector is an object with one number per dimension, written as
+// inventory.Amounts: an integer for bytes, IOPS and bits per second, a
+// decimal for vCPUs, never in exponent form.
 func schemaMapper(t reflect.Type) *jsonschema.Schema {
 	if t != reflect.TypeOf(inventory.Vector{}) {
 		return nil
@@ -40,12 +57,36 @@ func schemaMapper(t reflect.Type) *jsonschema.Schema {
 	props := jsonschema.NewProperties()
 	var required []string
 	for _, d := range inventory.Dimensions {
-		props.Set(d.String(), &jsonschema.Schema{Type: "number", Description: d.Spec().Schema})
+		typ, unit := "number", strings.TrimSuffix(d.Spec().Schema, " (or a ratio for policy fields)")
+		if d.Integral() {
+			typ, unit = "integer", unit+", a whole number"
+		} else {
+			unit += ", a decimal"
+		}
+		props.Set(d.String(), &jsonschema.Schema{Type: typ, Description: unit})
 		required = append(required, d.String())
 	}
 	return &jsonschema.Schema{
 		Type:                 "object",
-		Description:          "an amount per resource dimension, in base units",
+		Description:          "an amount per resource dimension, in base units, never in exponent form",
+		Properties:           props,
+		Required:             required,
+		AdditionalProperties: jsonschema.FalseSchema,
+	}
+}
+
+// ratiosSchema describes a vector of ratios (inventory.Ratios): a decimal
+// per dimension.
+func ratiosSchema() *jsonschema.Schema {
+	props := jsonschema.NewProperties()
+	var required []string
+	for _, d := range inventory.Dimensions {
+		props.Set(d.String(), &jsonschema.Schema{Type: "number", Description: "a ratio for " + d.String() + ", a decimal"})
+		required = append(required, d.String())
+	}
+	return &jsonschema.Schema{
+		Type:                 "object",
+		Description:          "a ratio per resource dimension, as a decimal, never in exponent form",
 		Properties:           props,
 		Required:             required,
 		AdditionalProperties: jsonschema.FalseSchema,

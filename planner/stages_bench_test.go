@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/placement"
@@ -52,6 +54,7 @@ func BenchmarkStageParse(b *testing.B) {
 			_, data := stageFleet(b, n)
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := inventory.ParseScenario("bench.yaml", data); err != nil {
 					b.Fatal(err)
@@ -68,6 +71,7 @@ func BenchmarkStageValidate(b *testing.B) {
 		b.Run(stageName(n), func(b *testing.B) {
 			sc, _ := stageFleet(b, n)
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				if err := sc.Validate(); err != nil {
 					b.Fatal(err)
@@ -83,6 +87,7 @@ func BenchmarkStageBuild(b *testing.B) {
 		b.Run(stageName(n), func(b *testing.B) {
 			sc, _ := stageFleet(b, n)
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := buildModel(sc, &sc.Policy, &Edits{}, true); err != nil {
 					b.Fatal(err)
@@ -104,6 +109,7 @@ func BenchmarkStageSolve(b *testing.B) {
 			}
 			opt := placement.Options{Strategy: sc.Policy.Strategy, Seed: sc.Policy.Seed}
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := placement.Solve(m.prob, opt); err != nil {
 					b.Fatal(err)
@@ -121,6 +127,7 @@ func BenchmarkStageDescribe(b *testing.B) {
 			sc, _ := stageFleet(b, n)
 			m, sol := stageSolution(b, sc)
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				// The fingerprints of the scenario are part of the stage:
 				// `berth plan` computes them once, here.
@@ -145,6 +152,7 @@ func BenchmarkStageRender(b *testing.B) {
 			}
 			var cw countWriter
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				cw = 0
 				if err := EncodeJSON(&cw, p); err != nil {
@@ -163,6 +171,7 @@ func BenchmarkWholePath(b *testing.B) {
 		b.Run(stageName(n), func(b *testing.B) {
 			_, data := stageFleet(b, n)
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			for b.Loop() {
 				sc, err := inventory.ParseScenario("bench.yaml", data)
 				if err != nil {
@@ -197,6 +206,26 @@ func stageSolution(b *testing.B, sc *inventory.Scenario) (*model, *placement.Sol
 		b.Fatal(err)
 	}
 	return m, sol
+}
+
+// reportCPU starts counting the process's CPU time; the function it
+// returns reports it per operation (cpu-ms/op): on a shared machine the
+// wall time of a stage says more about the neighbours than about berth.
+func reportCPU(b *testing.B) func() {
+	start := processCPU()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N)/1e6, "cpu-ms/op")
+		}
+	}
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // countWriter counts the bytes written to it.

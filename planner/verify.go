@@ -54,11 +54,22 @@ func near(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
+// nearWhole is near for an amount of d that a plan file wrote in whole
+// units (inventory.Amounts) and that adds up terms amounts so written:
+// each of them, and the total, may be off by half a unit.
+func nearWhole(d inventory.Dimension, a, b float64, terms int) bool {
+	if near(a, b) {
+		return true
+	}
+	return d.Integral() && math.Abs(a-b) <= 0.5*float64(terms+1)+1e-9
+}
+
 // loads recomputes each host's load after the plan from its actions and
 // checks it against Before/After and Offered.
 func (v *verifier) loads() {
 	before := map[string]inventory.Vector{}
 	after := map[string]inventory.Vector{}
+	nBefore, nAfter := map[string]int{}, map[string]int{}
 	seen := map[string]bool{}
 	for _, a := range v.finalActions() {
 		if seen[a.Guest] {
@@ -74,16 +85,22 @@ func (v *verifier) loads() {
 		case OpKeep:
 			before[a.Host] = before[a.Host].Add(a.Demand)
 			after[a.Host] = after[a.Host].Add(a.Demand)
+			nBefore[a.Host]++
+			nAfter[a.Host]++
 		case OpMove: // its first migration's source, its last one's destination
 			before[a.Move.From] = before[a.Move.From].Add(a.Demand)
 			after[a.Host] = after[a.Host].Add(a.Demand)
+			nBefore[a.Move.From]++
+			nAfter[a.Host]++
 		case OpRemove:
 			before[a.Host] = before[a.Host].Add(a.Demand)
+			nBefore[a.Host]++
 			if !slices.Contains(h.Removed, a.Guest) {
 				v.fail("remove %s from %s: the host does not list it as removed", a.Guest, a.Host)
 			}
 		case OpCreate:
 			after[a.Host] = after[a.Host].Add(a.Demand)
+			nAfter[a.Host]++
 			if h.Excluded {
 				v.fail("create %s on %s: the host is excluded", a.Guest, a.Host)
 			}
@@ -102,15 +119,15 @@ func (v *verifier) loads() {
 	for i := range v.plan.Hosts {
 		h := &v.plan.Hosts[i]
 		for _, d := range inventory.Dimensions {
-			if !near(before[h.Name][d], h.Before[d]) {
+			if !nearWhole(d, before[h.Name][d], h.Before[d], nBefore[h.Name]) {
 				v.fail("host %s: %s before is %g but its kept guests add up to %g", h.Name, d, h.Before[d], before[h.Name][d])
 			}
-			if !near(after[h.Name][d], h.After[d]) {
+			if !nearWhole(d, after[h.Name][d], h.After[d], nAfter[h.Name]) {
 				v.fail("host %s: %s after is %g but its guests add up to %g", h.Name, d, h.After[d], after[h.Name][d])
 			}
 			// Only what this plan adds can break capacity: a host that was
 			// already over before the plan is the fleet's state, not the plan's.
-			if after[h.Name][d] > before[h.Name][d] && after[h.Name][d] > h.Offered[d] && !near(after[h.Name][d], h.Offered[d]) {
+			if after[h.Name][d] > before[h.Name][d] && after[h.Name][d] > h.Offered[d] && !nearWhole(d, after[h.Name][d], h.Offered[d], nAfter[h.Name]) {
 				v.fail("host %s: %s load %s exceeds the %s it offers", h.Name, d,
 					inventory.FormatQuantity(d, after[h.Name][d]), inventory.FormatQuantity(d, h.Offered[d]))
 			}
@@ -217,7 +234,7 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 		}
 		want := pol.HostOffered(sh)
 		for _, d := range inventory.Dimensions {
-			if !near(want[d], h.Offered[d]) {
+			if !nearWhole(d, want[d], h.Offered[d], 0) {
 				v.fail("host %s offers %g %s in the plan, but the scenario and policy give %g", sh.Name, h.Offered[d], d, want[d])
 			}
 		}
@@ -261,7 +278,7 @@ func (v *verifier) againstScenario(sc *inventory.Scenario) {
 			}
 		}
 		for _, d := range inventory.Dimensions {
-			if !near(want[d], a.Demand[d]) {
+			if !nearWhole(d, want[d], a.Demand[d], 0) {
 				v.fail("create %s: %s demand %g, but the scenario and policy give %g", a.Guest, d, a.Demand[d], want[d])
 			}
 		}
