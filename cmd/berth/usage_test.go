@@ -257,3 +257,27 @@ func TestUsageFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestUsageLoad: the explorer's series put each point on its slice of
+// the window, counted back from the end; a slice without a point is NaN.
+func TestUsageLoad(t *testing.T) {
+	end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := 3*time.Hour + 30*time.Minute
+	gu := history.GuestUsage{Guest: history.GuestRef{Name: "g1"}}
+	gu.Series[inventory.CPU] = []history.Point{{T: end.Add(-3 * b), V: 1}, {T: end.Add(-b), V: 2}, {T: end, V: 3}}
+	r := &usageResult{Usage: &history.Usage{Quantile: 0.95, Window: 7 * 24 * time.Hour, End: end}, Points: 4, Bucket: b,
+		Guests: []guestHistory{{Guest: "g1", Usage: &gu}, {Guest: "g2", Usage: &history.GuestUsage{}}}}
+	l := r.load()
+	if l.Label != "p95 over 7d" {
+		t.Errorf("label %q", l.Label)
+	}
+	if got := fmt.Sprint(l.Guests["g1"][inventory.CPU]); got != "[1 NaN 2 3]" {
+		t.Errorf("g1 cpu %s, want [1 NaN 2 3]", got)
+	}
+	if _, ok := l.Guests["g2"]; ok || l.Guests["g1"][inventory.Memory] != nil {
+		t.Error("a guest or dimension without series has one")
+	}
+	if (&usageResult{Usage: r.Usage}).load() != nil {
+		t.Error("a read without series gives sparklines")
+	}
+}
