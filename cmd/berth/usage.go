@@ -53,6 +53,7 @@ type usageFileConfig struct {
 	Margin       any                       `mapstructure:"margin"`
 	IdleShare    any                       `mapstructure:"idleShare"`
 	End          any                       `mapstructure:"end"`
+	Method       string                    `mapstructure:"method"`
 }
 
 type usageMetricCfg struct {
@@ -203,6 +204,7 @@ func (fc usageFileConfig) setup() (*usageSetup, error) {
 		cfg.Mapping.UUIDLabel, cfg.Mapping.NameLabel = fc.Labels["uuid"], fc.Labels["name"]
 	}
 	cfg.Mapping.Match = fc.Match
+	cfg.Method = history.Method(strings.ToLower(strings.TrimSpace(fc.Method)))
 	if len(fc.Metrics) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(fc.Metrics)) {
 			d, ok := inventory.ParseDimension(k)

@@ -47,6 +47,8 @@ type Config struct {
 	SeriesPoints int
 	// End is the end of the window (zero = now).
 	End time.Time
+	// Method is how the quantiles are computed ("" = MethodSubquery).
+	Method Method
 	// Mapping names the metrics and labels the exporter writes.
 	Mapping Mapping
 }
@@ -169,6 +171,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.Quantile >= 0 && c.Quantile <= 1) {
 		return fmt.Errorf("usage.quantile: %v is outside 0…1: write e.g. 0.95 for the 95th percentile", c.Quantile)
+	}
+	if m := c.methodOf(); m != MethodSubquery && m != MethodRange {
+		return fmt.Errorf("usage.method: %q: want subquery or range", c.Method)
 	}
 	if c.SeriesPoints < 0 {
 		return fmt.Errorf("usage.seriesPoints: %d is negative (0 = no series)", c.SeriesPoints)
