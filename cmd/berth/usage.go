@@ -62,6 +62,8 @@ type usageMetricCfg struct {
 	Scale     float64  `mapstructure:"scale"`
 	Occupancy bool     `mapstructure:"occupancy"`
 	Recorded  bool     `mapstructure:"recorded"`
+	PerGuest  bool     `mapstructure:"perGuest"`
+	Paired    bool     `mapstructure:"paired"`
 }
 
 // usageSetup is what --usage and usage: ask for; nil when neither is
@@ -116,9 +118,9 @@ func (a *app) usageSettings(cmd *cobra.Command) (*usageSetup, error) {
 		fc.Source, fc.URL = strings.TrimSpace(src), strings.TrimSpace(url)
 	}
 	if fc.Source == "" && fc.URL == "" {
-		if raw == nil || flagValue == "" && len(asMap(raw)) == 0 {
-			return nil, nil
-		}
+		// No source named: a section of defaults (window, quantile…)
+		// for when --usage is given.
+		return nil, nil
 	}
 	if fc.Source == "" {
 		fc.Source = "prometheus"
@@ -132,11 +134,6 @@ func (a *app) usageSettings(cmd *cobra.Command) (*usageSetup, error) {
 	}
 	set.from = from
 	return set, nil
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // configWhere names the config file for a message.
@@ -212,7 +209,8 @@ func (fc usageFileConfig) setup() (*usageSetup, error) {
 				return nil, fmt.Errorf("usage.metrics: unknown dimension %q: want cpu, memory, iops or net", k)
 			}
 			m := fc.Metrics[k]
-			cfg.Mapping.Metrics[d] = history.Metric{Names: m.Names, Counter: m.Counter, Scale: m.Scale, Occupancy: m.Occupancy, Recorded: m.Recorded}
+			cfg.Mapping.Metrics[d] = history.Metric{Names: m.Names, Counter: m.Counter, Scale: m.Scale, Occupancy: m.Occupancy, Recorded: m.Recorded,
+				PerGuest: m.PerGuest, Paired: m.Paired}
 		}
 	}
 	switch e := fc.End.(type) {

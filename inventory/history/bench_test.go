@@ -144,3 +144,31 @@ func BenchmarkRangeQueryReducedLocally(b *testing.B) {
 	}
 	b.ReportMetric((srv.CPUTime()-cpu).Seconds()/float64(b.N), "prom-cpu-s/op")
 }
+
+// BenchmarkReadMethods24Guests7Days compares the two methods on the tests'
+// synthetic week (24 guests, cached quickly): the same read as
+// BenchmarkRead1000Guests7Days at a 42nd of the guests, for a comparison
+// that does not need the large history.
+func BenchmarkReadMethods24Guests7Days(b *testing.B) {
+	srv := promtest.Start(b, promtest.Options{Blocks: []string{promtest.Backfill(b, week)}})
+	refs := weekRefs(23)
+	for _, method := range []history.Method{history.MethodSubquery, history.MethodRange} {
+		b.Run(string(method), func(b *testing.B) {
+			cfg := history.DefaultConfig(srv.URL)
+			cfg.End = windowEnd
+			cfg.Method = method
+			cfg.Timeout = 5 * time.Minute
+			cpu := srv.CPUTime()
+			for b.Loop() {
+				u, err := history.Read(context.Background(), cfg, refs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(u.Missing) > 0 {
+					b.Fatalf("%d guests missing", len(u.Missing))
+				}
+			}
+			b.ReportMetric((srv.CPUTime()-cpu).Seconds()/float64(b.N), "prom-cpu-s/op")
+		})
+	}
+}
