@@ -52,7 +52,16 @@ type Options struct {
 	// guests (berth rebalance, drain, waves, plan --allow-moves); nil
 	// places new guests only. MoveModeOf gives the mode of a saved plan.
 	Moves *MoveMode
+	// Load is the guests' load history (berth explore --usage): the host
+	// and guest screens draw it as sparklines. nil draws none.
+	Load *Load
 }
+
+// Load is the guests' load history for the sparklines (see common.Load).
+type Load = common.Load
+
+// LoadSeries is one guest's load history per dimension.
+type LoadSeries = common.LoadSeries
 
 // MoveMode is how the explorer moves running guests (see common.MoveMode).
 type MoveMode = common.MoveMode
@@ -110,6 +119,7 @@ func New(opt Options) (*Model, error) {
 		Width: 80, Height: 24, Styles: st, Keys: keymap.Default(),
 		Plan: opt.Plan, ReadOnly: opt.Planner == nil,
 		Candidates: map[string][]planner.CandidateView{},
+		Load:       opt.Load,
 	}
 	if opt.Planner != nil {
 		ctx.Scenario = opt.Planner.Scenario()

@@ -147,7 +147,7 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 			return tui.Options{}, err
 		}
 		applyMoveEdits(a, pl, mode)
-		return tui.Options{Planner: pl, Moves: mode}, nil
+		return tui.Options{Planner: pl, Moves: mode, Load: a.usage.load()}, nil
 	}
 	saved, err := a.readPlan(planPath)
 	if err != nil {
@@ -185,7 +185,7 @@ func exploreOptions(a *app, cmd *cobra.Command, f *exploreFlags) (tui.Options, e
 	// A plan with moves is re-made as it was made: with its goal, drained
 	// hosts and move options (not as a plan of new guests, which would
 	// differ from it and be called a changed scenario).
-	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID, Moves: tui.MoveModeOf(saved)}, nil
+	return tui.Options{Planner: pl, SavePath: planPath, ExpectID: saved.ID, Moves: tui.MoveModeOf(saved), Load: a.usage.load()}, nil
 }
 
 // keyboard is where explore reads keys: standard input, unless standard

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/inventory/history"
 	"github.com/berth-dev/berth/inventory/live"
+	"github.com/berth-dev/berth/tui"
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/cast"
 	"github.com/spf13/cobra"
@@ -51,6 +53,7 @@ type usageFileConfig struct {
 	Margin       any                       `mapstructure:"margin"`
 	IdleShare    any                       `mapstructure:"idleShare"`
 	End          any                       `mapstructure:"end"`
+	Method       string                    `mapstructure:"method"`
 }
 
 type usageMetricCfg struct {
@@ -59,6 +62,8 @@ type usageMetricCfg struct {
 	Scale     float64  `mapstructure:"scale"`
 	Occupancy bool     `mapstructure:"occupancy"`
 	Recorded  bool     `mapstructure:"recorded"`
+	PerGuest  bool     `mapstructure:"perGuest"`
+	Paired    bool     `mapstructure:"paired"`
 }
 
 // usageSetup is what --usage and usage: ask for; nil when neither is
@@ -113,9 +118,9 @@ func (a *app) usageSettings(cmd *cobra.Command) (*usageSetup, error) {
 		fc.Source, fc.URL = strings.TrimSpace(src), strings.TrimSpace(url)
 	}
 	if fc.Source == "" && fc.URL == "" {
-		if raw == nil || flagValue == "" && len(asMap(raw)) == 0 {
-			return nil, nil
-		}
+		// No source named: a section of defaults (window, quantile…)
+		// for when --usage is given.
+		return nil, nil
 	}
 	if fc.Source == "" {
 		fc.Source = "prometheus"
@@ -129,11 +134,6 @@ func (a *app) usageSettings(cmd *cobra.Command) (*usageSetup, error) {
 	}
 	set.from = from
 	return set, nil
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // configWhere names the config file for a message.
@@ -201,6 +201,7 @@ func (fc usageFileConfig) setup() (*usageSetup, error) {
 		cfg.Mapping.UUIDLabel, cfg.Mapping.NameLabel = fc.Labels["uuid"], fc.Labels["name"]
 	}
 	cfg.Mapping.Match = fc.Match
+	cfg.Method = history.Method(strings.ToLower(strings.TrimSpace(fc.Method)))
 	if len(fc.Metrics) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(fc.Metrics)) {
 			d, ok := inventory.ParseDimension(k)
@@ -208,7 +209,8 @@ func (fc usageFileConfig) setup() (*usageSetup, error) {
 				return nil, fmt.Errorf("usage.metrics: unknown dimension %q: want cpu, memory, iops or net", k)
 			}
 			m := fc.Metrics[k]
-			cfg.Mapping.Metrics[d] = history.Metric{Names: m.Names, Counter: m.Counter, Scale: m.Scale, Occupancy: m.Occupancy, Recorded: m.Recorded}
+			cfg.Mapping.Metrics[d] = history.Metric{Names: m.Names, Counter: m.Counter, Scale: m.Scale, Occupancy: m.Occupancy, Recorded: m.Recorded,
+				PerGuest: m.PerGuest, Paired: m.Paired}
 		}
 	}
 	switch e := fc.End.(type) {
@@ -260,6 +262,10 @@ type usageResult struct {
 	Guests []guestHistory
 	// Hosts is the host-level check (hostcheck), when there was one.
 	Hosts []hostUseCheck
+	// Points and Bucket are the downsampled series' length and slice
+	// (0 without series).
+	Points int
+	Bucket time.Duration
 }
 
 // guest finds a guest's history by host and name (nil if none).
@@ -305,7 +311,7 @@ func (a *app) readUsage(ctx context.Context, set *usageSetup, fleet *live.Fleet,
 		}
 	}
 	u, err := history.Read(ctx, cfg, refs)
-	res := &usageResult{Usage: u}
+	res := &usageResult{Usage: u, Points: cfg.SeriesPoints, Bucket: cfg.Bucket()}
 	var re *history.ReadError
 	switch {
 	case err == nil:
@@ -547,4 +553,41 @@ func (r *usageResult) summary() string {
 	u := r.Usage
 	return fmt.Sprintf("use: %s over %s from Prometheus (%d of %d guests)", quantileName(u.Quantile), fmtDur(u.Window),
 		len(u.Guests)-len(u.Missing), len(u.Guests))
+}
+
+// load is the history as the explorer draws it: per guest and dimension,
+// the downsampled series on the window's slices (NaN where a slice had no
+// data); nil without series.
+func (r *usageResult) load() *tui.Load {
+	if r == nil || r.Points <= 0 || r.Bucket <= 0 {
+		return nil
+	}
+	u := r.Usage
+	l := &tui.Load{Label: quantileName(u.Quantile) + " over " + fmtDur(u.Window), Guests: map[string]tui.LoadSeries{}}
+	for _, g := range r.Guests {
+		var s tui.LoadSeries
+		has := false
+		for _, d := range inventory.Dimensions {
+			pts := g.Usage.Series[d]
+			if len(pts) == 0 {
+				continue
+			}
+			vals := make([]float64, r.Points)
+			for i := range vals {
+				vals[i] = math.NaN()
+			}
+			for _, p := range pts {
+				// The last point ends at the window's end.
+				back := int(math.Round(float64(u.End.Sub(p.T)) / float64(r.Bucket)))
+				if i := r.Points - 1 - back; i >= 0 && i < r.Points {
+					vals[i] = p.V
+				}
+			}
+			s[d], has = vals, true
+		}
+		if has {
+			l.Guests[g.Guest] = s
+		}
+	}
+	return l
 }

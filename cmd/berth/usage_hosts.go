@@ -116,14 +116,14 @@ func checkHosts(hosts []inventory.Host, nodes []history.NodeUse, quantile float6
 			hd := hostUseDim{Dimension: d.String(), Host: n.Quantile[d], Guests: guests[d], Reserved: reserved[d], Overhead: per[d] * float64(running)}
 			hd.Unexplained = max(0, hd.Host-hd.Guests-hd.Reserved-hd.Overhead)
 			if hd.Unexplained > tolerance(d, h) {
-				worst = append(worst, fmt.Sprintf("%s %s beyond its guests' %s, reserved %s and overhead %s (%d guests)",
-					d, inventory.FormatQuantity(d, hd.Host-hd.Guests), inventory.FormatQuantity(d, hd.Guests),
-					inventory.FormatQuantity(d, hd.Reserved), inventory.FormatQuantity(d, hd.Overhead), running))
+				q := func(x float64) string { return inventory.FormatQuantity(d, x) }
+				worst = append(worst, fmt.Sprintf("%s %s, of which its guests (%d) %s, reserved %s and overhead %s explain %s: %s unexplained",
+					d, q(hd.Host), running, q(hd.Guests), q(hd.Reserved), q(hd.Overhead), q(hd.Guests+hd.Reserved+hd.Overhead), q(hd.Unexplained)))
 			}
 			c.Dimensions = append(c.Dimensions, hd)
 		}
 		if len(worst) > 0 {
-			c.Warning = fmt.Sprintf("host %s used (%s, node metrics of %s) %s: set more reserved capacity or per-guest overhead for it, or berth plans with room it does not have",
+			c.Warning = fmt.Sprintf("host %s uses more than berth plans for (%s of node metrics of %s): %s; set more reserved capacity or per-guest overhead for it, or berth plans with room it does not have",
 				h.Name, quantileName(quantile), n.Instance, joinAnd(worst))
 		}
 		out = append(out, c)

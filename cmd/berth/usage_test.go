@@ -257,3 +257,75 @@ func TestUsageFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestUsageLoad: the explorer's series put each point on its slice of
+// the window, counted back from the end; a slice without a point is NaN.
+func TestUsageLoad(t *testing.T) {
+	end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := 3*time.Hour + 30*time.Minute
+	gu := history.GuestUsage{Guest: history.GuestRef{Name: "g1"}}
+	gu.Series[inventory.CPU] = []history.Point{{T: end.Add(-3 * b), V: 1}, {T: end.Add(-b), V: 2}, {T: end, V: 3}}
+	r := &usageResult{Usage: &history.Usage{Quantile: 0.95, Window: 7 * 24 * time.Hour, End: end}, Points: 4, Bucket: b,
+		Guests: []guestHistory{{Guest: "g1", Usage: &gu}, {Guest: "g2", Usage: &history.GuestUsage{}}}}
+	l := r.load()
+	if l.Label != "p95 over 7d" {
+		t.Errorf("label %q", l.Label)
+	}
+	if got := fmt.Sprint(l.Guests["g1"][inventory.CPU]); got != "[1 NaN 2 3]" {
+		t.Errorf("g1 cpu %s, want [1 NaN 2 3]", got)
+	}
+	if _, ok := l.Guests["g2"]; ok || l.Guests["g1"][inventory.Memory] != nil {
+		t.Error("a guest or dimension without series has one")
+	}
+	if (&usageResult{Usage: r.Usage}).load() != nil {
+		t.Error("a read without series gives sparklines")
+	}
+}
+
+// TestWriteRoles: --write-roles lists the roles the history gives (a dry
+// run), and with --yes writes them into berth's metadata on the guests,
+// journaling each write before and after it.
+func TestWriteRoles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Prometheus")
+	}
+	srv := promtest.Start(t, promtest.Options{Blocks: []string{promtest.Backfill(t, usageDay)}})
+	uri := usageHost(t)
+	code, stdout, stderr := runIn(t, usageConfig(srv.URL), "inventory", "-c", uri, "--write-roles")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, s := range []string{"synth-0000  web   cpu: cpu ", "synth-0001  db    iops: iops ", "no role: net: net ", "stranger    -     no history",
+		"dry run: nothing written; run again with --yes to write 3 roles into berth's libvirt metadata (journal: berth-roles.journal)"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("dry run does not say %q:\n%s", s, stdout)
+		}
+	}
+	if _, err := os.Stat("berth-roles.journal"); err == nil {
+		t.Error("the dry run wrote a journal")
+	}
+	code, stdout, stderr = runIn(t, usageConfig(srv.URL), "inventory", "-c", uri, "--write-roles", "--yes", "--journal", "roles.jsonl")
+	if code != exitOK || !strings.Contains(stdout, "wrote 3 roles into berth's libvirt metadata (journal: roles.jsonl)") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	data, err := os.ReadFile("roles.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r roleRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, r.Event+" "+r.Guest+" "+r.Profile)
+	}
+	want := "[started synth-0000 web finished synth-0000 web started synth-0001 db finished synth-0001 db started renamed-4 web finished renamed-4 web]"
+	if got := fmt.Sprint(events); got != want {
+		t.Errorf("journal %s\nwant %s", got, want)
+	}
+	code, _, stderr = runIn(t, "", "inventory", "-c", uri, "--write-roles")
+	if code != exitError || !strings.Contains(stderr, "--write-roles records the appetite the load history shows: give --usage") {
+		t.Errorf("without --usage: exit %d, %s", code, stderr)
+	}
+}

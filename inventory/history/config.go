@@ -47,6 +47,8 @@ type Config struct {
 	SeriesPoints int
 	// End is the end of the window (zero = now).
 	End time.Time
+	// Method is how the quantiles are computed ("" = MethodSubquery).
+	Method Method
 	// Mapping names the metrics and labels the exporter writes.
 	Mapping Mapping
 }
@@ -86,6 +88,19 @@ type Metric struct {
 	// subquery: a fraction of the work (docs/load-history.md). It must be
 	// one name, not a counter.
 	Recorded bool
+	// PerGuest says the metric has one series per guest and exporter (a
+	// domain's CPU time, its balloon): the per-step sum is left out of
+	// the subquery, which then costs a third, and the per-series
+	// quantiles are joined by max. A guest migrated within the window has
+	// a series on each host; its figure is then the larger of their
+	// quantiles, each over its part of the window, which errs on the safe
+	// side. One name only.
+	PerGuest bool
+	// Paired says the names' series come in pairs with the same labels
+	// (a disk's reads and writes, an interface's received and sent
+	// bytes): they are added series by series before the one sum per
+	// guest, which spares a sum per name.
+	Paired bool
 }
 
 // DebianExporter is the mapping for the metrics of Debian 12's
@@ -105,16 +120,16 @@ func DebianExporter() Mapping {
 		UUIDLabel: "uuid",
 		NameLabel: "domain",
 		Metrics: [inventory.NumDims]Metric{
-			inventory.CPU:    {Names: []string{"libvirt_domain_info_cpu_time_seconds_total"}, Counter: true},
-			inventory.Memory: {Names: []string{"libvirt_domain_info_memory_usage_bytes"}, Occupancy: true},
+			inventory.CPU:    {Names: []string{"libvirt_domain_info_cpu_time_seconds_total"}, Counter: true, PerGuest: true},
+			inventory.Memory: {Names: []string{"libvirt_domain_info_memory_usage_bytes"}, Occupancy: true, PerGuest: true},
 			inventory.IOPS: {Names: []string{
 				"libvirt_domain_block_stats_read_requests_total",
 				"libvirt_domain_block_stats_write_requests_total",
-			}, Counter: true},
+			}, Counter: true, Paired: true},
 			inventory.Net: {Names: []string{
 				"libvirt_domain_interface_stats_receive_bytes_total",
 				"libvirt_domain_interface_stats_transmit_bytes_total",
-			}, Counter: true, Scale: 8},
+			}, Counter: true, Scale: 8, Paired: true},
 		},
 	}
 }
@@ -169,6 +184,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.Quantile >= 0 && c.Quantile <= 1) {
 		return fmt.Errorf("usage.quantile: %v is outside 0…1: write e.g. 0.95 for the 95th percentile", c.Quantile)
+	}
+	if m := c.methodOf(); m != MethodSubquery && m != MethodRange {
+		return fmt.Errorf("usage.method: %q: want subquery or range", c.Method)
 	}
 	if c.SeriesPoints < 0 {
 		return fmt.Errorf("usage.seriesPoints: %d is negative (0 = no series)", c.SeriesPoints)
@@ -231,6 +249,9 @@ func (m Mapping) validate() error {
 		}
 		if mt.Recorded && (len(mt.Names) != 1 || mt.Counter) {
 			return fmt.Errorf("%s: a recorded series is one name and not a counter (its rule computes the rate)", key)
+		}
+		if mt.PerGuest && len(mt.Names) > 1 {
+			return fmt.Errorf("%s: perGuest is for one metric name (one series per guest)", key)
 		}
 		if mt.Scale < 0 {
 			return fmt.Errorf("%s: scale %v is negative", key, mt.Scale)

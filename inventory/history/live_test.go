@@ -96,6 +96,28 @@ func TestReadLiveGuests(t *testing.T) {
 		t.Errorf("missing %v, want only %s with no series", u.Missing, gone)
 	}
 	checkLiveAppetites(t, u, order)
+
+	// The range method (every step's rates to berth, summed and reduced
+	// here) gives the same figures from the same data.
+	cfg.Method = history.MethodRange
+	ur, err := history.Read(context.Background(), cfg, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, load := range order {
+		g, want := ur.Guests[i], u.Guests[i]
+		if g.Has != want.Has {
+			t.Errorf("%s guest, range method: has %v, subquery %v", load, g.Has, want.Has)
+		}
+		for _, d := range inventory.Dimensions {
+			if want.Has[d] && !near(g.Quantile[d], want.Quantile[d]) {
+				t.Errorf("%s guest %s, range method: %v, subquery %v", load, d, g.Quantile[d], want.Quantile[d])
+			}
+			if got, want := pointValues(g.Series[d]), pointValues(want.Series[d]); len(got) != len(want) {
+				t.Errorf("%s guest %s series, range method: %v, subquery %v", load, d, got, want)
+			}
+		}
+	}
 }
 
 // checkLiveAppetites classifies the live guests against their allocation

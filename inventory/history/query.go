@@ -65,13 +65,44 @@ func (c Config) loadExpr(d inventory.Dimension) string {
 //
 //	quantile_over_time(0.95, (LOAD)[1w:5m])
 func (c Config) quantileQuery(d inventory.Dimension, span time.Duration) string {
-	if m := c.Mapping.Metrics[d]; m.Recorded {
+	m := c.Mapping.Metrics[d]
+	if m.PerGuest && !m.Recorded && len(m.Names) == 1 {
+		// max by (uuid, domain) (quantile_over_time(0.95, rate(a[5m])[1w:5m]))
+		return fmt.Sprintf("max by (%s) (quantile_over_time(%s, %s[%s:%s]))", strings.Join(c.Mapping.groupLabels(), ", "),
+			strconv.FormatFloat(c.Quantile, 'g', -1, 64), c.selector(m, m.Names[0]), formatDuration(span), formatDuration(c.Step))
+	}
+	if m.Recorded {
 		// quantile_over_time(0.95, guest:berth_cpu_cores:rate5m[1w])
 		return fmt.Sprintf("quantile_over_time(%s, %s%s[%s])",
 			strconv.FormatFloat(c.Quantile, 'g', -1, 64), m.Names[0], c.Mapping.matchers(), formatDuration(span))
 	}
 	return fmt.Sprintf("quantile_over_time(%s, (%s)[%s:%s])",
-		strconv.FormatFloat(c.Quantile, 'g', -1, 64), c.loadExpr(d), formatDuration(span), formatDuration(c.Step))
+		strconv.FormatFloat(c.Quantile, 'g', -1, 64), c.subqueryExpr(d), formatDuration(span), formatDuration(c.Step))
+}
+
+// subqueryExpr is the load the quantile is taken over: loadExpr, or its
+// cheaper equivalent for Paired metrics:
+//
+//	sum by (uuid, domain) (rate(a[5m]) + rate(b[5m]))
+func (c Config) subqueryExpr(d inventory.Dimension) string {
+	m := c.Mapping.Metrics[d]
+	if !m.Paired || len(m.Names) < 2 {
+		return c.loadExpr(d)
+	}
+	terms := make([]string, len(m.Names))
+	for i, name := range m.Names {
+		terms[i] = c.selector(m, name)
+	}
+	return fmt.Sprintf("sum by (%s) (%s)", strings.Join(c.Mapping.groupLabels(), ", "), strings.Join(terms, " + "))
+}
+
+// selector is one name's series: rate() for a counter.
+func (c Config) selector(m Metric, name string) string {
+	sel := name + c.Mapping.matchers()
+	if m.Counter {
+		sel = fmt.Sprintf("rate(%s[%s])", sel, formatDuration(c.rateRange()))
+	}
+	return sel
 }
 
 // QuantileQuery is the PromQL Read runs for dimension d (before the

@@ -62,13 +62,20 @@ func Read(ctx context.Context, cfg Config, guests []GuestRef) (*Usage, error) {
 	var tables [inventory.NumDims]*table
 	var scale [inventory.NumDims]float64
 	var failed []*Error
+	var parts [inventory.NumDims][]map[seriesKey]map[int64]float64
+	var partFailed [inventory.NumDims]bool
 	for _, a := range answers {
 		u.Warnings = append(u.Warnings, a.warnings...)
 		if a.err != nil {
 			failed = append(failed, a.err)
+			partFailed[a.q.dim] = partFailed[a.q.dim] || a.q.ranged
 			continue
 		}
 		d := a.q.dim
+		if a.q.ranged {
+			parts[d] = append(parts[d], a.steps)
+			continue
+		}
 		if !a.q.series {
 			tables[d] = &table{quantile: a.quantile}
 			u.Read[d] = true
@@ -77,6 +84,15 @@ func Read(ctx context.Context, cfg Config, guests []GuestRef) (*Usage, error) {
 		} else if tables[d] != nil {
 			tables[d].series = a.series
 		}
+	}
+	for d := range parts {
+		if len(parts[d]) == 0 || partFailed[d] {
+			continue
+		}
+		tables[d] = r.reduceRange(parts[d])
+		u.Read[d] = true
+		u.Occupancy[d] = cfg.Mapping.Metrics[d].Occupancy
+		scale[d] = cfg.Mapping.Metrics[d].scale()
 	}
 	u.Guests, u.Missing = assemble(guests, tables, scale)
 	u.Elapsed = time.Since(u.ReadAt)
@@ -129,11 +145,15 @@ type reader struct {
 	source string
 }
 
-// query is one query of a read: a dimension's quantile or its series.
+// query is one query of a read: a dimension's quantile or its series,
+// or (MethodRange) one metric name's load at every step.
 type query struct {
 	dim    inventory.Dimension
 	series bool
 	promql string
+	// ranged is a MethodRange query: part of dim's figures, with the
+	// dimension's other names.
+	ranged bool
 }
 
 // answer is what one query gave.
@@ -143,18 +163,32 @@ type answer struct {
 	series   map[seriesKey][]Point
 	warnings []string
 	err      *Error
+	// steps are a ranged query's loads per guest and step (ms).
+	steps map[seriesKey]map[int64]float64
 }
 
 // queries lists the read's queries: the quantiles first (they matter
 // most), then the series, each in dimension order.
 func (r *reader) queries() []query {
 	var qs []query
+	ranged := r.cfg.methodOf() == MethodRange
 	for _, series := range []bool{false, true} {
 		if series && r.cfg.SeriesPoints <= 0 {
 			continue
 		}
 		for _, d := range inventory.Dimensions {
-			if len(r.cfg.Mapping.Metrics[d].Names) == 0 {
+			m := r.cfg.Mapping.Metrics[d]
+			if len(m.Names) == 0 {
+				continue
+			}
+			if ranged && !m.Recorded {
+				// One range query per name; the series come from the
+				// same data.
+				if !series {
+					for _, promql := range r.cfg.RangeQueries(d) {
+						qs = append(qs, query{dim: d, promql: promql, ranged: true})
+					}
+				}
 				continue
 			}
 			q := query{dim: d, series: series, promql: r.cfg.QuantileQuery(d)}
@@ -186,7 +220,11 @@ func (r *reader) run(ctx context.Context) []answer {
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			answers[i] = r.ask(ctx, q)
+			if q.ranged {
+				answers[i] = r.askRange(ctx, q)
+			} else {
+				answers[i] = r.ask(ctx, q)
+			}
 		}()
 	}
 	wg.Wait()

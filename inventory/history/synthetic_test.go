@@ -49,10 +49,16 @@ func TestReadSyntheticWeek(t *testing.T) {
 		g := week.Guest(i)
 		refs = append(refs, history.GuestRef{Name: g.Name, UUID: g.UUID})
 	}
-	for _, q := range []float64{0.95, 0.5, 1} {
-		t.Run(fmt.Sprintf("q=%v", q), func(t *testing.T) {
+	for _, c := range []struct {
+		q      float64
+		method history.Method
+	}{{0.95, history.MethodSubquery}, {0.5, history.MethodSubquery}, {1, history.MethodSubquery},
+		{0.95, history.MethodRange}, {0.5, history.MethodRange}} {
+		q := c.q
+		t.Run(fmt.Sprintf("q=%v/%s", q, c.method), func(t *testing.T) {
 			cfg := history.DefaultConfig(srv.URL)
 			cfg.Quantile = q
+			cfg.Method = c.method
 			cfg.End = windowEnd
 			cfg.SeriesPoints = history.DefaultSeriesPoints
 			u, err := history.Read(context.Background(), cfg, refs)

@@ -41,6 +41,9 @@ type Context struct {
 	// Candidates holds planner.Candidates answers for the current plan, by
 	// guest (fetched off the UI loop; cleared when the plan changes).
 	Candidates map[string][]planner.CandidateView
+
+	// Load is the guests' load history for sparklines (nil: none).
+	Load *Load
 }
 
 // Screen is one page of the explorer. The root model owns the screens in a

@@ -97,11 +97,20 @@ func (g *Guest) headHeight() int {
 	in := g.info()
 	switch {
 	case in.unplaced != nil:
-		return 3 + len(g.summary(in.unplaced.Summary)) + len(nearestLines(in.unplaced, g.width))
+		return 3 + len(g.summary(in.unplaced.Summary)) + len(nearestLines(in.unplaced, g.width)) + g.loadLines()
 	case in.stuck != nil:
-		return 3 + max(len(g.summary(in.stuck.Summary)), 1)
+		return 3 + max(len(g.summary(in.stuck.Summary)), 1) + g.loadLines()
 	}
-	return 4
+	return 4 + g.loadLines()
+}
+
+// loadLines is 1 when the explorer has load history for the guest (a
+// sparkline line under the head), else 0.
+func (g *Guest) loadLines() int {
+	if _, ok := g.ctx.Load.Guest(g.name); ok {
+		return 1
+	}
+	return 0
 }
 
 // summaryLines is how many lines of the why-not summary show at first.
@@ -293,6 +302,9 @@ func (g *Guest) View(width, height int) string {
 		g.stuckHead(&b, in.stuck, width)
 	default:
 		return common.Fit(st.Bad.Render("guest "+g.name+" is not in this plan (esc to go back)"), width, height)
+	}
+	if s, ok := g.ctx.Load.Guest(g.name); ok {
+		b.WriteString("\n" + components.LoadLine(st, "load "+g.ctx.Load.Label+": ", s, nil, width))
 	}
 	b.WriteString("\n")
 	rows, ranked := g.rows()

@@ -180,7 +180,19 @@ func (h *Host) View(width, height int) string {
 
 	// Use per dimension: offered, before, after, residual and a bar.
 	barW := min(max(width-60, 5), 30)
-	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("%-7s %10s %10s %10s %10s  %s", "", "OFFERED", "BEFORE", "AFTER", "LEFT", "USE"), width)) + "\n")
+	// With load history, a sparkline per dimension after the bar: the
+	// host's guests' load over the window.
+	load, hasLoad := h.ctx.Load.Sum(hp.Existing)
+	sparkW, loadHead := 0, ""
+	if hasLoad {
+		sparkW = min(max((width-60)/2, 6), 24)
+		barW = min(max(width-60-sparkW-2, 5), 30)
+		loadHead = strings.Repeat(" ", barW+5-3) + "  LOAD"
+		if width >= 100 {
+			loadHead = strings.Repeat(" ", barW+5-3) + "  GUESTS' LOAD, " + strings.ToUpper(h.ctx.Load.Label)
+		}
+	}
+	b.WriteString(st.Heading.Render(common.Trunc(fmt.Sprintf("%-7s %10s %10s %10s %10s  %s", "", "OFFERED", "BEFORE", "AFTER", "LEFT", "USE")+loadHead, width)) + "\n")
 	res := components.Residual(hp)
 	bar := func(d inventory.Dimension) string {
 		return components.Bar(st, hp.Before[d], hp.After[d], hp.Offered[d], h.ctx.Plan.Policy.Overhead[d], barW)
@@ -200,6 +212,9 @@ func (h *Host) View(width, height int) string {
 		}
 		line := fmt.Sprintf("%-7s %10s %10s %10s %s  %s", d, components.Quantity(d, hp.Offered[d]), components.Quantity(d, hp.Before[d]),
 			components.Quantity(d, hp.After[d]), left, bar(d))
+		if hasLoad {
+			line += " " + st.Label.Render(components.Sparkline(load[d], sparkW))
+		}
 		b.WriteString(common.Trunc(line, width) + "\n")
 	}
 	b.WriteString(common.Trunc(st.Dim.Render("residual: "+planner.VectorText(res)), width) + "\n")
@@ -272,7 +287,9 @@ func (h *Host) detail(gs []hostGuest, width int) string {
 	if g.moving != "" || h.ctx.Plan.Moves != nil && !g.isNew {
 		return common.Fit(strings.Join(append(lines, h.moveDetail(g)...), "\n"), width, 3)
 	}
-	if obs := h.observed(a.Guest); obs != nil {
+	if s, ok := h.ctx.Load.Guest(a.Guest); ok {
+		lines = append(lines, components.LoadLine(st, "observed "+h.ctx.Load.Label+": ", s, h.observed(a.Guest), width))
+	} else if obs := h.observed(a.Guest); obs != nil {
 		lines = append(lines, st.Dim.Render("observed: ")+planner.VectorText(*obs))
 	} else if !g.isNew {
 		lines = append(lines, st.Dim.Render("observed: unknown"))

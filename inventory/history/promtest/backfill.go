@@ -211,3 +211,22 @@ func BackfillRules(t testing.TB, url, rules string, start, end time.Time) string
 	}
 	return out
 }
+
+// BackfillText turns an OpenMetrics text (samples with timestamps, ending
+// in "# EOF") into TSDB blocks with promtool and returns their directory,
+// for Options.Blocks: small histories a test writes itself (node metrics,
+// say). Not cached.
+func BackfillText(t testing.TB, text string) string {
+	t.Helper()
+	promtool := Need(t, "promtool", "prometheus")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "history.om")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blocks := filepath.Join(dir, "blocks")
+	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "-q", file, blocks).CombinedOutput(); err != nil {
+		t.Fatalf("promtool tsdb create-blocks-from openmetrics: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return blocks
+}
