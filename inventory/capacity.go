@@ -18,17 +18,17 @@ import "strconv"
 //	allocatable = max(0, capacity − reserved) × overcommit       Allocatable
 //	offered     = allocatable × headroom                          Offered
 //	use         = what a running guest is taken to use            RunningUse
-//	              (allocation, observed × safetyFactor, or the larger, by basis),
+//	              (allocation, observed × safetyFactor, or the larger, by basis;
+//	              nothing for a shut-off guest under shutoff: ignore),
 //	              or what a new guest is given                     Scenario.DemandRequest
 //	charge      = use × (1 + overhead)                            Charge
 //
 // and a host holds its guests when their charges add up to at most what it
 // offers, within FitSlack (Fits).
 //
-// Two later policy terms have one place each here: a fixed per-guest
-// overhead (the memory and CPU a guest's QEMU process costs whatever the
-// guest's size) is a second term of Charge, and a rule for shut-off guests
-// (count them, or ignore them) is a case at the top of RunningUse.
+// The rule for shut-off guests (count them, the default, or ignore them)
+// is Counts, at the top of RunningUse and RunningCharge: a guest it does
+// not count costs its host nothing.
 
 // FitSlack is the relative slack of every capacity comparison: a host holds
 // a load when load ≤ offered × (1 + FitSlack). It absorbs the rounding of
@@ -126,6 +126,9 @@ func (p *Policy) ModelAllocatable(m *HostModel) Vector {
 // Example: allocated 8 vCPUs, observed 3, safety factor 1.2 ⇒ allocation 8,
 // observed 3.6, max 8.
 func (p *Policy) RunningUse(g *Guest) Vector {
+	if !p.Counts(g) {
+		return Vector{}
+	}
 	v := g.Allocation
 	if g.Observed == nil {
 		return v
@@ -155,8 +158,25 @@ func (p *Policy) Charge(use Vector) Vector {
 	return v
 }
 
-// RunningCharge is what a running guest is charged: Charge(RunningUse(g)).
-func (p *Policy) RunningCharge(g *Guest) Vector { return p.Charge(p.RunningUse(g)) }
+// RunningCharge is what a guest already on a host is charged:
+// Charge(RunningUse(g)), or nothing when the policy does not count it.
+func (p *Policy) RunningCharge(g *Guest) Vector {
+	if !p.Counts(g) {
+		return Vector{}
+	}
+	return p.Charge(p.RunningUse(g))
+}
+
+// Counts reports whether guest g is charged against its host: every guest
+// that runs, and a shut-off one unless the policy says shutoff: ignore. A
+// shut-off guest is counted by default because it can be started at any
+// time, and then needs what it was given.
+//
+// Example: a shut-off guest of 2 vCPUs is charged 2 × 1.03 = 2.06 under
+// count, 0 under ignore.
+func (p *Policy) Counts(g *Guest) bool {
+	return p.Shutoff != ShutoffIgnore || !g.ShutOff()
+}
 
 // DemandRequest is what each guest of d is given: its profile's request
 // with the dimensions d.Request sets (> 0) written over it. ok is false

@@ -15,6 +15,7 @@ var (
 	AppetiteModes = Enum[AppetiteMode]{AppetiteSoft, AppetiteHard, AppetiteOff}
 	Objectives    = Enum[Objective]{ObjectivePack, ObjectiveSpread}
 	Scopes        = Enum[Scope]{ScopeHost, ScopeRack, ScopeZone}
+	ShutoffRules  = Enum[ShutoffRule]{ShutoffCount, ShutoffIgnore}
 	// RoleSources are the ways a guest's profile can be learned from
 	// libvirt (RoleDeclared, the empty word, is written by leaving the
 	// field out).

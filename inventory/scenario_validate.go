@@ -429,7 +429,9 @@ func (c *checker) hosts() seenNames {
 			if c.fleetKnown() {
 				c.fitsSomewhere(join(gp, "allocation"), "allocation", g.Allocation, c.offers(allocatable, nil))
 			}
-			load = load.Add(g.Allocation)
+			if c.s.Policy.Counts(g) {
+				load = load.Add(g.Allocation)
+			}
 		}
 		c.overAllocated(path, h, load)
 	}

@@ -28,6 +28,7 @@ var (
 	strategyFlag     = enumFlag{name: "strategy", what: "strategy", words: planner.Strategies()}
 	objectiveFlag    = enumFlag{name: "objective", what: "objective", words: inventory.Objectives.Names()}
 	sameAppetiteFlag = enumFlag{name: "same-appetite", what: "same-appetite mode", words: inventory.AppetiteModes.Names()}
+	shutoffFlag      = enumFlag{name: "shutoff", what: "rule for shut-off guests", words: inventory.ShutoffRules.Names()}
 	outputFlag       = formatFlag()
 )
 

@@ -37,15 +37,20 @@ type hostGuest struct {
 	isNew  bool
 	moving string
 	other  string
+	// off: an existing guest that is shut off (HostPlan.ShutOff).
+	off bool
 }
 
-// kind is the guest's KIND cell: keep, new, in or out.
+// kind is the guest's KIND cell: keep, new, in or out; off for an
+// existing guest that is shut off.
 func (g hostGuest) kind() string {
 	switch {
 	case g.isNew:
 		return "new"
 	case g.moving != "":
 		return g.moving
+	case g.off:
+		return "off"
 	}
 	return "keep"
 }
@@ -71,7 +76,11 @@ func (h *Host) guests() []hostGuest {
 		if a.Op == planner.OpCreate {
 			create = append(create, hostGuest{action: a, isNew: true})
 		} else {
-			keep = append(keep, hostGuest{action: a})
+			off := false
+			if hp := h.host(); hp != nil {
+				off = slices.Contains(hp.ShutOff, a.Guest)
+			}
+			keep = append(keep, hostGuest{action: a, off: off})
 		}
 	}
 	out, in := h.movingGuests()
@@ -165,6 +174,7 @@ func (h *Host) View(width, height int) string {
 		title = fmt.Sprintf("Host %s · rack %s · zone %s · %d guests → %d (%d leave, %d arrive, %d new)", hp.Name, common.Dash(hp.Rack), common.Dash(hp.Zone),
 			len(hp.Existing), components.GuestsAfter(hp), len(hp.MovedOut), len(hp.MovedIn), len(hp.Placed))
 	}
+	title += planner.ShutOffNote(h.ctx.Plan, hp)
 	switch {
 	case hp.New:
 		title += st.Good.Render(" · to buy (model " + hp.Model + ")")
