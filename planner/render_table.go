@@ -44,6 +44,18 @@ func ShutOffNote(p *Plan, h *HostPlan) string {
 	return fmt.Sprintf(" (%d shut off)", len(h.ShutOff))
 }
 
+// joinNotes adds a parenthesised note to a name that may end in one:
+// "kvm07 (freed)" and " (1 shut off)" give "kvm07 (freed, 1 shut off)".
+func joinNotes(name, note string) string {
+	if note == "" {
+		return name
+	}
+	if strings.HasSuffix(name, ")") {
+		return strings.TrimSuffix(name, ")") + ", " + strings.TrimPrefix(note, " (")
+	}
+	return name + note
+}
+
 // Percent is x/offered as a whole percentage ("—" when nothing is offered).
 func Percent(x, offered float64) string {
 	if offered <= 0 {
@@ -74,7 +86,7 @@ func RenderTable(w io.Writer, p *Plan) error {
 		case h.Excluded:
 			name += " (excluded)"
 		}
-		name += moveHostNote(p, h) + ShutOffNote(p, h)
+		name = joinNotes(name+moveHostNote(p, h), ShutOffNote(p, h))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d+%d", name, dash(h.Rack), dash(h.Zone), len(h.Existing), len(h.Placed))
 		for _, d := range inventory.Dimensions {
 			fmt.Fprintf(tw, "\t%s %4s", Bar(bases[i][d], h.After[d], h.Offered[d]), Percent(h.After[d], h.Offered[d]))
