@@ -1,6 +1,9 @@
 package inventory
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // The capacity model: what a host offers its guests and what each guest is
 // charged against that offer. This file is its only implementation. `berth
@@ -179,12 +182,13 @@ func (p *Policy) Counts(g *Guest) bool {
 }
 
 // DemandRequest is what each guest of d is given: its profile's request
-// with the dimensions d.Request sets (> 0) written over it. ok is false
-// when the profile is unknown (then only d.Request is returned). A new
-// guest's charge is Policy.Charge of it.
+// with the dimensions d.Request sets (> 0) written over it, as apply
+// creates it (Created: whole vCPUs). ok is false when the profile is
+// unknown (then only d.Request is returned). A new guest's charge is
+// Policy.Charge of it.
 //
 // Example: profile web {cpu: 8, memory: 8Gi}, request {memory: 16Gi} ⇒
-// {cpu: 8, memory: 16Gi}.
+// {cpu: 8, memory: 16Gi}; request {cpu: 500m} ⇒ {cpu: 1, …}.
 func (s *Scenario) DemandRequest(d *Demand) (req Vector, ok bool) {
 	if p, found := s.Profile(d.Profile); found {
 		req, ok = p.Request, true
@@ -194,8 +198,37 @@ func (s *Scenario) DemandRequest(d *Demand) (req Vector, ok bool) {
 			req[dim] = x
 		}
 	}
-	return req, ok
+	return Created(req), ok
 }
+
+// Created is what a guest asking for req is given when apply creates it,
+// and so what a plan gives (and charges) a new guest: libvirt gives a
+// domain whole vCPUs, so the CPU is rounded up to a whole number, at least
+// 1 (WholeVCPUs); memory to a whole byte; IOPS and network as asked.
+//
+// A fraction could be kept by capping the guest's vCPU time with cputune
+// (quota/period), but the guest would still hold a whole vCPU thread, and
+// the inventory reads back whole vCPUs: the next plan would see more than
+// this one charged. So a plan charges what is created, and re-planning
+// after apply finds the same load.
+//
+// Example: {cpu: 0.5, memory: 64Mi} ⇒ {cpu: 1, memory: 64Mi}; 2.25 ⇒ 3.
+func Created(req Vector) Vector {
+	req[CPU] = wholeCPU(req[CPU])
+	req[Memory] = math.Ceil(req[Memory])
+	return req
+}
+
+// WholeVCPUs is the number of vCPUs a guest asking for cpu is created with:
+// cpu rounded up, at least 1, ignoring a rounding error of 1e-9 (2.0000000001
+// is 2).
+func WholeVCPUs(cpu float64) int {
+	return int(min(wholeCPU(cpu), math.MaxInt32))
+}
+
+// wholeCPU is WholeVCPUs as a number, unbounded (a request too large for
+// any host stays too large).
+func wholeCPU(cpu float64) float64 { return max(1, math.Ceil(cpu-1e-9)) }
 
 // Tidy rounds x to 12 significant digits, so that 7200 × 1.1 is 7920 and not
 // 7920.000000000001 in a plan file; no resource is measured that finely.

@@ -475,6 +475,7 @@ func (c *checker) demand(guestNames seenNames) {
 			c.errorf(join(path, "count"), "count %d is more than %d", d.Count, maxCount)
 		}
 		c.amounts(join(path, "request"), d.Request)
+		c.wholeVCPUs(path, d)
 		if c.fleetKnown() && named && d.Count >= 1 && d.Count <= maxCount {
 			if n, first := clash(guestNames, d); n != "" {
 				c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)
