@@ -1,6 +1,9 @@
 package inventory
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // The capacity model: what a host offers its guests and what each guest is
 // charged against that offer. This file is its only implementation. `berth
@@ -18,17 +21,17 @@ import "strconv"
 //	allocatable = max(0, capacity − reserved) × overcommit       Allocatable
 //	offered     = allocatable × headroom                          Offered
 //	use         = what a running guest is taken to use            RunningUse
-//	              (allocation, observed × safetyFactor, or the larger, by basis),
+//	              (allocation, observed × safetyFactor, or the larger, by basis;
+//	              nothing for a shut-off guest under shutoff: ignore),
 //	              or what a new guest is given                     Scenario.DemandRequest
 //	charge      = use × (1 + overhead)                            Charge
 //
 // and a host holds its guests when their charges add up to at most what it
 // offers, within FitSlack (Fits).
 //
-// Two later policy terms have one place each here: a fixed per-guest
-// overhead (the memory and CPU a guest's QEMU process costs whatever the
-// guest's size) is a second term of Charge, and a rule for shut-off guests
-// (count them, or ignore them) is a case at the top of RunningUse.
+// The rule for shut-off guests (count them, the default, or ignore them)
+// is Counts, at the top of RunningUse and RunningCharge: a guest it does
+// not count costs its host nothing.
 
 // FitSlack is the relative slack of every capacity comparison: a host holds
 // a load when load ≤ offered × (1 + FitSlack). It absorbs the rounding of
@@ -126,6 +129,9 @@ func (p *Policy) ModelAllocatable(m *HostModel) Vector {
 // Example: allocated 8 vCPUs, observed 3, safety factor 1.2 ⇒ allocation 8,
 // observed 3.6, max 8.
 func (p *Policy) RunningUse(g *Guest) Vector {
+	if !p.Counts(g) {
+		return Vector{}
+	}
 	v := g.Allocation
 	if g.Observed == nil {
 		return v
@@ -155,16 +161,34 @@ func (p *Policy) Charge(use Vector) Vector {
 	return v
 }
 
-// RunningCharge is what a running guest is charged: Charge(RunningUse(g)).
-func (p *Policy) RunningCharge(g *Guest) Vector { return p.Charge(p.RunningUse(g)) }
+// RunningCharge is what a guest already on a host is charged:
+// Charge(RunningUse(g)), or nothing when the policy does not count it.
+func (p *Policy) RunningCharge(g *Guest) Vector {
+	if !p.Counts(g) {
+		return Vector{}
+	}
+	return p.Charge(p.RunningUse(g))
+}
+
+// Counts reports whether guest g is charged against its host: every guest
+// that runs, and a shut-off one unless the policy says shutoff: ignore. A
+// shut-off guest is counted by default because it can be started at any
+// time, and then needs what it was given.
+//
+// Example: a shut-off guest of 2 vCPUs is charged 2 × 1.03 = 2.06 under
+// count, 0 under ignore.
+func (p *Policy) Counts(g *Guest) bool {
+	return p.Shutoff != ShutoffIgnore || !g.ShutOff()
+}
 
 // DemandRequest is what each guest of d is given: its profile's request
-// with the dimensions d.Request sets (> 0) written over it. ok is false
-// when the profile is unknown (then only d.Request is returned). A new
-// guest's charge is Policy.Charge of it.
+// with the dimensions d.Request sets (> 0) written over it, as apply
+// creates it (Created: whole vCPUs). ok is false when the profile is
+// unknown (then only d.Request is returned). A new guest's charge is
+// Policy.Charge of it.
 //
 // Example: profile web {cpu: 8, memory: 8Gi}, request {memory: 16Gi} ⇒
-// {cpu: 8, memory: 16Gi}.
+// {cpu: 8, memory: 16Gi}; request {cpu: 500m} ⇒ {cpu: 1, …}.
 func (s *Scenario) DemandRequest(d *Demand) (req Vector, ok bool) {
 	if p, found := s.Profile(d.Profile); found {
 		req, ok = p.Request, true
@@ -174,8 +198,37 @@ func (s *Scenario) DemandRequest(d *Demand) (req Vector, ok bool) {
 			req[dim] = x
 		}
 	}
-	return req, ok
+	return Created(req), ok
 }
+
+// Created is what a guest asking for req is given when apply creates it,
+// and so what a plan gives (and charges) a new guest: libvirt gives a
+// domain whole vCPUs, so the CPU is rounded up to a whole number, at least
+// 1 (WholeVCPUs); memory to a whole byte; IOPS and network as asked.
+//
+// A fraction could be kept by capping the guest's vCPU time with cputune
+// (quota/period), but the guest would still hold a whole vCPU thread, and
+// the inventory reads back whole vCPUs: the next plan would see more than
+// this one charged. So a plan charges what is created, and re-planning
+// after apply finds the same load.
+//
+// Example: {cpu: 0.5, memory: 64Mi} ⇒ {cpu: 1, memory: 64Mi}; 2.25 ⇒ 3.
+func Created(req Vector) Vector {
+	req[CPU] = wholeCPU(req[CPU])
+	req[Memory] = math.Ceil(req[Memory])
+	return req
+}
+
+// WholeVCPUs is the number of vCPUs a guest asking for cpu is created with:
+// cpu rounded up, at least 1, ignoring a rounding error of 1e-9 (2.0000000001
+// is 2).
+func WholeVCPUs(cpu float64) int {
+	return int(min(wholeCPU(cpu), math.MaxInt32))
+}
+
+// wholeCPU is WholeVCPUs as a number, unbounded (a request too large for
+// any host stays too large).
+func wholeCPU(cpu float64) float64 { return max(1, math.Ceil(cpu-1e-9)) }
 
 // Tidy rounds x to 12 significant digits, so that 7200 × 1.1 is 7920 and not
 // 7920.000000000001 in a plan file; no resource is measured that finely.

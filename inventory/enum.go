@@ -16,6 +16,7 @@ var (
 	Objectives    = Enum[Objective]{ObjectivePack, ObjectiveSpread}
 	FailoverModes = Enum[FailoverMode]{FailoverReserve, FailoverCheck}
 	Scopes        = Enum[Scope]{ScopeHost, ScopeRack, ScopeZone}
+	ShutoffRules  = Enum[ShutoffRule]{ShutoffCount, ShutoffIgnore}
 	// RoleSources are the ways a guest's profile can be learned from
 	// libvirt (RoleDeclared, the empty word, is written by leaving the
 	// field out).

@@ -49,6 +49,11 @@ type FieldPositions struct{ pos map[string]Pos }
 // Equal reports true: positions take no part in comparing scenarios.
 func (FieldPositions) Equal(FieldPositions) bool { return true }
 
+// ShutOff reports whether the guest is defined but not running: libvirt's
+// "shutoff" or "crashed" (its QEMU process is gone). A guest of a scenario
+// without a state runs.
+func (g *Guest) ShutOff() bool { return g.State == "shutoff" || g.State == "crashed" }
+
 // Host is one physical machine.
 type Host struct {
 	Name string
@@ -215,6 +220,16 @@ const (
 	ObjectiveSpread Objective = "spread"
 )
 
+// ShutoffRule is what a guest that is defined but shut off (or crashed)
+// costs its host: counted in full, since it can be started at any time, or
+// ignored, as if its resources were free.
+type ShutoffRule string
+
+const (
+	ShutoffCount  ShutoffRule = "count"
+	ShutoffIgnore ShutoffRule = "ignore"
+)
+
 // Policy is how capacity is offered and how guests are placed.
 type Policy struct {
 	// Overcommit ratio per dimension (1 = none).
@@ -227,6 +242,11 @@ type Policy struct {
 	// Basis per dimension and the safety factor applied to observed use.
 	Basis        [NumDims]Basis
 	SafetyFactor float64
+	// Shutoff says whether shut-off guests are charged against their
+	// host (count, the default; "" reads as count) or not (ignore). One
+	// rule for inventory, validate, plan, why-not and the explorer
+	// (Policy.Counts).
+	Shutoff      ShutoffRule
 	SameAppetite SameAppetite
 	// FailoverHosts is k: the plan keeps room to restart the guests of any
 	// k failed hosts on the others.
@@ -275,6 +295,7 @@ func DefaultPolicy() Policy {
 		Overhead:     DefaultOverhead(),
 		Basis:        uniformBasis(BasisAllocation),
 		SafetyFactor: 1.2,
+		Shutoff:      ShutoffCount,
 		SameAppetite: SameAppetite{Mode: AppetiteSoft, MaxPerHost: 2, Penalty: 0.25},
 		FailoverMode: FailoverReserve,
 		Objective:    ObjectivePack,

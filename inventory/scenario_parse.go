@@ -174,7 +174,7 @@ func sortProblems(ps Problems) {
 // Field names of each section, in the order docs/scenario.md lists them.
 var (
 	scenarioFields  = []string{"apiVersion", "name", "description", "policy", "profiles", "hostModels", "groups", "hosts", "demand"}
-	policyFields    = []string{"overcommit", "headroom", "overhead", "basis", "safetyFactor", "sameAppetite", "failoverHosts", "failoverMode", "objective", "strategy", "seed", "iterations"}
+	policyFields    = []string{"overcommit", "headroom", "overhead", "basis", "safetyFactor", "shutoff", "sameAppetite", "failoverHosts", "failoverMode", "objective", "strategy", "seed", "iterations"}
 	appetiteFields  = []string{"mode", "maxPerHost", "penalty"}
 	profileFields   = []string{"name", "description", "appetite", "request"}
 	hostModelFields = []string{"name", "capacity", "reserved", "labels", "max"}
@@ -257,6 +257,9 @@ func (d *decoder) policy(n *yaml.Node, path string, p *Policy) {
 	}
 	if v, ok := f["safetyFactor"]; ok {
 		p.SafetyFactor = d.ratio(v, join(path, "safetyFactor"), false)
+	}
+	if v, ok := f["shutoff"]; ok {
+		p.Shutoff = ShutoffRule(d.enum(v, join(path, "shutoff"), ShutoffRules.Names()...))
 	}
 	if v, ok := f["sameAppetite"]; ok {
 		sp := join(path, "sameAppetite")

@@ -521,7 +521,9 @@ func (c *checker) hosts() seenNames {
 			if c.fleetKnown() {
 				c.fitsSomewhere(join(gp, "allocation"), "allocation", g.Allocation, c.offers(allocatable, nil))
 			}
-			load = load.Add(g.Allocation)
+			if c.s.Policy.Counts(g) {
+				load = load.Add(g.Allocation)
+			}
 		}
 		c.overAllocated(path, h, load)
 	}
@@ -565,6 +567,7 @@ func (c *checker) demand(guestNames seenNames) {
 			c.errorf(join(path, "count"), "count %d is more than %d", d.Count, maxCount)
 		}
 		c.amounts(join(path, "request"), d.Request)
+		c.wholeVCPUs(path, d)
 		if c.fleetKnown() && named && d.Count >= 1 && d.Count <= maxCount {
 			if n, first := clash(c.s.withoutMadeFrom(guestNames, d), d); n != "" {
 				c.errorf(join(path, "name"), "demand %q would create guest %q, which already exists (%s); choose another name", d.Name, n, first)

@@ -46,6 +46,9 @@ func checkPolicy(p *Policy, hosts int, r policyReporter) (capacityOK bool) {
 	if !(p.SafetyFactor > 0) || math.IsInf(p.SafetyFactor, 0) {
 		r.errorf("policy.safetyFactor", "safetyFactor multiplies observed use and must be greater than 0 (e.g. 1.2), found %g", p.SafetyFactor)
 	}
+	if p.Shutoff != "" && !ShutoffRules.Has(p.Shutoff) {
+		r.errorf("policy.shutoff", "unknown rule %q for shut-off guests: expected %s", p.Shutoff, ShutoffRules.Or())
+	}
 	checkSameAppetite(&p.SameAppetite, r)
 	checkFailover(p.FailoverHosts, hosts, r)
 	if p.FailoverMode != "" && !FailoverModes.Has(p.FailoverMode) {

@@ -189,6 +189,9 @@ func policyNode(p *Policy) *yaml.Node {
 	if p.SafetyFactor != def.SafetyFactor {
 		put(m, "safetyFactor", plain(formatNumber(p.SafetyFactor)))
 	}
+	if p.Shutoff != def.Shutoff && p.Shutoff != "" {
+		put(m, "shutoff", strNode(string(p.Shutoff)))
+	}
 	if p.SameAppetite != def.SameAppetite {
 		a := flow(yaml.MappingNode)
 		if p.SameAppetite.Mode != def.SameAppetite.Mode {

@@ -122,6 +122,9 @@ func (d *describer) existingHosts() []HostPlan {
 		}
 		for _, g := range h.Guests {
 			hp.Existing = append(hp.Existing, g.Name)
+			if g.ShutOff() {
+				hp.ShutOff = append(hp.ShutOff, g.Name)
+			}
 		}
 		for _, e := range d.m.removed {
 			if e.Host == hi {
@@ -348,7 +351,7 @@ func scoreOf(t placement.Terms) Score {
 func PolicyFromView(v PolicyView) inventory.Policy {
 	p := inventory.Policy{
 		Overcommit: v.Overcommit, Headroom: v.Headroom, Overhead: v.Overhead,
-		SafetyFactor:  v.SafetyFactor,
+		SafetyFactor: v.SafetyFactor, Shutoff: inventory.ShutoffRule(v.Shutoff),
 		SameAppetite:  inventory.SameAppetite{Mode: inventory.AppetiteMode(v.SameAppetite), MaxPerHost: v.MaxPerHost, Penalty: v.Penalty},
 		FailoverHosts: v.FailoverHosts, FailoverMode: inventory.FailoverReserve, Objective: inventory.Objective(v.Objective),
 		Strategy: v.Strategy, Seed: v.Seed, Iterations: v.Iterations,
@@ -371,7 +374,7 @@ func policyView(p *inventory.Policy) PolicyView {
 	v := PolicyView{
 		Objective: string(p.Objective), Strategy: p.Strategy, Seed: p.Seed, Iterations: p.Iterations,
 		Overcommit: p.Overcommit, Headroom: p.Headroom, Overhead: p.Overhead,
-		SafetyFactor: p.SafetyFactor, SameAppetite: string(p.SameAppetite.Mode),
+		SafetyFactor: p.SafetyFactor, Shutoff: string(p.Shutoff), SameAppetite: string(p.SameAppetite.Mode),
 		MaxPerHost: p.SameAppetite.MaxPerHost, Penalty: p.SameAppetite.Penalty,
 		FailoverHosts: p.FailoverHosts,
 	}

@@ -50,20 +50,23 @@ type Plan struct {
 
 // PolicyView is the effective policy written into a plan, in plain words.
 type PolicyView struct {
-	Objective     string           `json:"objective"`
-	Strategy      string           `json:"strategy"`
-	Seed          uint64           `json:"seed"`
-	Iterations    int              `json:"iterations"`
-	Budget        string           `json:"budget,omitempty"`
-	Overcommit    inventory.Vector `json:"overcommit"`
-	Headroom      inventory.Vector `json:"headroom"`
-	Overhead      inventory.Vector `json:"overhead"`
-	Basis         []string         `json:"basis"`
-	SafetyFactor  float64          `json:"safetyFactor"`
-	SameAppetite  string           `json:"sameAppetite"`
-	MaxPerHost    int              `json:"maxPerHost"`
-	Penalty       float64          `json:"penalty"`
-	FailoverHosts int              `json:"failoverHosts"`
+	Objective    string           `json:"objective"`
+	Strategy     string           `json:"strategy"`
+	Seed         uint64           `json:"seed"`
+	Iterations   int              `json:"iterations"`
+	Budget       string           `json:"budget,omitempty"`
+	Overcommit   inventory.Vector `json:"overcommit"`
+	Headroom     inventory.Vector `json:"headroom"`
+	Overhead     inventory.Vector `json:"overhead"`
+	Basis        []string         `json:"basis"`
+	SafetyFactor float64          `json:"safetyFactor"`
+	// Shutoff is the rule for shut-off guests: count or ignore ("" in
+	// plans made before the rule existed reads as count).
+	Shutoff       string  `json:"shutoff,omitempty"`
+	SameAppetite  string  `json:"sameAppetite"`
+	MaxPerHost    int     `json:"maxPerHost"`
+	Penalty       float64 `json:"penalty"`
+	FailoverHosts int     `json:"failoverHosts"`
 	// FailoverMode is "check" when the reserve was only checked; left out
 	// for "reserve", the default.
 	FailoverMode string `json:"failoverMode,omitempty"`
@@ -128,6 +131,9 @@ type HostPlan struct {
 	// leave it), and new guests placed here, by name.
 	Existing []string `json:"existing"`
 	Placed   []string `json:"placed"`
+	// ShutOff are the existing guests that are shut off (a part of
+	// Existing): charged or not by the policy's shutoff rule.
+	ShutOff []string `json:"shutOff,omitempty"`
 	// Fingerprint of what apply must find unchanged on the host: its
 	// capacity and its guests with their allocations.
 	Fingerprint string `json:"fingerprint"`

@@ -36,7 +36,7 @@ func TestMoveGolden(t *testing.T) {
 		{"drain-keep", "table", func(pl *planner.Planner) (*planner.Plan, error) {
 			pl.Keep("web-8", true)
 			return pl.Drain([]string{"kvm07"}, planner.MoveOptions{MaxOut: 2, MaxIn: 2, Bandwidth: 25e9 / 8})
-		}, table, []string{"kvm07 (drained)", "Cannot move (1)", "web-8 on kvm07 (drain): kept", "at most 2 out and 2 in per host", "25 Gbps"}},
+		}, table, []string{"kvm07 (drained, 1 shut off)", "Cannot move (1)", "web-8 on kvm07 (drain): kept", "at most 2 out and 2 in per host", "25 Gbps"}},
 		{"waves", "table", func(pl *planner.Planner) (*planner.Plan, error) {
 			return pl.Waves(planner.MoveOptions{MaxHostsPerWave: 3})
 		}, table, []string{"Rolling maintenance", "Step 1: drain", "at most 3 hosts per step"}},

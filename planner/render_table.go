@@ -31,6 +31,31 @@ func Bar(before, after, offered float64) string {
 	return strings.Repeat("█", b) + strings.Repeat("▓", a-b) + strings.Repeat("░", barWidth-a)
 }
 
+// ShutOffNote says how many of a host's existing guests are shut off, and
+// whether the plan charges them (policy shutoff): " (1 shut off)",
+// " (2 shut off, not charged)"; "" when none is.
+func ShutOffNote(p *Plan, h *HostPlan) string {
+	if len(h.ShutOff) == 0 {
+		return ""
+	}
+	if inventory.ShutoffRule(p.Policy.Shutoff) == inventory.ShutoffIgnore {
+		return fmt.Sprintf(" (%d shut off, not charged)", len(h.ShutOff))
+	}
+	return fmt.Sprintf(" (%d shut off)", len(h.ShutOff))
+}
+
+// joinNotes adds a parenthesised note to a name that may end in one:
+// "kvm07 (freed)" and " (1 shut off)" give "kvm07 (freed, 1 shut off)".
+func joinNotes(name, note string) string {
+	if note == "" {
+		return name
+	}
+	if strings.HasSuffix(name, ")") {
+		return strings.TrimSuffix(name, ")") + ", " + strings.TrimPrefix(note, " (")
+	}
+	return name + note
+}
+
 // Percent is x/offered as a whole percentage ("—" when nothing is offered).
 func Percent(x, offered float64) string {
 	if offered <= 0 {
@@ -61,7 +86,7 @@ func RenderTable(w io.Writer, p *Plan) error {
 		case h.Excluded:
 			name += " (excluded)"
 		}
-		name += moveHostNote(p, h)
+		name = joinNotes(name+moveHostNote(p, h), ShutOffNote(p, h))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d+%d", name, dash(h.Rack), dash(h.Zone), len(h.Existing), len(h.Placed))
 		for _, d := range inventory.Dimensions {
 			fmt.Fprintf(tw, "\t%s %4s", Bar(bases[i][d], h.After[d], h.Offered[d]), Percent(h.After[d], h.Offered[d]))

@@ -29,6 +29,7 @@ var (
 	objectiveFlag    = enumFlag{name: "objective", what: "objective", words: inventory.Objectives.Names()}
 	failoverModeFlag = enumFlag{name: "failover-mode", what: "failover mode", words: inventory.FailoverModes.Names()}
 	sameAppetiteFlag = enumFlag{name: "same-appetite", what: "same-appetite mode", words: inventory.AppetiteModes.Names()}
+	shutoffFlag      = enumFlag{name: "shutoff", what: "rule for shut-off guests", words: inventory.ShutoffRules.Names()}
 	outputFlag       = formatFlag()
 )
 

@@ -61,6 +61,7 @@ URIs are never printed or saved. See docs/inventory.md.`,
 	f.Duration("timeout", live.DefaultHostTimeout, "time allowed to read one host (the sample window is added)")
 	registerUsageFlag(f, false)
 	registerWriteRolesFlags(f)
+	shutoffFlag.register(cmd, "", string(inventory.ShutoffCount), "shut-off guests: counted in ALLOC, as plan charges them, or not")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -72,6 +73,11 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	default:
 		return fmt.Errorf("unknown output format %q: want table, json or yaml", format)
 	}
+	rule, err := shutoffFlag.value(a)
+	if err != nil {
+		return a.badValue(cmd, shutoffFlag.name, "%v", err)
+	}
+	pol := inventory.Policy{Shutoff: inventory.ShutoffRule(rule)}
 	uris, _ := a.connectURIs(cmd)
 	sources, opt, err := a.liveSources(uris) // source.go: -c, BERTH_CONNECT/connect:, the config's hosts, LIBVIRT_DEFAULT_URI
 	if err != nil {
@@ -99,18 +105,18 @@ func runInventory(a *app, cmd *cobra.Command) error {
 	var werr error
 	switch format {
 	case "table":
-		werr = writeInventoryTable(a.stdout, fleet, res.summary())
+		werr = writeInventoryTable(a.stdout, fleet, res.summary(), &pol)
 		if werr == nil && res != nil {
 			werr = writeHistoryTable(a.stdout, res)
 		}
 	case "json":
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		werr = enc.Encode(inventoryDocument(fleet, res))
+		werr = enc.Encode(inventoryDocument(fleet, res, &pol))
 	case "yaml":
 		enc := yaml.NewEncoder(a.stdout)
 		enc.SetIndent(2)
-		werr = enc.Encode(inventoryDocument(fleet, res))
+		werr = enc.Encode(inventoryDocument(fleet, res, &pol))
 		enc.Close()
 	}
 	if werr != nil {
@@ -128,7 +134,7 @@ func runInventory(a *app, cmd *cobra.Command) error {
 		if len(fleet.Hosts) == 0 {
 			return fmt.Errorf("no host could be read, so nothing was saved (%s is left as it was)", path)
 		}
-		if err := saveSnapshot(path, fleet, res); err != nil {
+		if err := saveSnapshot(path, fleet, res, pol.Shutoff); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stderr, "berth: saved %s to %s\n", countText(len(fleet.Hosts), "host"), path)
@@ -353,11 +359,13 @@ func quantity(dim inventory.Dimension, v any, key string) (float64, error) {
 }
 
 // saveSnapshot writes the hosts read as a scenario file, whole or not at
-// all (safefile.WriteFile: never through a link, never over a device).
-func saveSnapshot(path string, fleet *live.Fleet, usage *usageResult) error {
+// all (safefile.WriteFile: never through a link, never over a device),
+// with the rule for shut-off guests the inventory was shown under.
+func saveSnapshot(path string, fleet *live.Fleet, usage *usageResult, shutoff inventory.ShutoffRule) error {
 	var buf bytes.Buffer
 	sc := fleet.Scenario(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".yaml"), ".yml"))
 	sc.Description += observedDescription(usage, fleet.Sample)
+	sc.Policy.Shutoff = shutoff
 	if err := inventory.WriteScenario(&buf, sc); err != nil {
 		return fmt.Errorf("saving %s: %w", path, err)
 	}
@@ -371,22 +379,28 @@ func baseName(p string) string {
 	return p
 }
 
-// hostTotals are a host's running guests' allocation and observed use.
+// hostTotals are a host's guests, the allocation of those the policy's
+// shutoff rule counts (as plan charges them), and the running guests'
+// observed use.
 type hostTotals struct {
-	running, guests int
-	alloc, used     inventory.Vector
-	sampled         bool
+	running, off, guests int
+	alloc, used          inventory.Vector
+	sampled              bool
 }
 
-func totals(h *inventory.Host) hostTotals {
+func totals(h *inventory.Host, pol *inventory.Policy) hostTotals {
 	var t hostTotals
 	t.guests = len(h.Guests)
-	for _, g := range h.Guests {
-		if !guestHolds(g.State) {
+	for i := range h.Guests {
+		g := &h.Guests[i]
+		if pol.Counts(g) {
+			t.alloc = t.alloc.Add(g.Allocation)
+		}
+		if g.ShutOff() {
+			t.off++
 			continue
 		}
 		t.running++
-		t.alloc = t.alloc.Add(g.Allocation)
 		if g.Observed != nil {
 			t.used = t.used.Add(*g.Observed)
 			t.sampled = true
@@ -395,31 +409,39 @@ func totals(h *inventory.Host) hostTotals {
 	return t
 }
 
-// guestHolds reports whether a guest in this state holds its resources on
-// the host (shut-off and crashed guests do not).
-func guestHolds(state string) bool {
-	return state != "shutoff" && state != "crashed"
+// offNote says how many of a host's guests are shut off and whether ALLOC
+// counts them: ", 1 shut off (counted)"; "" when none is.
+func offNote(n int, pol *inventory.Policy) string {
+	if n == 0 {
+		return ""
+	}
+	how := "counted"
+	if pol.Shutoff == inventory.ShutoffIgnore {
+		how = "not counted"
+	}
+	return fmt.Sprintf(", %d shut off (%s)", n, how)
 }
 
 // writeInventoryTable prints one row per source: the hosts read and, with
 // their reason, the ones that failed.
-func writeInventoryTable(w io.Writer, fleet *live.Fleet, observed string) error {
+func writeInventoryTable(w io.Writer, fleet *live.Fleet, observed string, pol *inventory.Policy) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tCPUS\tMEMORY\tGUESTS\tCPU ALLOC/USED\tMEMORY ALLOC/USED\tIOPS ALLOC/USED\tNET ALLOC/USED\tSTATUS")
 	byName := map[string]*inventory.Host{}
 	for i := range fleet.Hosts {
 		byName[fleet.Hosts[i].Name] = &fleet.Hosts[i]
 	}
-	guests, running := 0, 0
+	guests, running, off := 0, 0, 0
 	for _, st := range fleet.Status {
 		h := byName[st.Name]
 		if !st.OK() || h == nil {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t%s: %s\n", st.Name, st.Reason, st.Error)
 			continue
 		}
-		t := totals(h)
+		t := totals(h, pol)
 		guests += t.guests
 		running += t.running
+		off += t.off
 		cpus := fmt.Sprint(h.Capacity[inventory.CPU])
 		if f := h.Facts; f != nil && f.Sockets > 0 {
 			cpus = fmt.Sprintf("%d (%d×%d×%d)", f.CPUs, f.Sockets, f.Cores, f.Threads)
@@ -440,9 +462,9 @@ func writeInventoryTable(w io.Writer, fleet *live.Fleet, observed string) error 
 			}
 			cells = append(cells, c)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\tok\n", h.Name, cpus,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\tok%s\n", h.Name, cpus,
 			inventory.FormatQuantity(inventory.Memory, h.Capacity[inventory.Memory]),
-			t.running, t.guests, strings.Join(cells, "\t"))
+			t.running, t.guests, strings.Join(cells, "\t"), offNote(t.off, pol))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -455,8 +477,8 @@ func writeInventoryTable(w io.Writer, fleet *live.Fleet, observed string) error 
 	case fleet.Sample > 0:
 		sample = "use sampled over " + fleet.Sample.String()
 	}
-	_, err := fmt.Fprintf(w, "\n%d of %d hosts read (%d failed), %d guests (%d running); %s; %s\n",
-		len(fleet.Hosts), len(fleet.Status), failed, guests, running, sample, fleet.Elapsed.Round(time.Millisecond))
+	_, err := fmt.Fprintf(w, "\n%d of %d hosts read (%d failed), %d guests (%d running%s); %s; %s\n",
+		len(fleet.Hosts), len(fleet.Status), failed, guests, running, offNote(off, pol), sample, fleet.Elapsed.Round(time.Millisecond))
 	return err
 }
 
@@ -485,9 +507,12 @@ func vecDoc(v inventory.Vector) vectorDoc {
 }
 
 type inventoryDoc struct {
-	ReadAt  time.Time `json:"readAt" yaml:"readAt"`
-	Sample  string    `json:"sample" yaml:"sample"`
-	Elapsed string    `json:"elapsed" yaml:"elapsed"`
+	ReadAt time.Time `json:"readAt" yaml:"readAt"`
+	Sample string    `json:"sample" yaml:"sample"`
+	// Shutoff is the rule the hosts' allocated totals follow: count
+	// (shut-off guests included) or ignore.
+	Shutoff string `json:"shutoff" yaml:"shutoff"`
+	Elapsed string `json:"elapsed" yaml:"elapsed"`
 	// Observed says where the guests' observed use came from: the load
 	// history (quantile, window, when it was read) or the sample window;
 	// absent when nothing was observed.
@@ -526,8 +551,8 @@ type guestDoc struct {
 
 // inventoryDocument is the fleet as -o json/yaml print it: every source in
 // order, the failed ones with their reason; URIs masked.
-func inventoryDocument(fleet *live.Fleet, usage *usageResult) inventoryDoc {
-	doc := inventoryDoc{ReadAt: fleet.ReadAt.UTC().Round(time.Second), Sample: fleet.Sample.String(),
+func inventoryDocument(fleet *live.Fleet, usage *usageResult, pol *inventory.Policy) inventoryDoc {
+	doc := inventoryDoc{ReadAt: fleet.ReadAt.UTC().Round(time.Second), Sample: fleet.Sample.String(), Shutoff: string(pol.Shutoff),
 		Elapsed: fleet.Elapsed.Round(time.Millisecond).String(), Hosts: []hostDoc{}}
 	switch {
 	case usage != nil:
@@ -546,7 +571,7 @@ func inventoryDocument(fleet *live.Fleet, usage *usageResult) inventoryDoc {
 			doc.Hosts = append(doc.Hosts, hostDoc{Name: st.Name, URI: st.URI, Status: "failed", Reason: string(st.Reason), Error: st.Error})
 			continue
 		}
-		t := totals(h)
+		t := totals(h, pol)
 		hd := hostDoc{Name: h.Name, URI: inventory.MaskURI(h.URI), Status: "ok", Labels: h.Labels, Facts: h.Facts}
 		c, al := vecDoc(h.Capacity), vecDoc(t.alloc)
 		hd.Capacity, hd.Allocated = &c, &al

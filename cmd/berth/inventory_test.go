@@ -62,7 +62,8 @@ func decodeInventory(t *testing.T, s string) invDoc {
 }
 
 func TestInventoryConnect(t *testing.T) {
-	code, out, errs := runIn(t, "", "inventory", "-c", hostURI(t, "kvm-a1"), "-c", hostURI(t, "kvm-b1"), "-o", "json")
+	a1 := hostURI(t, "kvm-a1")
+	code, out, errs := runIn(t, "", "inventory", "-c", a1, "-c", hostURI(t, "kvm-b1"), "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -71,12 +72,21 @@ func TestInventoryConnect(t *testing.T) {
 		t.Fatalf("hosts: %+v", d.Hosts)
 	}
 	h := d.Hosts[0]
-	// Running guests: web-1 8 vCPU/8 GiB, web-2 4/8 GiB, db-orders-1 4/32 GiB.
-	if h.Capacity["cpu"] != 64 || h.Allocated["cpu"] != 16 || h.Allocated["memory"] != 48<<30 || len(h.Guests) != 4 {
+	// Running guests: web-1 8 vCPU/8 GiB, web-2 4/8 GiB, db-orders-1 4/32
+	// GiB; cache-old 2/64 GiB is shut off and counted (policy shutoff).
+	if h.Capacity["cpu"] != 64 || h.Allocated["cpu"] != 18 || h.Allocated["memory"] != 112<<30 || len(h.Guests) != 4 {
 		t.Errorf("kvm-a1: %+v", h)
 	}
 	if !strings.Contains(errs, "[2/2]") {
 		t.Errorf("no progress lines on stderr: %q", errs)
+	}
+	// Ignored, only the running ones: 16 vCPUs, 48 GiB.
+	code, out, errs = runIn(t, "", "inventory", "-c", a1, "--shutoff", "ignore", "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if h := decodeInventory(t, out).Hosts[0]; h.Allocated["cpu"] != 16 || h.Allocated["memory"] != 48<<30 {
+		t.Errorf("kvm-a1 under --shutoff ignore: %+v", h)
 	}
 }
 

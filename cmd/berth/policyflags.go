@@ -35,6 +35,7 @@ func (policyFlags) register(cmd *cobra.Command) {
 	failoverModeFlag.register(cmd, "", string(inventory.DefaultPolicy().FailoverMode), "how to keep the failover room: place so that it holds, or only buy spares and report")
 	sameAppetiteFlag.register(cmd, "", string(inventory.DefaultPolicy().SameAppetite.Mode), "same-appetite rule: a score penalty, a limit per host, or none")
 	fl.Int("max-per-host", 2, "hard same-appetite limit: guests of one appetite per host")
+	shutoffFlag.register(cmd, "", string(inventory.DefaultPolicy().Shutoff), "shut-off guests: charged against their host (they can be started at any time) or not")
 	fl.String("overcommit", "", "overcommit ratio, for every dimension (4) or per dimension (cpu=4,memory=1)")
 	fl.String("headroom", "", "utilisation target (0–1 or %), for every dimension (0.8) or per dimension (cpu=0.8,memory=90%)")
 	fl.VisitAll(func(f *pflag.Flag) { // mark what this function added
@@ -69,7 +70,8 @@ func (policyFlags) apply(a *app, cmd *cobra.Command, pol inventory.Policy) (inve
 	return pol, nil
 }
 
-// applyWords sets the knobs that take a word of a registry.
+// applyWords sets the knobs that take a word of a registry (strategy,
+// objective, same-appetite mode, the rule for shut-off guests).
 func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	for _, k := range []struct {
 		flag enumFlag
@@ -79,6 +81,7 @@ func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 		{objectiveFlag, func(s string) { pol.Objective = inventory.Objective(s) }},
 		{failoverModeFlag, func(s string) { pol.FailoverMode = inventory.FailoverMode(s) }},
 		{sameAppetiteFlag, func(s string) { pol.SameAppetite.Mode = inventory.AppetiteMode(s) }},
+		{shutoffFlag, func(s string) { pol.Shutoff = inventory.ShutoffRule(s) }},
 	} {
 		if !a.isSet(cmd, k.flag.name) {
 			continue

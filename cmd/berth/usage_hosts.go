@@ -155,3 +155,10 @@ func joinAnd(xs []string) string {
 	}
 	return s + " and " + xs[len(xs)-1]
 }
+
+// guestHolds reports whether a guest in this state holds its resources on
+// the host now (shut-off and crashed guests do not), whatever the policy
+// charges for them: node metrics see only what runs.
+func guestHolds(state string) bool {
+	return state != "shutoff" && state != "crashed"
+}

@@ -2,6 +2,7 @@ package live
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,10 +59,12 @@ func (f *Fleet) Failed() []HostStatus {
 	return out
 }
 
-// Scenario is the fleet as a scenario (built-in profiles, default policy,
-// no demand), for saving a snapshot that can be planned on later. Every
+// Scenario is the fleet as a scenario (default policy, no demand), for
+// saving a snapshot that can be planned on later, self-contained: every
 // group named in berth metadata becomes a host-scope group (replicas never
-// share a host); URIs are masked.
+// share a host), and every profile a guest carries that is not built in
+// (named by berth's metadata or a role pattern) becomes a profile of the
+// snapshot (see snapshotProfile); URIs are masked.
 func (f *Fleet) Scenario(name string) *inventory.Scenario {
 	s := &inventory.Scenario{
 		APIVersion:  inventory.APIVersion,
@@ -72,6 +75,10 @@ func (f *Fleet) Scenario(name string) *inventory.Scenario {
 		Policy:      inventory.DefaultPolicy(),
 	}
 	groups := map[string]bool{}
+	profiles := map[string]bool{}
+	for _, p := range s.Profiles {
+		profiles[p.Name] = true
+	}
 	for i := range s.Hosts {
 		s.Hosts[i].URI = hypervisor.MaskURI(s.Hosts[i].URI)
 		for _, g := range s.Hosts[i].Guests {
@@ -79,9 +86,28 @@ func (f *Fleet) Scenario(name string) *inventory.Scenario {
 				groups[g.Group] = true
 				s.Groups = append(s.Groups, inventory.Group{Name: g.Group, Scope: inventory.ScopeHost})
 			}
+			if g.Profile != "" && !profiles[g.Profile] {
+				profiles[g.Profile] = true
+				s.Profiles = append(s.Profiles, snapshotProfile(&g))
+			}
 		}
 	}
+	slices.SortFunc(s.Profiles, func(a, b inventory.Profile) int { return strings.Compare(a.Name, b.Name) })
 	return s
+}
+
+// snapshotProfile is a profile the snapshot defines for a name guests
+// carry but no built-in has (a demand file's own profile, such as
+// "rel-tiny", named by berth's metadata on the guests it created): the
+// fleet does not say what the profile asked for, so its request is what
+// the first guest carrying it was given, and it has no appetite. Guests
+// given something else keep their own allocation in the snapshot.
+func snapshotProfile(g *inventory.Guest) inventory.Profile {
+	return inventory.Profile{
+		Name:        g.Profile,
+		Description: fmt.Sprintf("written by berth inventory: guest %s carries this profile; its request is that guest's allocation", g.Name),
+		Request:     g.Allocation,
+	}
 }
 
 // UnknownCapacity lists the hosts whose IOPS or network capacity is not

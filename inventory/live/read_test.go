@@ -417,3 +417,37 @@ func TestFleetSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("hosts after snapshot round trip (-read +parsed):\n%s", diff)
 	}
 }
+
+// TestFleetSnapshotCustomProfile: guests that berth created from a demand
+// file's own profile carry its name in their metadata; a snapshot of them
+// defines it, so it can be planned on by itself (issue 12.11: `unknown
+// profile "rel-tiny"`).
+func TestFleetSnapshotCustomProfile(t *testing.T) {
+	const gi = 1 << 30
+	tiny := inventory.Vector{inventory.CPU: 1, inventory.Memory: 0.0625 * gi}
+	f := &Fleet{Hosts: []inventory.Host{{
+		Name:     "kvm07",
+		Capacity: inventory.Vector{inventory.CPU: 8, inventory.Memory: 32 * gi, inventory.IOPS: 1000, inventory.Net: 1e9},
+		Guests: []inventory.Guest{
+			{Name: "rel-tiny-1", Profile: "rel-tiny", RoleSource: inventory.RoleMetadata, Group: "rel", Allocation: tiny, State: "running"},
+			{Name: "rel-tiny-2", Profile: "rel-tiny", RoleSource: inventory.RoleMetadata,
+				Allocation: inventory.Vector{inventory.CPU: 2, inventory.Memory: 0.0625 * gi}, State: "running"},
+			{Name: "web-9", Profile: "web", RoleSource: inventory.RolePattern, Allocation: tiny, State: "running"},
+		},
+	}}}
+	var b strings.Builder
+	if err := inventory.WriteScenario(&b, f.Scenario("snap")); err != nil {
+		t.Fatal(err)
+	}
+	back, err := inventory.ParseScenario("snap.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatalf("snapshot does not parse: %v\n%s", err, b.String())
+	}
+	p, ok := back.Profile("rel-tiny")
+	if !ok || p.Request != tiny || p.HasAppetite {
+		t.Errorf("profile rel-tiny in the snapshot: %+v (found %v)\n%s", p, ok, b.String())
+	}
+	if diff := cmp.Diff(f.Hosts, back.Hosts, cmpopts.IgnoreFields(inventory.Host{}, "Pos"), cmpopts.IgnoreFields(inventory.Guest{}, "Pos"), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("hosts after snapshot round trip (-read +parsed):\n%s", diff)
+	}
+}

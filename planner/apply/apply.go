@@ -341,7 +341,7 @@ func (a *Apply) spec(i int) hypervisor.GuestSpec {
 	act := a.plan.Actions[i]
 	return hypervisor.GuestSpec{
 		Name:     act.Guest,
-		VCPUs:    max(1, int(math.Ceil(act.Allocation[inventory.CPU]-1e-9))),
+		VCPUs:    inventory.WholeVCPUs(act.Allocation[inventory.CPU]),
 		Memory:   uint64(math.Ceil(act.Allocation[inventory.Memory])),
 		Metadata: hypervisor.GuestMetadata{PlanID: a.plan.ID, Profile: act.Profile, Group: act.Group},
 		Template: a.template(i).Template,

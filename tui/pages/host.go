@@ -37,10 +37,12 @@ type hostGuest struct {
 	isNew  bool
 	moving string
 	other  string
+	// off: an existing guest that is shut off (HostPlan.ShutOff).
+	off bool
 }
 
 // kind is the guest's KIND cell: keep, new, in, out or rm (removed: a guest
-// beyond its demand entry's count).
+// beyond its demand entry's count); off for an existing guest that is shut off.
 func (g hostGuest) kind() string {
 	switch {
 	case g.isNew:
@@ -49,6 +51,8 @@ func (g hostGuest) kind() string {
 		return g.moving
 	case g.action.Op == planner.OpRemove:
 		return "rm"
+	case g.off:
+		return "off"
 	}
 	return "keep"
 }
@@ -74,7 +78,11 @@ func (h *Host) guests() []hostGuest {
 		if a.Op == planner.OpCreate {
 			create = append(create, hostGuest{action: a, isNew: true})
 		} else {
-			keep = append(keep, hostGuest{action: a})
+			off := false
+			if hp := h.host(); hp != nil {
+				off = slices.Contains(hp.ShutOff, a.Guest)
+			}
+			keep = append(keep, hostGuest{action: a, off: off})
 		}
 	}
 	out, in := h.movingGuests()
@@ -168,6 +176,7 @@ func (h *Host) View(width, height int) string {
 		title = fmt.Sprintf("Host %s · rack %s · zone %s · %d guests → %d (%d leave, %d arrive, %d new)", hp.Name, common.Dash(hp.Rack), common.Dash(hp.Zone),
 			len(hp.Existing), components.GuestsAfter(hp), len(hp.MovedOut), len(hp.MovedIn), len(hp.Placed))
 	}
+	title += planner.ShutOffNote(h.ctx.Plan, hp)
 	switch {
 	case hp.New:
 		title += st.Good.Render(" · to buy (model " + hp.Model + ")")
