@@ -36,7 +36,8 @@ vet:
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./placement/ ./planner/
 
-# Packing quality on ../shared/bench/vbp → docs/benchmarks/quality.md
-# (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS, STRATEGIES override).
+# Packing quality on the public instances kept in vbp/testdata/public →
+# docs/benchmarks/quality.md (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS,
+# STRATEGIES override; BENCH_DIR=... uses another copy of the sets).
 bench-quality:
-	scripts/bench-quality.sh ../shared/bench/vbp
+	scripts/bench-quality.sh $(BENCH_DIR)
