@@ -42,10 +42,11 @@ bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./placement/ ./planner/ ./bench/
 	scripts/bench-scale.sh $(BIN)
 
-# Packing quality on ../shared/bench/vbp → docs/benchmarks/quality.md
-# (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS, STRATEGIES override).
+# Packing quality on the public instances kept in vbp/testdata/public →
+# docs/benchmarks/quality.md (~17 min on 2 cores; BUDGET, JOBS, OUT, SETS,
+# STRATEGIES override; BENCH_DIR=... uses another copy of the sets).
 bench-quality:
-	scripts/bench-quality.sh ../shared/bench/vbp
+	scripts/bench-quality.sh $(BENCH_DIR)
 
 # Refresh docs/report.png, the report screenshot the README shows, from the
 # embedded default scenario in headless Chromium (after a change to the

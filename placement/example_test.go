@@ -53,9 +53,9 @@ func ExampleSolve() {
 			p.GuestNames[g], p.HostNames[h], t.Align, t.Fill, t.Stranded, t.Total)
 	}
 	// Output:
-	// web-1   → A  align 1.00  fill 0.79  stranded 0.44  total 1.34
-	// db-1    → B  align 1.00  fill 0.79  stranded 0.44  total 1.35
-	// cache-1 → C  align 0.99  fill 0.81  stranded 0.29  total 1.52
+	// web-1   → A  align 1.00  fill 0.79  stranded 0.41  total 1.29
+	// db-1    → B  align 1.00  fill 0.80  stranded 0.41  total 1.30
+	// cache-1 → C  align 0.99  fill 0.81  stranded 0.29  total 1.31
 }
 
 func ExampleExplain() {

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -70,6 +71,14 @@ func hardness(dem, ref []float64) float64 {
 // the same size. A guest restricted to a host set gains the share of hosts
 // outside it. Ties break by group index, then in a seed-derived order.
 func order(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
+	key := orderKeys(p, gs, ref)
+	out := slices.Clone(gs)
+	sortByKey(p, out, key, seed)
+	return out
+}
+
+// orderKeys is the order key of each guest of gs (indexed by guest).
+func orderKeys(p *Problem, gs []int32, ref []float64) []float64 {
 	d := p.D()
 	key := make([]float64, p.G())
 	for _, g := range gs {
@@ -119,7 +128,55 @@ func order(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
 			}
 		}
 	}
+	return key
+}
+
+// mixedOrder is the construction's order: the urgent guests (see urgent)
+// first, hardest first, then the others with their appetites interleaved
+// (see interleave).
+func mixedOrder(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
+	first, rest := splitUrgent(p, gs, ref, seed)
+	return append(first, interleave(p, rest, ref)...)
+}
+
+// arrivalOrder is the urgent guests first, hardest first, then the others
+// in their own order (as the demand lists them): the second order the
+// construction tries.
+func arrivalOrder(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
+	first, _ := splitUrgent(p, gs, ref, seed)
+	urgentSet := make(map[int32]bool, len(first))
+	for _, g := range first {
+		urgentSet[g] = true
+	}
+	out := first
+	for _, g := range gs {
+		if !urgentSet[g] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// splitUrgent sorts gs by order's key and splits off the urgent guests at
+// the front; rest keeps the sorted order.
+func splitUrgent(p *Problem, gs []int32, ref []float64, seed uint64) (first, rest []int32) {
+	key := orderKeys(p, gs, ref)
 	out := slices.Clone(gs)
+	sortByKey(p, out, key, seed)
+	d := p.D()
+	n := 0
+	for _, g := range out {
+		if key[g]-hardness(p.Demand[int(g)*d:int(g)*d+d], ref) < urgent {
+			break
+		}
+		n++
+	}
+	return out[:n:n], out[n:]
+}
+
+// sortByKey sorts gs by key, largest first; ties by group index, then in a
+// seed-derived order.
+func sortByKey(p *Problem, out []int32, key []float64, seed uint64) {
 	slices.SortFunc(out, func(a, b int32) int {
 		if c := cmp.Compare(key[b], key[a]); c != 0 {
 			return c
@@ -132,7 +189,6 @@ func order(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
 		}
 		return cmp.Compare(a, b)
 	})
-	return out
 }
 
 // domainCounts is how many distinct hosts, racks and zones the existing
@@ -149,4 +205,90 @@ func distinct(xs []int32) int {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return len(slices.Compact(s))
+}
+
+// urgent is the part of a guest's order key beyond its size (a group that
+// needs most of the fleet's domains, a guest restricted to few hosts) from
+// which it goes before every other guest, whatever its appetite.
+const urgent = 0.5
+
+// interleave reorders queue (sorted hardest first by order) so that the
+// appetites take turns: each guest keeps its rank among the guests of its
+// appetite, and the next guest is taken from the appetite that has placed
+// the smallest share of its total size so far.
+//
+// Why: sorted by size alone, the biggest guests of every appetite come
+// first and fill the first hosts in their own dimension — large caches
+// take a host's memory and strand its CPU, which the web guests that come
+// much later cannot use, because they need some memory too. Taking
+// appetites in proportion, each host meets a mix like the fleet's
+// (first-fit decreasing per appetite, round-robin over appetites), and the
+// leftover score has a complementary guest at hand when a host's shape
+// calls for one.
+//
+// Example: sizes (share of a reference host) web 0.5, 0.5, cache 0.25,
+// 0.25, 0.25, 0.25 (total 1 each): cache 0.25 (cache at 0.125 midpoint <
+// web 0.25), web 0.5, cache 0.25, cache 0.25, web 0.5, cache 0.25 — where
+// sorting by size gives web, web, cache, cache, cache, cache.
+func interleave(p *Problem, queue []int32, ref []float64) []int32 {
+	d := p.D()
+	classOf := func(g int32) int {
+		if a := p.Appetite[g]; a >= 0 && int(a) < d {
+			return int(a)
+		}
+		best, bk := -1.0, 0
+		for k := range d {
+			if s := p.Demand[int(g)*d+k] / ref[k]; s > best {
+				best, bk = s, k
+			}
+		}
+		return bk
+	}
+	size := func(g int32) float64 {
+		s := 0.0
+		for k := range d {
+			s += p.Demand[int(g)*d+k] / ref[k]
+		}
+		return s + 1e-12
+	}
+	out := make([]int32, 0, len(queue))
+	class := make([][]int32, d)
+	total := make([]float64, d)
+	for _, g := range queue {
+		c := classOf(g)
+		class[c] = append(class[c], g)
+		total[c] += size(g)
+	}
+	done := make([]float64, d)
+	next := make([]int, d)
+	for range len(queue) {
+		best, bp := -1, 0.0
+		for c := range d {
+			if next[c] == len(class[c]) {
+				continue
+			}
+			pr := (done[c] + size(class[c][next[c]])/2) / total[c]
+			if best < 0 || pr < bp {
+				best, bp = c, pr
+			}
+		}
+		g := class[best][next[best]]
+		next[best]++
+		done[best] += size(g)
+		out = append(out, g)
+	}
+	return out
+}
+
+// shuffledOrder is an order like arrivalOrder with the non-urgent guests
+// shuffled by a generator seeded with the solve's seed and i.
+func shuffledOrder(i uint64) func(*Problem, []int32, []float64, uint64) []int32 {
+	return func(p *Problem, gs []int32, ref []float64, seed uint64) []int32 {
+		out := arrivalOrder(p, gs, ref, seed)
+		first, _ := splitUrgent(p, gs, ref, seed)
+		rest := out[len(first):]
+		r := rand.New(rand.NewPCG(seed, 0x5eed+i))
+		r.Shuffle(len(rest), func(a, b int) { rest[a], rest[b] = rest[b], rest[a] })
+		return out
+	}
 }

@@ -213,7 +213,7 @@ type Solution struct {
 type Terms struct {
 	Align    float64 // cosine of the guest's demand and the host's leftover (0..1)
 	Fill     float64 // how full the host is after placing, mean over dims (0..1)
-	Stranded float64 // leftover imbalance after placing (0..1), subtracted
+	Stranded float64 // leftover imbalance after placing (0..1), subtracted (align under pack reports it, see scoreAlign)
 	Appetite float64 // same-appetite penalty, subtracted
 	Opens    bool    // placing here opens a host that was empty or new
 	Total    float64

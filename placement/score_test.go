@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -47,19 +48,48 @@ func TestScoringFormulas(t *testing.T) {
 		{"nomad/empty", nomadBinPack, hv([2]float64{32, 128}, [2]float64{0, 0}, [2]float64{0, 0}), 0},
 		// kube MostAllocated: (12·100/32 + 128·100/128)/2/100 = (37.5 + 100)/200
 		{"kube", func(v *hostView) float64 { return scoreKube(v).Total }, ex(), 0.6875},
-		// align, pack: 0.928475 + 0.6875 (fill) − 0.625 (stranded) = 0.990975
+		// align, pack, no weights (the move planner's view): 0.928475 +
+		// 0.6875 (fill) − 0.625 (stranded) = 0.990975
 		{"align/pack", func(v *hostView) float64 { return scoreAlign(v).Total }, ex(), 0.990975},
+		// align, pack, weights all 1: 0.928475/2 + 0.6875 (fill) = 1.151738
+		// (stranded is reported, not counted)
+		{"align/pack weighted", func(v *hostView) float64 {
+			v.Weight = []float64{1, 1}
+			return scoreAlign(v).Total
+		}, ex(), 1.151738},
+		// weighted (1, 0.5): a = (0.125, 0.03125), b = (0.75, 0.03125);
+		// a·b = 0.0947266, |a| = 0.128847, |b| = 0.750651 ⇒ 0.979398
+		{"align/weighted alignment", func(v *hostView) float64 {
+			v.Weight = []float64{1, 0.5}
+			return weightedAlignment(v)
+		}, ex(), 0.979398},
+		// weighted fill: (1·12/32 + 0.5·128/128)/1.5 = 0.583333
+		{"align/weighted fill", func(v *hostView) float64 {
+			v.Weight = []float64{1, 0.5}
+			return weightedFill(v)
+		}, ex(), 0.583333},
+		// weighted total: 0.979398/2 + 0.583333 = 1.073032
+		{"align/weighted pack", func(v *hostView) float64 {
+			v.Weight = []float64{1, 0.5}
+			return scoreAlign(v).Total
+		}, ex(), 1.073032},
+		// weighted stranded: leftovers 1·0.625 and 0.5·0 ⇒ 0.625
+		{"align/weighted stranded", func(v *hostView) float64 {
+			v.Weight = []float64{1, 0.5}
+			return weightedStranded(v)
+		}, ex(), 0.625},
 		// align, spread: 0.928475 − 0.6875 − 0.625 = −0.384025
 		{"align/spread", func(v *hostView) float64 {
 			v.Objective = ObjectiveSpread
 			return scoreAlign(v).Total
 		}, ex(), -0.384025},
 		// align, pack, two same-appetite guests there, penalty 0.25:
-		// 0.990975 − 2·0.25 = 0.490975
+		// 1.151738 − 2·0.25 = 0.651738
+		// (weights all 1)
 		{"align/appetite penalty", func(v *hostView) float64 {
-			v.Stacked, v.Penalty = 2, 0.25
+			v.Stacked, v.Penalty, v.Weight = 2, 0.25, []float64{1, 1}
 			return scoreAlign(v).Total
-		}, ex(), 0.490975},
+		}, ex(), 0.651738},
 		// hardness: ref (32, 128), demand (8, 16): max(0.25, 0.125) + (0.25+0.125)/2
 		{"hardness", func(*hostView) float64 { return hardness([]float64{8, 16}, []float64{32, 128}) }, nil, 0.4375},
 		// ceilNeed: (40, 160) on (32, 128): ⌈max(1.25, 1.25)⌉ = 2
@@ -87,5 +117,33 @@ func TestStrategiesListed(t *testing.T) {
 	}
 	if _, err := Solve(fleet(seedFleet()), Options{Strategy: "nope"}); err == nil {
 		t.Error("unknown strategy accepted")
+	}
+}
+
+func TestScarcity(t *testing.T) {
+	// The doc comment's example: demand (900 cpu, 4,000 GiB, 50 Gbps) on
+	// 20 hosts of (64, 512, 25): s = (0.703, 0.391, 0.1) ⇒ /0.703.
+	p := &Problem{DimNames: []string{"cpu", "memory", "net"}}
+	for i := range 20 {
+		p.HostNames = append(p.HostNames, fmt.Sprint("h", i))
+		p.Offered = append(p.Offered, 64, 512, 25)
+		p.Rack = append(p.Rack, int32(i))
+		p.Zone = append(p.Zone, int32(i))
+	}
+	for i := range 10 {
+		p.GuestNames = append(p.GuestNames, fmt.Sprint("g", i))
+		p.Demand = append(p.Demand, 90, 400, 5)
+		p.Appetite = append(p.Appetite, -1)
+		p.Group = append(p.Group, NoHost)
+	}
+	got := scarcity(p)
+	want := []float64{1, (4000.0 / 10240) / (900.0 / 1280), (50.0 / 500) / (900.0 / 1280)}
+	for k := range want {
+		if math.Abs(got[k]-want[k]) > 1e-9 {
+			t.Fatalf("scarcity = %v, want %v", got, want)
+		}
+	}
+	if math.Abs(got[1]-0.5556) > 1e-3 || math.Abs(got[2]-0.1422) > 1e-3 {
+		t.Fatalf("scarcity = %v, want about (1, 0.56, 0.14)", got)
 	}
 }

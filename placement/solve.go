@@ -14,8 +14,10 @@ import (
 //     forced move; Check reports any rule it breaks).
 //  3. With Options.Warm, keep every previous assignment that still holds
 //     (warm.go), so a re-plan after one edit only places what changed.
-//  4. Order the remaining guests hardest first (order.go: dominant
-//     normalised demand, group members together, tightest groups first).
+//  4. Order the remaining guests (order.go): tightest groups and guests
+//     restricted to few hosts first, then hardest first per appetite with
+//     the appetites taking turns (dominant normalised demand, group
+//     members together).
 //  5. Place each on the best feasible host by the strategy (strategy.go,
 //     score_*.go), found through the host index (index.go, at most
 //     Options.Candidates hosts scored) among the hosts in use; under
@@ -25,6 +27,12 @@ import (
 //  6. Give guests that failed one more try when hosts were bought after
 //     they failed, so that every unplaced guest is refused by every host of
 //     the solution (Explain says why).
+//     Steps 2 to 6 run twice, with the guests in that order and in their
+//     own order (tight ones still first), and the construction that
+//     places more guests on fewer hosts is kept; then the least full
+//     hosts are emptied into the others where their guests all fit
+//     (close.go). Both only under ObjectivePack, and not with
+//     Options.Warm.
 //  7. When guests are still unplaced, try to place them by moving others
 //     (complete.go: ejection chains, then constructions in other orders
 //     and with other strategies); nothing to do when all are placed.
@@ -42,19 +50,93 @@ func Solve(p *Problem, opt Options) (*Solution, error) {
 	if err != nil {
 		return nil, err
 	}
+	sol := construction(p, opt, strat, name, mixedOrder)
+	if opt.Warm == nil && p.Policy.Objective == ObjectivePack {
+		// Best of two: the same rule in the guests' own (arrival) order
+		// often closes the last host that the interleaved order leaves
+		// half full, and the other way round (docs/algorithms.md).
+		orders := []func(*Problem, []int32, []float64, uint64) []int32{arrivalOrder}
+		if p.G() <= smallConstruction {
+			orders = append(orders, order)
+			for i := range shuffledConstructions {
+				orders = append(orders, shuffledOrder(uint64(i)))
+			}
+		}
+		for _, by := range orders {
+			if alt := construction(p, opt, strat, name, by); betterConstruction(p, alt, sol) {
+				sol = alt
+			}
+		}
+		if closed := closeHosts(p, sol); closed != sol {
+			fillTerms(p, closed, strat)
+			sol = closed
+		}
+	}
+	if opt.Warm == nil && placedCount(sol) < len(sol.Host) {
+		sv := newSolver(p, opt, strat)
+		sv.placePins()
+		sol = complete(p, sol, opt, strat, name, order(p, sv.unpinned(), sv.ref, opt.Seed))
+	}
+	return refine(p, sol, opt, strat, name), nil
+}
+
+// placedCount is how many new guests s places.
+func placedCount(s *Solution) int {
+	n := 0
+	for _, h := range s.Host {
+		if h != NoHost {
+			n++
+		}
+	}
+	return n
+}
+
+// smallConstruction is the most new guests for which the construction also
+// tries the plain hardest-first order (a few milliseconds at 1,000 guests).
+const smallConstruction = 1000
+
+// shuffledConstructions is how many more constructions a small problem
+// gets, each with the non-urgent guests in a seeded random order.
+var shuffledConstructions = 4
+
+// construction is stages 2 to 6 with the guests in the order orderBy gives.
+func construction(p *Problem, opt Options, strat strategy, name string, orderBy func(*Problem, []int32, []float64, uint64) []int32) *Solution {
 	sv := newSolver(p, opt, strat)
 	sv.placePins()
-	queue := order(p, sv.unpinned(), sv.ref, opt.Seed)
+	queue := orderBy(p, sv.unpinned(), sv.ref, opt.Seed)
 	if opt.Warm != nil {
 		sv.warm(opt.Warm, queue)
 	}
 	sv.buildIndex(queue)
 	sv.construct(queue)
-	sol := sv.solution(name)
-	if opt.Warm == nil {
-		sol = complete(p, sol, opt, strat, name, queue)
+	return sv.solution(name)
+}
+
+// betterConstruction reports whether a places more guests than b, or as
+// many on fewer hosts.
+func betterConstruction(p *Problem, a, b *Solution) bool {
+	ua, ha := placedAndHosts(p, a)
+	ub, hb := placedAndHosts(p, b)
+	if ua != ub {
+		return ua > ub
 	}
-	return refine(p, sol, opt, strat, name), nil
+	return ha < hb
+}
+
+// placedAndHosts counts the placed guests of s and the hosts in use after
+// it (holding an existing or a new guest).
+func placedAndHosts(p *Problem, s *Solution) (placed, hosts int) {
+	seen := make(map[int32]bool)
+	for _, h := range p.ExistingHost {
+		seen[h] = true
+	}
+	for _, h := range s.Host {
+		if h != NoHost {
+			placed++
+			seen[h] = true
+		}
+	}
+	return placed, len(seen)
 }
 
 // Refine is the last stage of Solve: the improvement phase when

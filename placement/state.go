@@ -41,6 +41,8 @@ type state struct {
 	taken [][]uint64
 
 	maxRack, maxZone int32 // Problem.domainBase: bought hosts number from here
+
+	weight []float64 // scarcity(p), computed when first needed
 }
 
 // newState loads the existing hosts and guests; skip (a new guest index or
@@ -322,4 +324,8 @@ func (st *state) view(v *hostView, g, h int) {
 	}
 	v.Penalty = p.Policy.SameAppetite.Penalty
 	v.Objective = p.Policy.Objective
+	if st.weight == nil {
+		st.weight = scarcity(p)
+	}
+	v.Weight = st.weight
 }

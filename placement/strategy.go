@@ -19,6 +19,10 @@ type hostView struct {
 	Stacked   int
 	Penalty   float64 // Policy.SameAppetite.Penalty
 	Objective Objective
+	// Weight is each dimension's scarcity over the whole fleet (len D,
+	// 0..1, 1 for the scarcest; see scarcity), which align weighs its
+	// terms by.
+	Weight []float64
 }
 
 // A strategy scores one feasible host for one guest: higher Total is better.

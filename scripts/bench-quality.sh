@@ -2,7 +2,12 @@
 # Packing quality of berth's strategies on the public vector bin packing
 # sets, side by side with baselines and published figures.
 #
-#   scripts/bench-quality.sh [BENCH_DIR]     (default ../shared/bench/vbp)
+#   scripts/bench-quality.sh [BENCH_DIR]
+#
+# BENCH_DIR holds <set>/instances and <set>/optima.csv. Without it, the
+# instances kept in the repository (vbp/testdata/public/vbp.tar.gz, see the
+# README there for source and licence) are checked against their sha256 and
+# unpacked into ${TMPDIR:-/tmp}/berth-vbp, so this works from a clean clone.
 #
 # Runs `berth bench vbp` for every strategy on the `new` and `panigrahy`
 # sets (construction only), and berth with its improvement phase at BUDGET
@@ -11,7 +16,22 @@
 # lines are kept in OUT (default $TMPDIR/berth-bench-quality).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bench=${1:-../shared/bench/vbp}
+archive=vbp/testdata/public/vbp.tar.gz
+sum=34c904a2bba36e163a88b33490db49fbfd321b176a40aee31513dcf0c0c3d410
+bench=${1:-}
+if [ -z "$bench" ]; then
+	data=${TMPDIR:-/tmp}/berth-vbp
+	if [ "$(cat "$data/.sha256" 2>/dev/null)" != "$sum" ]; then
+		echo "$sum  $archive" | sha256sum -c --quiet - ||
+			{ echo "bench-quality: $archive does not match its checksum" >&2; exit 1; }
+		echo "== unpacking $archive into $data" >&2
+		rm -rf "$data" && mkdir -p "$data"
+		tar -xzf "$archive" -C "$data"
+		echo "$sum" >"$data/.sha256"
+	fi
+	bench=$data/vbp
+fi
+[ -d "$bench/new" ] || { echo "bench-quality: no instance sets in $bench" >&2; exit 1; }
 budget=${BUDGET:-1s}
 jobs=${JOBS:-$(nproc)}
 out=${OUT:-${TMPDIR:-/tmp}/berth-bench-quality}
@@ -19,7 +39,8 @@ sets=${SETS:-"new panigrahy"}
 strategies=${STRATEGIES:-"ff ffd nomad-online kube-online firstfit bestfit nomad kube spread align"}
 mkdir -p "$out" bin
 rm -f "$out"/*.jsonl
-go build -tags libvirt_dlopen -o bin/berth ./cmd/berth
+# Build as `make build` does, with version information.
+make --no-print-directory build
 for set in $sets; do
 	for s in $strategies; do
 		echo "== $set $s (construction only)" >&2

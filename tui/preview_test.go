@@ -27,8 +27,8 @@ func TestPreviewThenImprove(t *testing.T) {
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 
 	_, improve := h.m.Update(jobAnswer(t, m.Init()))
-	if p := h.m.Plan(); p == nil || p.Metrics.NewHosts != 5 || p.Policy.Iterations != 0 {
-		t.Fatal("first on screen should be the construction: 5 hosts to buy, iterations 0")
+	if p := h.m.Plan(); p == nil || p.Metrics.NewHosts != 4 || p.Policy.Iterations != 0 {
+		t.Fatal("first on screen should be the construction: 4 hosts to buy (the bound), iterations 0")
 	}
 	if !h.m.Busy() || improve == nil {
 		t.Fatal("no improvement started after the preview")
