@@ -23,19 +23,19 @@ func TestQueries(t *testing.T) {
 		want string
 	}{
 		{"cpu", cfg, inventory.CPU,
-			`quantile_over_time(0.95, (sum by (uuid, domain) (rate(libvirt_domain_info_cpu_time_seconds_total[5m])))[1w:5m])`},
+			`max by (uuid, domain) (quantile_over_time(0.95, rate(libvirt_domain_info_cpu_time_seconds_total[5m])[1w:5m]))`},
 		{"memory is a gauge", cfg, inventory.Memory,
-			`quantile_over_time(0.95, (sum by (uuid, domain) (libvirt_domain_info_memory_usage_bytes))[1w:5m])`},
+			`max by (uuid, domain) (quantile_over_time(0.95, libvirt_domain_info_memory_usage_bytes[1w:5m]))`},
 		{"iops adds reads and writes", cfg, inventory.IOPS,
-			`quantile_over_time(0.95, (sum by (uuid, domain) (rate(libvirt_domain_block_stats_read_requests_total[5m])) + ` +
-				`sum by (uuid, domain) (rate(libvirt_domain_block_stats_write_requests_total[5m])))[1w:5m])`},
+			`quantile_over_time(0.95, (sum by (uuid, domain) (rate(libvirt_domain_block_stats_read_requests_total[5m]) + ` +
+				`rate(libvirt_domain_block_stats_write_requests_total[5m])))[1w:5m])`},
 		{"net adds received and sent", cfg, inventory.Net,
-			`quantile_over_time(0.95, (sum by (uuid, domain) (rate(libvirt_domain_interface_stats_receive_bytes_total[5m])) + ` +
-				`sum by (uuid, domain) (rate(libvirt_domain_interface_stats_transmit_bytes_total[5m])))[1w:5m])`},
+			`quantile_over_time(0.95, (sum by (uuid, domain) (rate(libvirt_domain_interface_stats_receive_bytes_total[5m]) + ` +
+				`rate(libvirt_domain_interface_stats_transmit_bytes_total[5m])))[1w:5m])`},
 		{"no uuid label", nameOnly, inventory.CPU,
-			`quantile_over_time(0.95, (sum by (domain) (rate(libvirt_domain_info_cpu_time_seconds_total[5m])))[1w:5m])`},
+			`max by (domain) (quantile_over_time(0.95, rate(libvirt_domain_info_cpu_time_seconds_total[5m])[1w:5m]))`},
 		{"matchers sorted and quoted, rate range, median", matched, inventory.CPU,
-			`quantile_over_time(0.5, (sum by (uuid, domain) (rate(libvirt_domain_info_cpu_time_seconds_total{env="prod \"eu\"", job="libvirt"}[10m])))[1w:5m])`},
+			`max by (uuid, domain) (quantile_over_time(0.5, rate(libvirt_domain_info_cpu_time_seconds_total{env="prod \"eu\"", job="libvirt"}[10m])[1w:5m]))`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -46,7 +46,7 @@ func TestQueries(t *testing.T) {
 	}
 	// The series query is the same over one bucket: 7 d / 48 = 3.5 h.
 	cfg.SeriesPoints = DefaultSeriesPoints
-	want := `quantile_over_time(0.95, (sum by (uuid, domain) (libvirt_domain_info_memory_usage_bytes))[3h30m:5m])`
+	want := `max by (uuid, domain) (quantile_over_time(0.95, libvirt_domain_info_memory_usage_bytes[3h30m:5m]))`
 	if got := cfg.SeriesQuery(inventory.Memory); got != want {
 		t.Errorf("SeriesQuery(memory) =\n  %s\nwant\n  %s", got, want)
 	}
