@@ -16,9 +16,10 @@ import (
 // to a type is written without a change here. Reading needs nothing:
 // Vector reads integers and decimals alike.
 //
-// Loads are whole numbers already (Policy.Charge rounds them up), so only
-// what a host offers and the stranded totals are rounded here; a plan
-// read back writes the same bytes, as its checksum needs.
+// Amounts round the integral dimensions to whole units, so a plan read
+// back holds loads up to half a unit per guest off what was planned:
+// berth validate's sums allow for that (verify.go, nearWhole), and the
+// plan read back writes the same bytes, as its checksum needs.
 
 // MarshalJSON writes the host with its amounts as integers (see above).
 func (h HostPlan) MarshalJSON() ([]byte, error) {

@@ -6,7 +6,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/berth-dev/berth/inventory"
 	"github.com/berth-dev/berth/planner"
+	"github.com/berth-dev/berth/scenarios"
 	"github.com/berth-dev/berth/tui/common"
 )
 
@@ -25,14 +27,35 @@ const (
 // adds improveJob (the improvement phase on it: the plan berth plan
 // makes). This fleet's construction meets the lower bound, so the
 // improvement has nothing to do. Target: < 100 ms (aim: 50 ms).
+//
+// "buys/…" is the same on a fleet that buys hosts (scenarios.Generate:
+// 1,000 hosts, 4,000 running and 6,000 new guests, about 300 hosts to buy),
+// where the improvement phase has work to do.
 func BenchmarkReplanAfterEdit(b *testing.B) {
-	for _, improved := range []bool{false, true} {
-		name := "preview"
-		if improved {
-			name = "improved"
+	fleets := []struct {
+		name string
+		make func() *inventory.Scenario
+	}{
+		{"", func() *inventory.Scenario { return genFleet(benchHosts, benchPerHost, benchNew) }},
+		{"buys/", func() *inventory.Scenario {
+			return scenarios.Generate(scenarios.GenerateOptions{Hosts: 1000, Running: 4000, NewGuests: 6000, Seed: 1})
+		}},
+	}
+	for _, fleet := range fleets {
+		for _, improved := range []bool{false, true} {
+			name := "preview"
+			if improved {
+				name = "improved"
+			}
+			benchReplan(b, fleet.name+name, fleet.make, improved)
 		}
+	}
+}
+
+func benchReplan(b *testing.B, name string, fleet func() *inventory.Scenario, improved bool) {
+	{
 		b.Run(name, func(b *testing.B) {
-			pl := planner.New(genFleet(benchHosts, benchPerHost, benchNew))
+			pl := planner.New(fleet())
 			p, err := pl.Plan()
 			if err != nil {
 				b.Fatal(err)

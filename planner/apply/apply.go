@@ -435,14 +435,21 @@ func (a *Apply) uriText(h planner.HostPlan) string {
 	return used + ", from the config, which overrides the plan's " + h.URI
 }
 
-// resumeNote says what the journal records for action i.
+// resumeNote says what the journal records for create action i.
 func (a *Apply) resumeNote(i int) string {
+	return a.stepsNote(i, StepVolume, StepDefine, StepStart)
+}
+
+// stepsNote says which of steps the journal records as done or half-done
+// for action i: "done earlier: volume, define; half-done, will be
+// checked: start".
+func (a *Apply) stepsNote(i int, steps ...Step) string {
 	l := a.logs[i]
 	if l == nil {
 		return ""
 	}
 	var done, half []string
-	for _, s := range []Step{StepVolume, StepDefine, StepStart} {
+	for _, s := range steps {
 		switch l.state(s) {
 		case stepFinished:
 			done = append(done, string(s))

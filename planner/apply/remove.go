@@ -101,27 +101,7 @@ func (a *Apply) summaryRemovals(w io.Writer, wk hostWork) {
 
 // removeResumeNote says what the journal records for remove action i.
 func (a *Apply) removeResumeNote(i int) string {
-	l := a.logs[i]
-	if l == nil {
-		return ""
-	}
-	var done, half []string
-	for _, s := range []Step{StepStop, StepRemoveVolumes, StepRemove} {
-		switch l.state(s) {
-		case stepFinished:
-			done = append(done, string(s))
-		case stepStarted:
-			half = append(half, string(s))
-		}
-	}
-	var parts []string
-	if len(done) > 0 {
-		parts = append(parts, "done earlier: "+strings.Join(done, ", "))
-	}
-	if len(half) > 0 {
-		parts = append(parts, "half-done, will be checked: "+strings.Join(half, ", "))
-	}
-	return strings.Join(parts, "; ")
+	return a.stepsNote(i, StepStop, StepRemoveVolumes, StepRemove)
 }
 
 // removal is one remove action being applied. It shares creation's

@@ -112,26 +112,21 @@ func (a *Apply) runHost(ctx context.Context, w hostWork, results map[int]*Action
 			ended = "stopped: apply was interrupted"
 			return
 		}
+		var lost bool
 		if a.plan.Actions[i].Op == planner.OpRemove {
 			r := a.newRemoval(hv, i, w.host.Name, p)
 			*results[i] = r.run(ctx)
-			p.done(w.host.Name, results[i])
-			if r.lost {
-				for _, j := range work[n+1:] {
-					results[j].Detail = "host " + w.host.Name + " stopped answering"
-				}
-				ended = "stopped: the host stopped answering"
-				return
+			lost = r.lost
+		} else {
+			r := &creation{a: a, hv: hv, i: i, host: w.host.Name, spec: a.spec(i), tmpl: a.template(i), p: p, log: a.logs[i]}
+			if r.log == nil {
+				r.log = &actionLog{steps: map[Step]stepState{}}
 			}
-			continue
+			*results[i] = r.run(ctx)
+			lost = r.lost
 		}
-		r := &creation{a: a, hv: hv, i: i, host: w.host.Name, spec: a.spec(i), tmpl: a.template(i), p: p, log: a.logs[i]}
-		if r.log == nil {
-			r.log = &actionLog{steps: map[Step]stepState{}}
-		}
-		*results[i] = r.run(ctx)
 		p.done(w.host.Name, results[i])
-		if r.lost {
+		if lost {
 			for _, j := range work[n+1:] {
 				results[j].Detail = "host " + w.host.Name + " stopped answering"
 			}
