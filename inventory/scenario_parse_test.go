@@ -144,14 +144,14 @@ func TestParseScenarioErrors(t *testing.T) {
 		{
 			name: "demand problems all at once",
 			yaml: fleet + `demand:
-  - {name: x, profile: db, count: 0, group: nope}
+  - {name: x, profile: db, count: -1, group: nope}
   - {name: web, profile: web, selector: {rack: r9, row: a}}
   - {name: huge, profile: cache, request: {memory: 1Ti}}
   - {name: web, profile: web}
 `,
 			want: []string{
-				`t.yaml:14:35: demand[0].count: count must be at least 1, found 0`,
-				`t.yaml:14:45: demand[0].group: unknown group "nope" (none are defined)`,
+				`t.yaml:14:35: demand[0].count: count must be 0 or more, found -1 (0 keeps none: the guests berth made from this entry are planned as removals)`,
+				`t.yaml:14:46: demand[0].group: unknown group "nope" (none are defined)`,
 				`t.yaml:15:12: demand[1].name: demand "web" would create guest "web-1", which already exists (hosts[0].guests[0]); choose another name`,
 				`t.yaml:15:48: demand[1].selector.rack: no host or host model has rack=r9 (values in use: r1, r2)`,
 				`t.yaml:15:57: demand[1].selector.row: no host or host model has a label "row" (labels in use: rack, zone)`,

@@ -561,8 +561,8 @@ func (c *checker) demand(guestNames seenNames) {
 		c.reference(path, "profile", d.Profile)
 		c.reference(path, "group", d.Group)
 		switch {
-		case d.Count < 1:
-			c.errorf(join(path, "count"), "count must be at least 1, found %d", d.Count)
+		case d.Count < 0:
+			c.errorf(join(path, "count"), "count must be 0 or more, found %d (0 keeps none: the guests berth made from this entry are planned as removals)", d.Count)
 		case d.Count > maxCount:
 			c.errorf(join(path, "count"), "count %d is more than %d", d.Count, maxCount)
 		}
