@@ -175,8 +175,8 @@ func TestParseScenarioErrors(t *testing.T) {
   basis: {disk: observed}
 `,
 			want: []string{
-				`t.yaml:14:21: policy.overcommit.cpu: overcommit must be greater than 0 (1 = none), found 0`,
-				`t.yaml:15:13: policy.headroom: headroom is the share of a host to fill: more than 0 and at most 1 (or 100%), found 1.5`,
+				`t.yaml:14:21: policy.overcommit.cpu: overcommit must be from 0.001 to 1000 (1 = none), found 0`,
+				`t.yaml:15:13: policy.headroom: headroom is the share of a host to fill: from 0.01 to 1 (1% to 100%), found 1.5`,
 				`t.yaml:16:14: policy.objective: unknown value "packed": expected one of pack, spread; did you mean "pack"?`,
 				`t.yaml:17:24: policy.sameAppetite.mode: unknown value "strict": expected one of soft, hard, off`,
 				`t.yaml:18:11: policy.basis.disk: unknown dimension "disk": expected cpu, memory, iops, net; did you mean "iops"?`,

@@ -297,12 +297,15 @@ func (c *checker) policy() {
 	c.policyBroken = !capacityOK || len(c.meta.bad) > 0 && c.anyBad("policy")
 }
 
-// amounts checks that every dimension of v is a finite amount ≥ 0.
+// amounts checks that every dimension of v is a finite amount ≥ 0 and at
+// most AmountMax.
 func (c *checker) amounts(path string, v Vector) bool {
 	ok := true
 	for _, d := range Dimensions {
 		if x := v[d]; !(x >= 0) || math.IsInf(x, 0) {
 			c.errorf(dimPath(path, d), "amounts must be 0 or more, found %g", x)
+			ok = false
+		} else if !c.bounded(path, d, x, false) {
 			ok = false
 		}
 	}
@@ -335,6 +338,8 @@ func (c *checker) capacity(path string, capacity, reserved Vector) {
 			c.brokenDim[d] = true
 		case !(x > 0) || math.IsInf(x, 0):
 			c.errorf(dimPath(join(path, "capacity"), d), "capacity must be greater than 0, found %g", x)
+			c.brokenDim[d] = true
+		case !c.bounded(join(path, "capacity"), d, x, true):
 			c.brokenDim[d] = true
 		case reserved[d] > x:
 			c.errorf(dimPath(join(path, "reserved"), d), "reserved %s is more than the capacity %s",
@@ -494,9 +499,9 @@ func (c *checker) hosts() seenNames {
 			if c.anyBad(dimPath(join(path, "overcommit"), d)) {
 				c.brokenDim[d] = true
 			}
-			if x := h.Overcommit[d]; !(x >= 0) || math.IsInf(x, 0) {
+			if x := h.Overcommit[d]; !(x >= 0) || math.IsInf(x, 0) || x != 0 && (x < OvercommitMin || x > OvercommitMax) {
 				c.brokenDim[d] = true
-				c.errorf(dimPath(join(path, "overcommit"), d), "overcommit must be greater than 0 (or left out for the policy's), found %g", x)
+				c.errorf(dimPath(join(path, "overcommit"), d), "overcommit must be from %g to %g (or left out for the policy's), found %g", OvercommitMin, OvercommitMax, x)
 			}
 		}
 		for k := range h.Labels {

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"unicode"
 )
@@ -32,10 +31,10 @@ func checkPolicy(p *Policy, hosts int, r policyReporter) (capacityOK bool) {
 			}
 		}
 	}
-	bad("policy.overcommit", p.Overcommit, func(x float64) bool { return x > 0 && !math.IsInf(x, 0) },
-		"overcommit must be greater than 0 (1 = none), found %g")
-	bad("policy.headroom", p.Headroom, func(x float64) bool { return x > 0 && x <= 1 },
-		"headroom is the share of a host to fill: more than 0 and at most 1 (or 100%%), found %g")
+	bad("policy.overcommit", p.Overcommit, func(x float64) bool { return x >= OvercommitMin && x <= OvercommitMax },
+		"overcommit must be from 0.001 to 1000 (1 = none), found %g")
+	bad("policy.headroom", p.Headroom, func(x float64) bool { return x >= HeadroomMin && x <= 1 },
+		"headroom is the share of a host to fill: from 0.01 to 1 (1%% to 100%%), found %g")
 	bad("policy.overhead", p.Overhead, func(x float64) bool { return x >= 0 && x <= 10 },
 		"overhead is a fraction of each request from 0 to 10 (e.g. 0.03 or 3%%), found %g")
 	for _, d := range Dimensions {
@@ -43,8 +42,8 @@ func checkPolicy(p *Policy, hosts int, r policyReporter) (capacityOK bool) {
 			r.errorf(dimPath("policy.basis", d), "unknown basis %q: expected %s", p.Basis[d], Bases.Or())
 		}
 	}
-	if !(p.SafetyFactor > 0) || math.IsInf(p.SafetyFactor, 0) {
-		r.errorf("policy.safetyFactor", "safetyFactor multiplies observed use and must be greater than 0 (e.g. 1.2), found %g", p.SafetyFactor)
+	if !(p.SafetyFactor >= SafetyFactorMin && p.SafetyFactor <= SafetyFactorMax) {
+		r.errorf("policy.safetyFactor", "safetyFactor multiplies observed use and must be from 0.01 to 100 (e.g. 1.2), found %g", p.SafetyFactor)
 	}
 	if p.Shutoff != "" && !ShutoffRules.Has(p.Shutoff) {
 		r.errorf("policy.shutoff", "unknown rule %q for shut-off guests: expected %s", p.Shutoff, ShutoffRules.Or())
@@ -80,8 +79,8 @@ func checkSameAppetite(a *SameAppetite, r policyReporter) {
 	if a.MaxPerHost < 0 {
 		r.errorf("policy.sameAppetite.maxPerHost", "must not be negative, found %d", a.MaxPerHost)
 	}
-	if x := a.Penalty; !(x >= 0) || math.IsInf(x, 0) {
-		r.errorf("policy.sameAppetite.penalty", "must be 0 or more, found %g", x)
+	if x := a.Penalty; !(x >= 0 && x <= PenaltyMax) {
+		r.errorf("policy.sameAppetite.penalty", "must be from 0 to 1000, found %g", x)
 	}
 }
 

@@ -64,7 +64,7 @@ func TestValidate(t *testing.T) {
 			s.Hosts[0].Overcommit[CPU] = -1
 			s.Demand[0].Request[IOPS] = -5
 		}, []string{
-			`code: hosts[0].overcommit.cpu: overcommit must be greater than 0 (or left out for the policy's), found -1`,
+			`code: hosts[0].overcommit.cpu: overcommit must be from 0.001 to 1000 (or left out for the policy's), found -1`,
 			`code: demand[0].request.iops: amounts must be 0 or more, found -5`,
 		}},
 		{"policy, written as one number", func(s *Scenario) {
@@ -75,9 +75,9 @@ func TestValidate(t *testing.T) {
 			s.Policy.Strategy = "best fit"
 			s.Policy.Basis[IOPS] = "guess"
 		}, []string{
-			`code: policy.headroom: headroom is the share of a host to fill: more than 0 and at most 1 (or 100%), found 0`,
+			`code: policy.headroom: headroom is the share of a host to fill: from 0.01 to 1 (1% to 100%), found 0`,
 			`code: policy.basis.iops: unknown basis "guess": expected allocation, observed or max`,
-			`code: policy.safetyFactor: safetyFactor multiplies observed use and must be greater than 0 (e.g. 1.2), found 0`,
+			`code: policy.safetyFactor: safetyFactor multiplies observed use and must be from 0.01 to 100 (e.g. 1.2), found 0`,
 			`code: policy.sameAppetite.maxPerHost: hard mode needs maxPerHost of at least 1, found 0`,
 			`code: policy.failoverHosts: must be 0 or more, found -1`,
 			`code: policy.strategy: strategy must be a name such as align, firstfit, bestfit or spread, found "best fit"`,

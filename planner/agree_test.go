@@ -43,8 +43,10 @@ func TestValidateAgreesWithPlan(t *testing.T) {
 			t.Fatalf("a valid policy, yet the model does not build: %v", err)
 		}
 		checked := sc.Check()
-		if hostCapacityBroken(checked) {
-			return // validate reports the root cause and suppresses what follows from it (issue 13.5)
+		if capacityBroken(checked) {
+			// A wrong capacity is reported once; the fit checks that would
+			// compare requests with it are not made (issue 13.5).
+			return
 		}
 		for i := range sc.Demand {
 			gi := m.guestIdx[sc.Demand[i].GuestName(1)]
@@ -73,6 +75,21 @@ func fitsNowhere(probs inventory.Problems, i int) bool {
 		for _, f := range []string{"request", "selector"} {
 			if within(p.Field, fmt.Sprintf("demand[%d].%s", i, f)) {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// capacityBroken reports whether validate found a host's or host model's
+// capacity, reservation or overcommit wrong.
+func capacityBroken(probs inventory.Problems) bool {
+	for _, p := range probs.Errors() {
+		if strings.HasPrefix(p.Field, "hosts[") || strings.HasPrefix(p.Field, "hostModels[") {
+			for _, f := range []string{".capacity", ".reserved", ".overcommit"} {
+				if strings.Contains(p.Field, f) && !strings.Contains(p.Field, ".guests[") {
+					return true
+				}
 			}
 		}
 	}
@@ -203,17 +220,4 @@ func drawPolicy(t *rapid.T, p *inventory.Policy) {
 	case 19:
 		p.SameAppetite = inventory.SameAppetite{Mode: inventory.AppetiteHard}
 	}
-}
-
-// hostCapacityBroken reports whether validate found a host's capacity or
-// reservation wrong: then it says so once, and does not also report the
-// requests that no host can take because of it.
-func hostCapacityBroken(probs inventory.Problems) bool {
-	for _, p := range probs {
-		if p.Severity == inventory.SeverityError && strings.HasPrefix(p.Field, "hosts[") &&
-			(strings.Contains(p.Field, ".capacity") || strings.Contains(p.Field, ".reserved")) {
-			return true
-		}
-	}
-	return false
 }

@@ -13,7 +13,7 @@ import (
 // key's line (file and key when the format has no lines) — and a value
 // that is overridden by a higher place is never reported.
 func TestBadValueNamesItsOrigin(t *testing.T) {
-	const headroomMsg = "headroom is the share of a host to fill: more than 0 and at most 1 (or 100%), found 1.5"
+	const headroomMsg = "headroom is the share of a host to fill: from 0.01 to 1 (1% to 100%), found 1.5"
 	cases := []struct {
 		name   string
 		args   []string

@@ -99,11 +99,12 @@ func applyWords(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 func applyCounts(a *app, cmd *cobra.Command, pol *inventory.Policy) error {
 	v := a.v
 	if a.isSet(cmd, "seed") {
-		n, err := wholeNumber(v.Get("seed"))
+		// A seed is any uint64; past the largest, say which it is.
+		n, err := strconv.ParseUint(strings.TrimSpace(v.GetString("seed")), 10, 64)
 		if err != nil {
-			return a.badValue(cmd, "seed", "%q: want a whole number ≥ 0", v.GetString("seed"))
+			return a.badValue(cmd, "seed", "%q: want a whole number from 0 to %d", v.GetString("seed"), uint64(math.MaxUint64))
 		}
-		pol.Seed = uint64(n)
+		pol.Seed = n
 	}
 	for _, k := range []struct {
 		key string
