@@ -275,21 +275,16 @@ type FailoverView struct {
 }
 
 // Creates counts the plan's create actions.
-func (p *Plan) Creates() int {
-	n := 0
-	for _, a := range p.Actions {
-		if a.Op == OpCreate {
-			n++
-		}
-	}
-	return n
-}
+func (p *Plan) Creates() int { return p.countOp(OpCreate) }
 
 // Removals counts the plan's remove actions.
-func (p *Plan) Removals() int {
+func (p *Plan) Removals() int { return p.countOp(OpRemove) }
+
+// countOp counts the plan's actions of one kind.
+func (p *Plan) countOp(op ActionOp) int {
 	n := 0
 	for _, a := range p.Actions {
-		if a.Op == OpRemove {
+		if a.Op == op {
 			n++
 		}
 	}

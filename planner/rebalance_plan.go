@@ -173,15 +173,7 @@ type WithoutMoves struct {
 }
 
 // Migrations counts the plan's move actions.
-func (p *Plan) Migrations() int {
-	n := 0
-	for _, a := range p.Actions {
-		if a.Op == OpMove {
-			n++
-		}
-	}
-	return n
-}
+func (p *Plan) Migrations() int { return p.countOp(OpMove) }
 
 // goalMet reports whether the moves do all their goal asked (nil: no
 // moves asked): a drain empties every drained host, rolling maintenance

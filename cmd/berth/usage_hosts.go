@@ -98,7 +98,7 @@ func checkHosts(hosts []inventory.Host, nodes []history.NodeUse, quantile float6
 		var guests inventory.Vector
 		running := 0
 		for _, g := range h.Guests {
-			if !guestHolds(g.State) {
+			if g.ShutOff() { // node metrics see only what runs, whatever the policy charges
 				continue
 			}
 			running++
@@ -154,11 +154,4 @@ func joinAnd(xs []string) string {
 		s += ", " + x
 	}
 	return s + " and " + xs[len(xs)-1]
-}
-
-// guestHolds reports whether a guest in this state holds its resources on
-// the host now (shut-off and crashed guests do not), whatever the policy
-// charges for them: node metrics see only what runs.
-func guestHolds(state string) bool {
-	return state != "shutoff" && state != "crashed"
 }
