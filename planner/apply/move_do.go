@@ -112,7 +112,11 @@ func (r *movesRun) failedMove(ctx context.Context, m *moveWork, step Step, err e
 		ev = EventFinished
 		res.Changed = true
 		res.Detail = "the guest runs on " + m.to.Name + ", but the plan could not be recorded on it; run apply again to record it"
-	case state == hypervisor.MoveOnSource && kind == hypervisor.KindTimeout && ctx.Err() != nil:
+	case state == hypervisor.MoveOnSource && ctx.Err() != nil:
+		// Apply was interrupted and aborted the job: QEMU may end it with
+		// its own words (a broken pipe, a closed monitor) rather than
+		// libvirt's abort, but the guest stayed where it was because
+		// berth asked it to.
 		ev = EventAborted
 		res.Outcome, res.Error = OutcomeInterrupted, ""
 		res.Detail = "aborted (apply was interrupted): the guest still runs on its source " + m.from.Name + "; run apply again to move it"
